@@ -1,0 +1,1 @@
+"""RoPE Lab's app layer: chapter registry, shared Streamlit glue and Plotly figure builders."""

@@ -1,0 +1,393 @@
+"""Shared Streamlit glue used by every page: chrome, URL-bound controls, lecture mode, charts and export.
+
+Pages stay thin: `start_page(n)` → controls from here → cached `rope_core` calls → figure builders →
+`chart(...)` → `end_page(n)`. Nothing in here computes a formula; that is `rope_core`'s job.
+"""
+
+from __future__ import annotations
+
+import math
+import urllib.parse
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from ropelab import chapters
+from ropelab.style import scale_fonts_for_lecture
+
+T = TypeVar("T")
+
+APP_TITLE = "RoPE Lab"
+_CONTROLS_KEY = "_ropelab_controls"
+_LECTURE_KEY = "_ropelab_lecture"
+_LECTURE_PARAM = "lecture"
+_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+_FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+# Base frequencies offered everywhere; the short labels double as the URL values (?base=500k).
+BASE_CHOICES: tuple[float, ...] = (
+    100.0, 500.0, 1_000.0, 5_000.0, 10_000.0, 50_000.0, 100_000.0, 500_000.0, 1_000_000.0, 10_000_000.0,
+)  # fmt: skip
+
+
+def format_base(value: float) -> str:
+    """Short label for a base frequency: 10000 → '10k', 500000 → '500k', 1e6 → '1M'."""
+    if value >= 1_000_000 and value % 1_000_000 == 0:
+        return f"{value / 1_000_000:g}M"
+    if value >= 1_000 and value % 1_000 == 0:
+        return f"{value / 1_000:g}k"
+    return f"{value:g}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Page chrome
+# ---------------------------------------------------------------------------------------------------------
+
+
+def start_page(number: int | None) -> None:
+    """Configure the page, draw the shared sidebar and the chapter header; call first on every page."""
+    entry = chapters.chapter(number) if number is not None else None
+    title = f"{entry.number}. {entry.title} · {APP_TITLE}" if entry else f"{APP_TITLE} · learn rotary position embeddings"
+    st.set_page_config(page_title=title, page_icon=":material/rotate_right:", layout="wide")
+    st.session_state[_CONTROLS_KEY] = {}
+    lecture = _resolve_lecture_mode()
+    if lecture:
+        _inject_lecture_css()
+    _draw_sidebar(number)
+    if entry is not None:
+        st.caption(f"Chapter {entry.number} of {len(chapters.CHAPTERS)} · {entry.part}")
+        st.title(entry.title)
+
+
+def end_page(number: int | None) -> None:
+    """Draw the previous / next links and the shareable link for the current view; call last on every page."""
+    if number is not None:
+        before, after = chapters.neighbours(number)
+        st.divider()
+        left, right = st.columns(2)
+        with left:
+            if before is not None:
+                st.page_link(before.script, label=f"← {before.number}. {before.title}", icon=None)
+            else:
+                st.page_link(chapters.HOME_SCRIPT, label="← Home")
+        with right:
+            if after is not None:
+                st.page_link(after.script, label=f"{after.number}. {after.title} →")
+            else:
+                st.page_link(chapters.HOME_SCRIPT, label="Back to the start →")
+    _draw_share_link()
+
+
+def lecture_mode() -> bool:
+    """True when the page is in lecture mode (large type, prose folded away)."""
+    return bool(st.session_state.get(_LECTURE_KEY, False))
+
+
+def _resolve_lecture_mode() -> bool:
+    raw = st.query_params.get(_LECTURE_PARAM)
+    if raw is not None:
+        word = str(raw).strip().lower()
+        if word in _TRUE_WORDS:
+            st.session_state[_LECTURE_KEY] = True
+        elif word in _FALSE_WORDS:
+            st.session_state[_LECTURE_KEY] = False
+        else:
+            st.toast("Ignored an unknown `lecture` value in the link; use lecture=1 or lecture=0.")
+    on = lecture_mode()
+    # Streamlit clears unbound query parameters when the page changes, so write the mode back each run.
+    if on:
+        st.query_params[_LECTURE_PARAM] = "1"
+    elif _LECTURE_PARAM in st.query_params:
+        del st.query_params[_LECTURE_PARAM]
+    return on
+
+
+def _toggle_lecture() -> None:
+    st.session_state[_LECTURE_KEY] = bool(st.session_state.get("_ropelab_lecture_toggle", False))
+    if st.session_state[_LECTURE_KEY]:
+        st.query_params[_LECTURE_PARAM] = "1"
+    elif _LECTURE_PARAM in st.query_params:
+        del st.query_params[_LECTURE_PARAM]
+
+
+def _inject_lecture_css() -> None:
+    # Static CSS only: no user-controlled text ever reaches HTML.
+    st.html(
+        """<style>
+        [data-testid="stMain"] { font-size: 1.3rem; }
+        [data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.3rem; line-height: 1.55; }
+        [data-testid="stMain"] h1 { font-size: 3.2rem; }
+        [data-testid="stMain"] .katex { font-size: 1.6em; }
+        [data-testid="stWidgetLabel"] p { font-size: 1.2rem; }
+        </style>"""
+    )
+
+
+def _draw_sidebar(current: int | None) -> None:
+    with st.sidebar:
+        st.page_link(chapters.HOME_SCRIPT, label=f"**{APP_TITLE}**", icon=":material/home:")
+        part = None
+        for entry in chapters.available():
+            if entry.part != part:
+                part = entry.part
+                st.caption(part)
+            st.page_link(entry.script, label=f"{entry.number}. {entry.title}", icon=entry.icon)
+        st.divider()
+        st.toggle(
+            "Lecture mode",
+            value=lecture_mode(),
+            key="_ropelab_lecture_toggle",
+            on_change=_toggle_lecture,
+            help="Large type for projectors; explanations fold into expanders. Also `?lecture=1` in the link.",
+        )
+        st.session_state["_ropelab_share_slot"] = st.container()
+        st.caption(
+            "Light or dark: ⋮ menu (top right) → Settings → Theme. Every chart's camera icon saves a PNG at 2×."
+        )
+
+
+def _draw_share_link() -> None:
+    slot = st.session_state.get("_ropelab_share_slot")
+    if slot is None:
+        return
+    with slot:
+        st.markdown("**Share this view**")
+        st.code(share_link(), language=None, wrap_lines=True)
+        st.caption("The link holds every setting on this page; the copy icon appears on hover.")
+
+
+def share_link() -> str:
+    """The URL that reopens this page with every control at its current value."""
+    params = {key: text for key, (text, is_default) in st.session_state.get(_CONTROLS_KEY, {}).items() if not is_default}
+    if lecture_mode():
+        params[_LECTURE_PARAM] = "1"
+    base = st.context.url or ""
+    query = urllib.parse.urlencode(params)
+    return f"{base}?{query}" if query else (base or "?")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Teaching blocks
+# ---------------------------------------------------------------------------------------------------------
+
+
+def goal(text: str) -> None:
+    """The chapter's learning goal, one sentence."""
+    st.markdown(f"**You will learn:** {text}")
+
+
+def prose(markdown: str) -> None:
+    """Explanatory text; folded into an expander in lecture mode so the projector shows charts."""
+    if lecture_mode():
+        with st.expander("Explanation"):
+            st.markdown(markdown)
+    else:
+        st.markdown(markdown)
+
+
+def formula(latex_or_function: str | Callable[..., Any], caption: str | None = None) -> None:
+    """Show an equation; pass a `rope_core` function to show the equation attached to the code that ran."""
+    latex = getattr(latex_or_function, "latex", latex_or_function)
+    if not isinstance(latex, str):
+        raise TypeError("formula() needs a LaTeX string or a rope_core function with a .latex attribute")
+    st.latex(latex)
+    if caption:
+        st.caption(caption)
+
+
+def takeaway(text: str) -> None:
+    """The one idea to remember from a chapter; in large type in lecture mode."""
+    if lecture_mode():
+        st.markdown(f"## :material/lightbulb: {text}")
+    else:
+        st.success(text, icon=":material/lightbulb:")
+
+
+def try_this(prompts: Sequence[str]) -> None:
+    """A short list of experiments for the reader to run with the controls."""
+    with st.container(border=True):
+        st.markdown("**Try this**")
+        st.markdown("\n".join(f"- {prompt}" for prompt in prompts))
+
+
+def check_yourself(question: str, answer: str) -> None:
+    """A question with its answer hidden until the reader asks for it."""
+    with st.container(border=True):
+        st.markdown(f"**Check yourself.** {question}")
+        with st.expander("Show the answer"):
+            st.markdown(answer)
+
+
+def misconception(claim: str, truth: str) -> None:
+    """A common wrong belief and what is actually true."""
+    with st.container(border=True):
+        st.markdown(f":material/report: **Misconception:** “{claim}”")
+        st.markdown(truth)
+
+
+def notice(message: str) -> None:
+    """Tell the reader that an input was rejected or adjusted, and what was used instead."""
+    st.warning(message, icon=":material/info:")
+
+
+def guarded(compute: Callable[[], T], fallback: Callable[[], T], what: str) -> T:
+    """Run a core computation; on a ValueError show its message and use the safe fallback instead."""
+    try:
+        return compute()
+    except ValueError as error:
+        notice(f"{what}: {error}. Showing the default instead.")
+        return fallback()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# URL-bound controls (short keys that mean the same on every page: m, n, d, base, L, seed, ...)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _register(key: str, url_text: str, is_default: bool) -> None:
+    st.session_state.setdefault(_CONTROLS_KEY, {})[key] = (url_text, is_default)
+
+
+def slider(
+    label: str,
+    min_value: int | float,
+    max_value: int | float,
+    default: int | float,
+    *,
+    key: str,
+    step: int | float | None = None,
+    help: str | None = None,
+    format: str | None = None,
+) -> Any:
+    """A slider whose value lives in the URL under `key`; bad or out-of-range URL values fall back to default."""
+    value = st.slider(
+        label, min_value, max_value, default, step=step, key=key, help=help, format=format, bind="query-params"
+    )
+    _register(key, _number_text(value), value == default)
+    return value
+
+
+def range_slider(
+    label: str,
+    min_value: int,
+    max_value: int,
+    default: tuple[int, int],
+    *,
+    key: str,
+    step: int | None = None,
+    help: str | None = None,
+) -> tuple[int, int]:
+    """A two-handle slider bound to the URL (repeated parameters)."""
+    low, high = st.slider(label, min_value, max_value, default, step=step, key=key, help=help, bind="query-params")
+    _register(key, f"{low}", (low, high) == tuple(default))
+    return low, high
+
+
+def choice(
+    label: str,
+    options: Sequence[T],
+    default: T,
+    *,
+    key: str,
+    format_func: Callable[[T], str] = str,
+    help: str | None = None,
+    widget: str = "selectbox",
+) -> T:
+    """Pick one of `options` (selectbox, radio, segmented or select_slider); the URL holds format_func(option)."""
+    options = list(options)
+    index = options.index(default)
+    common = {"key": key, "format_func": format_func, "help": help, "bind": "query-params"}
+    if widget == "selectbox":
+        value = st.selectbox(label, options, index=index, **common)
+    elif widget == "radio":
+        value = st.radio(label, options, index=index, horizontal=True, **common)
+    elif widget == "segmented":
+        value = st.segmented_control(label, options, default=default, required=True, **common)
+    elif widget == "select_slider":
+        value = st.select_slider(label, options, value=default, **common)
+    else:
+        raise ValueError(f"widget must be one of selectbox, radio, segmented, select_slider; got {widget!r}")
+    _register(key, format_func(value), value == default)
+    return value
+
+
+def base_choice(label: str = "Base frequency b", default: float = 10_000.0, *, key: str = "base") -> float:
+    """The base b of θ_i = b^(−2i/d), from a log-spaced list, shown and shared as '10k', '500k', '1M'."""
+    return choice(
+        label,
+        BASE_CHOICES,
+        default,
+        key=key,
+        format_func=format_base,
+        widget="select_slider",
+        help="θ_i = b^(−2i/d): a larger base makes the slow pairs slower.",
+    )
+
+
+def toggle(label: str, default: bool, *, key: str, help: str | None = None) -> bool:
+    """An on/off switch bound to the URL as true/false."""
+    value = st.toggle(label, value=default, key=key, help=help, bind="query-params")
+    _register(key, "true" if value else "false", value == default)
+    return bool(value)
+
+
+def text(label: str, default: str, *, key: str, max_chars: int, help: str | None = None) -> str:
+    """A short text field bound to the URL; Streamlit enforces max_chars in the browser, we enforce it here too."""
+    value = st.text_input(label, value=default, key=key, max_chars=max_chars, help=help, bind="query-params")
+    value = value if isinstance(value, str) else default
+    if len(value) > max_chars:
+        notice(f"The text was longer than {max_chars} characters and was cut.")
+        value = value[:max_chars]
+    _register(key, value, value == default)
+    return value
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Charts, export and caching
+# ---------------------------------------------------------------------------------------------------------
+
+
+def chart(fig: go.Figure, *, key: str, alt: str, csv: str | None = None, filename: str | None = None) -> None:
+    """Render a figure with the shared toolbar (PNG at 2×), alt text, and a CSV download of its data."""
+    name = filename or f"ropelab_{key}"
+    if lecture_mode():
+        scale_fonts_for_lecture(fig)
+    config = {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
+        "scrollZoom": False,
+    }
+    st.plotly_chart(fig, key=key, config=config, alt=alt)
+    if csv is not None:
+        st.download_button(
+            "Download the data (CSV)",
+            csv,
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
+            icon=":material/download:",
+            type="tertiary",
+        )
+
+
+_CACHED: dict[tuple[Callable[..., Any], int], Callable[..., Any]] = {}
+
+
+def cached(function: Callable[..., T], max_entries: int = 64) -> Callable[..., T]:
+    """A bounded st.cache_data wrapper for a pure core or builder function (URL values multiply cache keys)."""
+    marker = (function, max_entries)
+    wrapper = _CACHED.get(marker)
+    if wrapper is None:
+        wrapper = st.cache_data(function, max_entries=max_entries, show_spinner=False)
+        _CACHED[marker] = wrapper
+    return wrapper

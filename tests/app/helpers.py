@@ -1,0 +1,86 @@
+"""Run app pages under streamlit.testing.v1.AppTest and read back what they rendered."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from ropelab import chapters
+
+REPO_ROOT = chapters.REPO_ROOT
+HOME = "app.py"
+PAGE_SCRIPTS = sorted(str(path.relative_to(REPO_ROOT)) for path in (REPO_ROOT / "pages").glob("*.py"))
+ALL_SCRIPTS = [HOME, *PAGE_SCRIPTS]
+
+# URL values that are wrong in every way a shared link can be: garbage, huge, negative, non-finite, markup.
+HOSTILE_VALUES = ("abc", "1e99", "-5", "nan", "inf", "", "9" * 40, "<script>alert(1)</script>", "１２", "0x10")
+COMMON_KEYS = ("m", "n", "d", "base", "L", "seed", "pos", "k", "s", "lecture", "text", "method", "theta")
+
+
+def run_page(script: str, query_params: dict[str, str] | None = None, timeout: float = 90) -> AppTest:
+    """Open `script` the way a browser would (entrypoint app.py, then switch page) and run it once."""
+    at = AppTest.from_file(str(REPO_ROOT / HOME), default_timeout=timeout)
+    for key, value in (query_params or {}).items():
+        at.query_params[key] = value
+    if script != HOME:
+        at.switch_page(script)
+    at.run()
+    return at
+
+
+def exception_messages(at: AppTest) -> list[str]:
+    """The messages (with tracebacks) of every exception element the run produced."""
+    return [f"{error.message}\n{''.join(error.stack_trace)}" for error in at.exception]
+
+
+def assert_clean(at: AppTest) -> None:
+    """Fail with the page's own traceback if the run showed an exception."""
+    messages = exception_messages(at)
+    assert not messages, "\n\n".join(messages)
+
+
+def plotly_figures(at: AppTest) -> list[dict[str, Any]]:
+    """Every Plotly chart the run rendered, as the figure JSON sent to the browser."""
+    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+
+
+def plotly_figure(at: AppTest, key: str) -> dict[str, Any]:
+    """The figure JSON of the chart rendered with ui.chart(..., key=key)."""
+    for element in at.get("plotly_chart"):
+        if element.proto.id.endswith(f"-{key}") or f"-{key}-" in element.proto.id or element.proto.id == key:
+            return json.loads(element.proto.spec)
+    ids = [element.proto.id for element in at.get("plotly_chart")]
+    raise AssertionError(f"no chart with key {key!r}; chart ids: {ids}")
+
+
+def decode_array(value: Any) -> list[float]:
+    """Plotly ≥ 6 sends NumPy arrays as base64 typed arrays; return plain numbers either way."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        raw = base64.b64decode(value["bdata"])
+        array = np.frombuffer(raw, dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            shape = [int(part) for part in str(value["shape"]).split(",")]
+            array = array.reshape(shape)
+        return array.tolist()
+    return value
+
+
+def widget_keys(at: AppTest) -> set[str]:
+    """Keys of every slider, select slider, selectbox, toggle, radio and text input on the page."""
+    keys: set[str] = set()
+    for kind in ("slider", "select_slider", "selectbox", "toggle", "radio", "text_input", "number_input"):
+        for widget in getattr(at, kind):
+            if widget.key:
+                keys.add(widget.key)
+    return keys
+
+
+def script_path(script: str) -> Path:
+    return REPO_ROOT / script

@@ -1,0 +1,140 @@
+"""Helpers for the real-browser tests: start the app, open pages in Debian's Chromium, read charts."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from ropelab import chapters
+
+REPO_ROOT = chapters.REPO_ROOT
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
+APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+APP_CONNECTED = "[data-testid=stApp][data-test-connection-state=CONNECTED]"
+
+
+def url_path(script: str) -> str:
+    """The URL path Streamlit serves a script at: app.py → '/', pages/05_Rotation_in_2D.py → '/Rotation_in_2D'."""
+    if script == "app.py":
+        return "/"
+    stem = Path(script).stem
+    prefix, _, rest = stem.partition("_")
+    return "/" + (rest if prefix.isdigit() else stem)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(port: int | None = None, timeout: float = 60.0) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free loopback port, wait for /_stcore/health, yield its base URL."""
+    port = port or free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
+        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+    ]  # fmt: skip
+    log_path = REPO_ROOT / "artifacts" / f"streamlit-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"streamlit exited early; see {log_path}")
+                try:
+                    with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                        if response.read() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not become healthy in {timeout} s; see {log_path}")
+                time.sleep(0.25)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def browser_required() -> bool:
+    return os.environ.get("ROPELAB_REQUIRE_BROWSER") == "1"
+
+
+def wait_for_app(page, timeout: float = 30_000) -> None:
+    """Wait until the websocket is connected and the script has finished its rerun."""
+    # Streamlit debounces widget input briefly before it starts a rerun.
+    page.wait_for_timeout(200)
+    page.wait_for_selector(APP_CONNECTED, timeout=timeout)
+    page.wait_for_selector(APP_IDLE, timeout=timeout)
+    page.wait_for_timeout(150)
+
+
+def open_app(page, base_url: str, script: str, query: str = "") -> None:
+    """Navigate to a page of the app (by script path) with an optional query string, and wait for it."""
+    suffix = f"?{query.lstrip('?')}" if query else ""
+    page.goto(f"{base_url}{url_path(script)}{suffix}", wait_until="domcontentloaded")
+    wait_for_app(page)
+
+
+def assert_no_exception(page) -> None:
+    count = page.locator("[data-testid=stException]").count()
+    if count:
+        texts = page.locator("[data-testid=stException]").all_inner_texts()
+        raise AssertionError(f"{count} exception element(s) on {page.url}: {texts}")
+
+
+def chart_count(page) -> int:
+    return page.locator(".js-plotly-plot").count()
+
+
+def chart_fingerprint(page) -> str:
+    """A string that changes whenever any chart's data or title changes (decoded values, not base64)."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
+            const data = (el._fullData || []).map(t => {
+                const pick = (a) => a ? Array.from(a.length > 400 ? Array.from(a).slice(0, 400) : a) : null;
+                return JSON.stringify([pick(t.x), pick(t.y), t.z ? pick(t.z.flat ? t.z.flat() : t.z) : null, t.r ? pick(t.r) : null]);
+            }).join('|');
+            const title = el._fullLayout && el._fullLayout.title ? el._fullLayout.title.text : '';
+            return title + '#' + data;
+        }).join('\\n')"""
+    )
+
+
+def chart_data(page, key: str, trace: int = 0, field: str = "y") -> list:
+    """Decoded values of one field of one trace of the chart rendered with ui.chart(..., key=key)."""
+    locator = page.locator(f".st-key-{key} .js-plotly-plot").first
+    return locator.evaluate(f"(el) => Array.from(el._fullData[{trace}].{field} || [])")
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
