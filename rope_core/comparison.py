@@ -1,0 +1,85 @@
+"""Position schemes side by side: the logit of one fixed token pair as it slides along, or moves apart."""
+
+import numpy as np
+
+from ._checks import check_base, check_choice, check_dim, check_int, check_real_array
+from ._equation import equation
+from .attention import METHODS, attention_maps
+from .limits import MAX_POSITION, MAX_SEQ
+
+MAX_SHIFTS = 1024
+_QUERY_TOKEN, _KEY_TOKEN = 1, 0
+
+
+def _check_common(method, d, seed, base, learned_max_len) -> tuple[str, int, int, float, int]:
+    method = check_choice("method", method, METHODS)
+    d = check_dim(d, "d")
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    base = check_base(base)
+    learned_max_len = check_int("learned_max_len", learned_max_len, 2, 65536)
+    return method, d, seed, base, learned_max_len
+
+
+@equation(r"s(p) = S_{p+r,\;p}:\ \text{key token at position } p,\ \text{the same query token } r \text{ later}")
+def pair_score_across_shifts(
+    method: str,
+    distance: int,
+    shifts,
+    d: int = 64,
+    *,
+    seed: int = 0,
+    base: float = 10000.0,
+    learned_max_len: int = 512,
+) -> np.ndarray:
+    """Return the logit of the same (query, key) tokens `distance` apart, with the key at each shift.
+
+    The logits come from `attention_maps` (seeded content and projections), so every method sees identical
+    tokens. A learned table has no row at or beyond `learned_max_len`: those entries are NaN.
+    """
+    method, d, seed, base, learned_max_len = _check_common(method, d, seed, base, learned_max_len)
+    distance = check_int("distance", distance, 1, MAX_SEQ - 1)
+    shifts = check_real_array("shifts", shifts, ndim=1, max_size=MAX_SHIFTS, max_abs=MAX_POSITION - MAX_SEQ)
+    if shifts.size == 0 or not np.array_equal(shifts, np.round(shifts)) or shifts.min() < 0:
+        raise ValueError("shifts must be a non-empty list of non-negative whole numbers")
+    # Tokens between the pair do not change the pair's logit (softmax is not applied to it), so repeat the query.
+    tokens = [_KEY_TOKEN] + [_QUERY_TOKEN] * distance
+    scores = np.full(shifts.size, np.nan)
+    for index, shift in enumerate(shifts.astype(np.int64)):
+        if method == "learned" and shift + distance >= learned_max_len:
+            continue
+        maps = attention_maps(
+            tokens, d, method, seed=seed, shift=int(shift), base=base, learned_max_len=learned_max_len
+        )
+        scores[index] = maps.scores[distance, 0]
+    return scores
+
+
+@equation(r"s(r) = S_{p_0+r,\;p_0},\quad r = 1, \dots, R")
+def pair_score_by_distance(
+    method: str,
+    max_distance: int,
+    d: int = 64,
+    *,
+    seed: int = 0,
+    shift: int = 0,
+    base: float = 10000.0,
+    learned_max_len: int = 512,
+) -> np.ndarray:
+    """Return the logits of the same (query, key) tokens at distances 1..max_distance, key at `shift`.
+
+    Entry r-1 is distance r. Distances that would need a learned-table row at or beyond `learned_max_len`
+    are NaN.
+    """
+    method, d, seed, base, learned_max_len = _check_common(method, d, seed, base, learned_max_len)
+    max_distance = check_int("max_distance", max_distance, 1, MAX_SEQ - 1)
+    shift = check_int("shift", shift, 0, MAX_POSITION - MAX_SEQ)
+    reachable = max_distance
+    if method == "learned":
+        reachable = min(max_distance, learned_max_len - 1 - shift)
+    scores = np.full(max_distance, np.nan)
+    if reachable < 1:
+        return scores
+    tokens = [_KEY_TOKEN] + [_QUERY_TOKEN] * reachable
+    maps = attention_maps(tokens, d, method, seed=seed, shift=shift, base=base, learned_max_len=learned_max_len)
+    scores[:reachable] = maps.scores[1:, 0]
+    return scores
