@@ -36,7 +36,9 @@ with teaser_right:
         alt=f"Four clock hands at position {position}: pair 0 turns fastest, pair 16 barely moves.",
         csv=columns_to_csv({"pair": shown_pairs, "theta": frequencies[shown_pairs], "angle_rad": angles}),
     )
-ui.formula(rope_core.inv_freq, caption="Pair i turns by θ_i per token: fast pairs see nearby detail, slow ones see far.")
+ui.formula(
+    rope_core.inv_freq, caption="Pair i turns by θ_i per token: fast pairs see nearby detail, slow ones see far."
+)
 
 st.subheader("The learning path")
 for part in dict.fromkeys(entry.part for entry in chapters.available()):

@@ -36,6 +36,27 @@ def style_figure(fig: go.Figure, *, title: str | None = None, height: int = 420)
     return fig
 
 
+# Okabe–Ito's blue and black vanish on a dark background; their lighter partners keep the same meaning.
+_DARK_BACKGROUND_SWAPS = {"#0072B2": "#56B4E9", "#000000": "#FFFFFF", "black": "white"}
+
+
+def adapt_to_dark_background(fig: go.Figure) -> go.Figure:
+    """Swap the palette colours that are unreadable on a dark background for lighter ones, in place."""
+    swaps = {key.lower(): value for key, value in _DARK_BACKGROUND_SWAPS.items()}
+
+    def swap(colour):
+        return swaps.get(colour.lower(), colour) if isinstance(colour, str) else colour
+
+    for trace in fig.data:
+        for part in ("line", "marker"):
+            holder = getattr(trace, part, None)
+            if holder is not None and getattr(holder, "color", None) is not None:
+                holder.color = swap(holder.color)
+    if fig.layout.colorway:
+        fig.layout.colorway = [swap(colour) for colour in fig.layout.colorway]
+    return fig
+
+
 def scale_fonts_for_lecture(fig: go.Figure) -> go.Figure:
     """Enlarge every font of a figure so it reads from the back of a lecture hall."""
     fig.update_layout(font={"size": LECTURE_FONT_SIZE})

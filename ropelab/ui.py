@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ropelab import chapters
-from ropelab.style import scale_fonts_for_lecture
+from ropelab.style import adapt_to_dark_background, scale_fonts_for_lecture
 
 T = TypeVar("T")
 
@@ -49,7 +49,9 @@ def format_base(value: float) -> str:
 def start_page(number: int | None) -> None:
     """Configure the page, draw the shared sidebar and the chapter header; call first on every page."""
     entry = chapters.chapter(number) if number is not None else None
-    title = f"{entry.number}. {entry.title} · {APP_TITLE}" if entry else f"{APP_TITLE} · learn rotary position embeddings"
+    title = (
+        f"{entry.number}. {entry.title} · {APP_TITLE}" if entry else f"{APP_TITLE} · learn rotary position embeddings"
+    )
     st.set_page_config(page_title=title, page_icon=":material/rotate_right:", layout="wide")
     st.session_state[_CONTROLS_KEY] = {}
     lecture = _resolve_lecture_mode()
@@ -143,9 +145,7 @@ def _draw_sidebar(current: int | None) -> None:
             help="Large type for projectors; explanations fold into expanders. Also `?lecture=1` in the link.",
         )
         st.session_state["_ropelab_share_slot"] = st.container()
-        st.caption(
-            "Light or dark: ⋮ menu (top right) → Settings → Theme. Every chart's camera icon saves a PNG at 2×."
-        )
+        st.caption("Light or dark: ⋮ menu (top right) → Settings → Theme. Every chart's camera icon saves a PNG at 2×.")
 
 
 def _draw_share_link() -> None:
@@ -160,10 +160,14 @@ def _draw_share_link() -> None:
 
 def share_link() -> str:
     """The URL that reopens this page with every control at its current value."""
-    params = {key: text for key, (text, is_default) in st.session_state.get(_CONTROLS_KEY, {}).items() if not is_default}
+    params = {
+        key: text for key, (text, is_default) in st.session_state.get(_CONTROLS_KEY, {}).items() if not is_default
+    }
     if lecture_mode():
         params[_LECTURE_PARAM] = "1"
     base = st.context.url or ""
+    if base and urllib.parse.urlsplit(base).path == "":
+        base += "/"
     query = urllib.parse.urlencode(params)
     return f"{base}?{query}" if query else (base or "?")
 
@@ -360,6 +364,8 @@ def chart(fig: go.Figure, *, key: str, alt: str, csv: str | None = None, filenam
     name = filename or f"ropelab_{key}"
     if lecture_mode():
         scale_fonts_for_lecture(fig)
+    if _dark_theme():
+        adapt_to_dark_background(fig)
     config = {
         "displaylogo": False,
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
@@ -378,6 +384,11 @@ def chart(fig: go.Figure, *, key: str, alt: str, csv: str | None = None, filenam
             icon=":material/download:",
             type="tertiary",
         )
+
+
+def _dark_theme() -> bool:
+    theme = getattr(st.context, "theme", None)
+    return getattr(theme, "type", None) == "dark"
 
 
 _CACHED: dict[tuple[Callable[..., Any], int], Callable[..., Any]] = {}

@@ -39,7 +39,9 @@ def clock_hands_figure(angles: np.ndarray, labels: list[str], *, title: str | No
                 line={"color": colour, "width": 4},
                 marker={"size": [4, 10], "color": colour},
                 name=labels[column - 1],
-                hovertemplate=f"{labels[column - 1]}<br>angle mod 2π = {np.mod(angle, 2 * np.pi):.3f} rad<extra></extra>",
+                hovertemplate=(
+                    f"{labels[column - 1]}<br>angle mod 2π = {np.mod(angle, 2 * np.pi):.3f} rad<extra></extra>"
+                ),
                 showlegend=False,
             ),
             row=1,
@@ -49,4 +51,7 @@ def clock_hands_figure(angles: np.ndarray, labels: list[str], *, title: str | No
     fig.update_yaxes(range=[-1.15, 1.15], visible=False, scaleanchor="x", scaleratio=1)
     for column in range(2, columns + 1):
         fig.update_yaxes(scaleanchor=f"x{column}", row=1, col=column)
-    return style_figure(fig, title=title, height=260)
+    style_figure(fig, title=title, height=240)
+    # Subplot titles sit above the plot area, so the clocks need less margin than the shared default.
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig

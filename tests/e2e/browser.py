@@ -99,6 +99,8 @@ def open_app(page, base_url: str, script: str, query: str = "") -> None:
     """Navigate to a page of the app (by script path) with an optional query string, and wait for it."""
     suffix = f"?{query.lstrip('?')}" if query else ""
     page.goto(f"{base_url}{url_path(script)}{suffix}", wait_until="domcontentloaded")
+    # The script state reads "notRunning" before the first run starts too; every page's title marks a real render.
+    page.wait_for_selector("[data-testid=stMain] h1", timeout=30_000)
     wait_for_app(page)
 
 
@@ -114,15 +116,24 @@ def chart_count(page) -> int:
 
 
 def chart_fingerprint(page) -> str:
-    """A string that changes whenever any chart's data or title changes (decoded values, not base64)."""
+    """A string that changes whenever any chart's data, title or annotations change (decoded values)."""
     return page.evaluate(
         """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
-            const data = (el._fullData || []).map(t => {
-                const pick = (a) => a ? Array.from(a.length > 400 ? Array.from(a).slice(0, 400) : a) : null;
-                return JSON.stringify([pick(t.x), pick(t.y), t.z ? pick(t.z.flat ? t.z.flat() : t.z) : null, t.r ? pick(t.r) : null]);
-            }).join('|');
-            const title = el._fullLayout && el._fullLayout.title ? el._fullLayout.title.text : '';
-            return title + '#' + data;
+            const flat = (a) => {
+                if (!a) return null;
+                const out = [];
+                for (const item of Array.from(a).slice(0, 400)) {
+                    if (item && typeof item === 'object' && item.length !== undefined) {
+                        out.push(...Array.from(item).slice(0, 400));
+                    } else { out.push(item); }
+                }
+                return out;
+            };
+            const data = (el._fullData || []).map(t => JSON.stringify([flat(t.x), flat(t.y), flat(t.z), flat(t.r)]));
+            const layout = el._fullLayout || {};
+            const title = layout.title ? layout.title.text : '';
+            const notes = (layout.annotations || []).map(a => a.text).join(';');
+            return title + '#' + notes + '#' + data.join('|');
         }).join('\\n')"""
     )
 
@@ -136,5 +147,14 @@ def chart_data(page, key: str, trace: int = 0, field: str = "y") -> list:
 def screenshot(page, name: str) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{name}.png"
+    # Streamlit scrolls inside its main container, so a "full page" shot needs a viewport as tall as the content.
+    original = page.viewport_size
+    content_height = page.evaluate(
+        "() => Math.max(...Array.from(document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebar]'))"
+        ".map(el => el.scrollHeight), 600)"
+    )
+    page.set_viewport_size({"width": original["width"], "height": min(int(content_height) + 40, 12_000)})
+    page.wait_for_timeout(400)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(original)
     return path

@@ -1,0 +1,79 @@
+"""Every page, the same bar: clean at defaults, at every control's extremes, and under hostile URL values."""
+
+from __future__ import annotations
+
+import pytest
+
+from ropelab import chapters
+from tests.app.helpers import (
+    ALL_SCRIPTS,
+    COMMON_KEYS,
+    HOSTILE_VALUES,
+    PAGE_SCRIPTS,
+    assert_clean,
+    plotly_figures,
+    run_page,
+    widget_keys,
+)
+
+
+def test_every_chapter_has_its_page_and_every_page_is_a_chapter():
+    registered = {entry.script for entry in chapters.CHAPTERS}
+    assert registered == set(PAGE_SCRIPTS)
+
+
+@pytest.mark.parametrize("script", ALL_SCRIPTS)
+def test_page_runs_clean_at_defaults_with_a_chart(script):
+    at = run_page(script)
+    assert_clean(at)
+    assert plotly_figures(at), f"{script} rendered no chart"
+    assert at.title, f"{script} has no title"
+
+
+@pytest.mark.parametrize("script", PAGE_SCRIPTS)
+def test_chapter_page_has_the_full_anatomy(script):
+    at = run_page(script)
+    assert_clean(at)
+    markdown = " ".join(str(element.value) for element in at.markdown)
+    assert "You will learn" in markdown, "learning goal missing"
+    assert "Try this" in markdown, "try-this prompts missing"
+    assert "Check yourself" in markdown, "check-yourself question missing"
+    assert at.latex, "no formula shown"
+    assert len(at.success) == 1, "each chapter has exactly one takeaway"
+
+
+@pytest.mark.parametrize("script", ALL_SCRIPTS)
+@pytest.mark.parametrize("hostile", HOSTILE_VALUES)
+def test_hostile_url_values_never_raise(script, hostile):
+    keys = set(COMMON_KEYS) | widget_keys(run_page(script))
+    at = run_page(script, {key: hostile for key in keys})
+    assert_clean(at)
+
+
+@pytest.mark.parametrize("script", ALL_SCRIPTS)
+def test_every_control_at_its_extremes(script):
+    at = run_page(script)
+    assert_clean(at)
+    for index in range(len(at.slider)):
+        for end in ("min", "max"):
+            widget = at.slider[index]
+            value = getattr(widget, end)
+            if isinstance(widget.value, tuple):
+                value = (widget.min, widget.max)
+            widget.set_value(value).run()
+            assert_clean(at)
+    for index in range(len(at.select_slider)):
+        for option in (at.select_slider[index].options[0], at.select_slider[index].options[-1]):
+            at.select_slider[index].set_value(option).run()
+            assert_clean(at)
+    for index in range(len(at.toggle)):
+        at.toggle[index].set_value(not at.toggle[index].value).run()
+        assert_clean(at)
+
+
+@pytest.mark.parametrize("script", ALL_SCRIPTS)
+def test_lecture_mode_from_the_url(script):
+    at = run_page(script, {"lecture": "1"})
+    assert_clean(at)
+    share = [element.value for element in at.code if "lecture=1" in str(element.value)]
+    assert share, "the share link must keep lecture mode"
