@@ -1,0 +1,290 @@
+"""What it costs to apply RoPE, how the two memory layouts relate, and how float32 angles drift.
+
+The numbers behind the "efficient implementation" chapter: operation counts, a bounded live timing of the
+dense, element-wise and complex forms, the checkpoint-conversion check for W_q / W_k rows, partial rotary
+and the float32 angle error.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import check_base, check_choice, check_dim, check_float, check_int, check_inv_freq, check_positions
+from ._equation import equation
+from .frequencies import inv_freq as _inv_freq
+from .frequencies import rotation_angles
+from .rotary import (
+    CONVENTIONS,
+    apply_rope,
+    apply_rope_complex,
+    apply_rope_dense,
+    permute_qk_weight_rows,
+    rope_scores,
+)
+
+ROPE_FORMS = ("dense matrix", "element-wise", "complex")
+MAX_TIMED_DIM = 512
+MAX_TIMED_SEQ = 512
+MAX_TIME_BUDGET = 0.5
+# The dense form builds one (d, d) matrix per vector; this many matrix entries keeps it at a few MB.
+_DENSE_ENTRY_BUDGET = 2**20
+MAX_LAYOUT_SEQ = 64
+MAX_LAYOUT_DIM = 128
+
+
+@equation(
+    r"\text{ops}_{\text{dense}}(d) = \underbrace{d^2}_{\times} + \underbrace{d(d-1)}_{+} = 2d^2 - d,"
+    r"\qquad \text{ops}_{\text{element-wise}}(d) = \text{ops}_{\text{complex}}(d) = 2d + d = 3d"
+)
+def rope_operation_counts(dims) -> dict[str, np.ndarray]:
+    """Return the multiplications plus additions per rotated vector of each form, for every dimension in `dims`.
+
+    Dense: a full (d, d) matrix-vector product. Element-wise: x*cos + rotate(x)*sin with cached tables
+    (the sign flip inside rotate is free). Complex: d/2 complex products of 4 multiplications and 2 additions.
+    """
+    dims = np.atleast_1d(np.asarray(dims))
+    for dim in dims.tolist():
+        check_dim(dim, "dims")
+    dims = dims.astype(np.float64)
+    return {
+        "dense matrix": 2.0 * dims**2 - dims,
+        "element-wise": 3.0 * dims,
+        "complex": 3.0 * dims,
+    }
+
+
+@dataclass(frozen=True)
+class RopeFormTiming:
+    """Live timing of the three forms on the same random vectors, with how far their results disagree."""
+
+    forms: tuple[str, ...]
+    seconds_per_vector: np.ndarray  # best of the repeats, divided by the vectors rotated per call
+    vectors_per_call: np.ndarray
+    repeats: np.ndarray
+    max_abs_difference: dict[str, float]  # each form against the element-wise result on the same rows
+
+
+def _best_seconds(
+    call: Callable[[], object], budget_seconds: float, min_repeats: int = 3, max_repeats: int = 200
+) -> tuple[float, int]:
+    """Best wall time of `call` over as many repeats as fit in the budget (the caller has warmed it up).
+
+    The best, not the mean, because other processes only ever add time. A few repeats are made even past the
+    budget so one unlucky pause cannot be the result, but never past twice the budget.
+    """
+    best = np.inf
+    repeats = 0
+    start_all = time.perf_counter()
+    while repeats < max_repeats:
+        start = time.perf_counter()
+        call()
+        finish = time.perf_counter()
+        best = min(best, finish - start)
+        repeats += 1
+        elapsed = finish - start_all
+        if (elapsed >= budget_seconds and repeats >= min_repeats) or elapsed >= 2 * budget_seconds:
+            break
+    return float(best), repeats
+
+
+def time_rope_forms(
+    dim: int,
+    seq_len: int,
+    base: float = 10000.0,
+    convention: str = "interleaved",
+    seed: int = 0,
+    budget_seconds: float = 0.2,
+) -> RopeFormTiming:
+    """Time the dense, element-wise and complex forms on (seq_len, dim) random vectors within a time budget.
+
+    The dense form rotates only as many rows as keep its matrices under about a million entries, so large d
+    stays fast; compare seconds per vector, not per call. Sizes and budget are capped so one call of this
+    function stays well under a second.
+    """
+    dim = check_dim(dim)
+    if dim > MAX_TIMED_DIM:
+        raise ValueError(f"dim must be an even integer in [2, {MAX_TIMED_DIM}] for timing, got {dim}")
+    seq_len = check_int("seq_len", seq_len, 1, MAX_TIMED_SEQ)
+    base = check_base(base)
+    convention = check_choice("convention", convention, CONVENTIONS)
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    budget_seconds = check_float("budget_seconds", budget_seconds, 0.0, MAX_TIME_BUDGET, low_open=True)
+
+    frequencies = _inv_freq(dim, base)
+    vectors = np.random.default_rng(seed).standard_normal((seq_len, dim))
+    positions = np.arange(seq_len, dtype=np.float64)
+    dense_rows = max(1, min(seq_len, _DENSE_ENTRY_BUDGET // (dim * dim)))
+
+    calls = {
+        "dense matrix": lambda: apply_rope_dense(vectors[:dense_rows], positions[:dense_rows], frequencies, convention),
+        "element-wise": lambda: apply_rope(vectors, positions, frequencies, convention=convention),
+        "complex": lambda: apply_rope_complex(vectors, positions, frequencies, convention),
+    }
+    rows = {"dense matrix": dense_rows, "element-wise": seq_len, "complex": seq_len}
+
+    # The first call of each form doubles as its warm-up and as the equality check.
+    outputs = {name: calls[name]()[:dense_rows] for name in ROPE_FORMS}
+    differences = {
+        name: float(np.max(np.abs(outputs[name] - outputs["element-wise"]))) for name in ("dense matrix", "complex")
+    }
+
+    seconds, repeats = [], []
+    for name in ROPE_FORMS:
+        best, count = _best_seconds(calls[name], budget_seconds / len(ROPE_FORMS))
+        seconds.append(best / rows[name])
+        repeats.append(count)
+    return RopeFormTiming(
+        forms=ROPE_FORMS,
+        seconds_per_vector=np.array(seconds),
+        vectors_per_call=np.array([rows[name] for name in ROPE_FORMS]),
+        repeats=np.array(repeats),
+        max_abs_difference=differences,
+    )
+
+
+@equation(r"\text{interleaved: pair } i = (x_{2i},\ x_{2i+1}),\qquad \text{half-split: pair } i = (x_i,\ x_{i + d/2})")
+def rotation_pairs(dim: int, convention: str = "interleaved") -> np.ndarray:
+    """Return the (d/2, 2) channel indices that rotate together as pair i in the given memory layout."""
+    dim = check_dim(dim)
+    convention = check_choice("convention", convention, CONVENTIONS)
+    pair = np.arange(dim // 2)
+    if convention == "half":
+        return np.stack([pair, pair + dim // 2], axis=1)
+    return np.stack([2 * pair, 2 * pair + 1], axis=1)
+
+
+@equation(
+    r"\omega_j = \theta_{\text{pair}(j)}\ \text{ for } j < d_{\text{rot}},\qquad "
+    r"\omega_j = 0\ \text{ for } j \ge d_{\text{rot}}"
+)
+def channel_frequencies(head_dim: int, inv_freq, convention: str = "half") -> np.ndarray:
+    """Return, for every channel of a head, the frequency it turns at (0 for channels past the rotary part)."""
+    head_dim = check_dim(head_dim, "head_dim")
+    frequencies = check_inv_freq(inv_freq)
+    rotary_dim = 2 * frequencies.size
+    if rotary_dim > head_dim:
+        raise ValueError(f"inv_freq must have at most head_dim/2 = {head_dim // 2} entries, got {frequencies.size}")
+    per_channel = np.zeros(head_dim)
+    pairs = rotation_pairs(rotary_dim, convention)
+    per_channel[pairs[:, 0]] = frequencies
+    per_channel[pairs[:, 1]] = frequencies
+    return per_channel
+
+
+@dataclass(frozen=True)
+class LayoutConversion:
+    """Scores of one random head under three implementations of the same interleaved checkpoint."""
+
+    reference: np.ndarray  # interleaved code, original W_q and W_k
+    converted: np.ndarray  # half-split code, W_q and W_k rows permuted by P
+    unconverted: np.ndarray  # half-split code, weights loaded as they are (the bug)
+    max_diff_converted: float
+    max_diff_unconverted: float
+    rotated_interleaved: np.ndarray  # the same query vector rotated by each layout's code (it differs)
+    rotated_half: np.ndarray
+
+
+@equation(
+    r"W'_q = P\,W_q,\quad W'_k = P\,W_k \;\Rightarrow\; "
+    r"\operatorname{half}(W'_q x_m, m)^{\top}\operatorname{half}(W'_k x_n, n) = "
+    r"\operatorname{inter}(W_q x_m, m)^{\top}\operatorname{inter}(W_k x_n, n)"
+)
+def layout_conversion_scores(dim: int, seq_len: int, base: float = 10000.0, seed: int = 0) -> LayoutConversion:
+    """Compare attention scores of an interleaved checkpoint run by half-split code, with and without converting.
+
+    One head with d_model = head_dim = `dim`; token embeddings and W_q, W_k are seeded Gaussians. Because
+    P is orthogonal, (P q)^T (P k) = q^T k, so permuting the rows of W_q and W_k reproduces every score.
+    """
+    dim = check_dim(dim)
+    if dim > MAX_LAYOUT_DIM:
+        raise ValueError(f"dim must be an even integer in [2, {MAX_LAYOUT_DIM}], got {dim}")
+    seq_len = check_int("seq_len", seq_len, 1, MAX_LAYOUT_SEQ)
+    base = check_base(base)
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    rng = np.random.default_rng(seed)
+    embeddings = rng.standard_normal((seq_len, dim))
+    w_query = rng.standard_normal((dim, dim)) / np.sqrt(dim)
+    w_key = rng.standard_normal((dim, dim)) / np.sqrt(dim)
+    frequencies = _inv_freq(dim, base)
+    positions = np.arange(seq_len, dtype=np.float64)
+
+    def scores(w_q: np.ndarray, w_k: np.ndarray, convention: str) -> np.ndarray:
+        return rope_scores(embeddings @ w_q.T, embeddings @ w_k.T, positions, positions, frequencies, convention)
+
+    reference = scores(w_query, w_key, "interleaved")
+    converted = scores(permute_qk_weight_rows(w_query, dim, 1), permute_qk_weight_rows(w_key, dim, 1), "half")
+    unconverted = scores(w_query, w_key, "half")
+    query = (embeddings @ w_query.T)[-1:]
+    last = positions[-1:]
+    return LayoutConversion(
+        reference=reference,
+        converted=converted,
+        unconverted=unconverted,
+        max_diff_converted=float(np.max(np.abs(converted - reference))),
+        max_diff_unconverted=float(np.max(np.abs(unconverted - reference))),
+        rotated_interleaved=apply_rope(query, last, frequencies, convention="interleaved")[0],
+        rotated_half=apply_rope(query, last, frequencies, convention="half")[0],
+    )
+
+
+@equation(
+    r"d_{\text{rot}} = \lfloor d_{\text{head}} \cdot p \rfloor,\quad "
+    r"\theta_i = b^{-2i/d_{\text{rot}}}\ (i < d_{\text{rot}}/2),\quad "
+    r"\text{channels } j \ge d_{\text{rot}} \text{ pass through unrotated}"
+)
+def partial_rotary(head_dim: int, rotary_fraction: float, base: float = 10000.0) -> tuple[int, np.ndarray]:
+    """Return (rotary_dim, inv_freq) for partial rotary: GPT-NeoX's rotary_pct, or GPT-J's rotary_dim / head_dim.
+
+    The exponent divides by the rotary dimension, not the head dimension, so the rotated channels still span
+    the full range of frequencies from 1 down to about 1/b.
+    """
+    head_dim = check_dim(head_dim, "head_dim")
+    rotary_fraction = check_float("rotary_fraction", rotary_fraction, 0.0, 1.0, low_open=True)
+    rotary_dim = int(head_dim * rotary_fraction)
+    if rotary_dim < 2 or rotary_dim % 2:
+        raise ValueError(
+            f"rotary_fraction must make int(head_dim * rotary_fraction) an even number >= 2, "
+            f"got int({head_dim} * {rotary_fraction:g}) = {rotary_dim}"
+        )
+    return rotary_dim, _inv_freq(rotary_dim, check_base(base))
+
+
+@equation(
+    r"\varepsilon(m) = \max_i \max\Big(\big|\cos\hat\phi_{m,i} - \cos m\theta_i\big|,\ "
+    r"\big|\sin\hat\phi_{m,i} - \sin m\theta_i\big|\Big),\quad "
+    r"\hat\phi_{m,i} = \mathrm{fl}_{32}(m)\otimes_{32}\mathrm{fl}_{32}(\theta_i)"
+)
+def float32_angle_error(positions, inv_freq) -> np.ndarray:
+    """Return, per position, the largest cos/sin error when the angle m*theta_i is formed in float32.
+
+    The angle is rounded the way a float32 pipeline rounds it; cos and sin are then evaluated exactly (float64)
+    so the error measured is the angle's alone.
+    """
+    positions = check_positions("positions", positions)
+    if positions.size * np.asarray(inv_freq).size > 2**22:
+        raise ValueError("positions x inv_freq must have at most 2**22 elements")
+    exact = rotation_angles(positions, inv_freq, np.float64)
+    rounded = rotation_angles(positions, inv_freq, np.float32).astype(np.float64)
+    cos_error = np.abs(np.cos(rounded) - np.cos(exact)).max(axis=1)
+    sin_error = np.abs(np.sin(rounded) - np.sin(exact)).max(axis=1)
+    return np.maximum(cos_error, sin_error)
+
+
+__all__ = [
+    "MAX_LAYOUT_DIM",
+    "MAX_LAYOUT_SEQ",
+    "MAX_TIMED_DIM",
+    "MAX_TIMED_SEQ",
+    "ROPE_FORMS",
+    "LayoutConversion",
+    "RopeFormTiming",
+    "channel_frequencies",
+    "float32_angle_error",
+    "layout_conversion_scores",
+    "partial_rotary",
+    "rope_operation_counts",
+    "rotation_pairs",
+    "time_rope_forms",
+]
