@@ -26,9 +26,7 @@ def matrix_to_csv(matrix: np.ndarray, row_labels: Sequence, column_labels: Seque
     """CSV of a 2-D array with a header row of column labels and a first column of row labels."""
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape != (len(row_labels), len(column_labels)):
-        raise ValueError(
-            f"matrix shape {matrix.shape} does not match labels ({len(row_labels)}, {len(column_labels)})"
-        )
+        raise ValueError(f"matrix shape {matrix.shape} does not match labels ({len(row_labels)}, {len(column_labels)})")
     buffer = io.StringIO()
     buffer.write(",".join([_quote(corner), *(_quote(str(label)) for label in column_labels)]) + "\n")
     for label, row in zip(row_labels, matrix, strict=True):
