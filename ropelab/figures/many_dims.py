@@ -1,0 +1,423 @@
+"""Figures for chapter 6: the block-diagonal RoPE matrix, the ladder of frequencies, and one clock per pair."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ropelab.style import (
+    CYCLIC_SCALE,
+    DIVERGING_SCALE,
+    HIGHLIGHT_COLOUR,
+    KEY_COLOUR,
+    QUERY_COLOUR,
+    style_figure,
+)
+
+TWO_PI = 2.0 * np.pi
+MAX_HEATMAP_ROWS = 256
+
+
+def evenly_spaced_pairs(n_pairs: int, count: int = 8) -> np.ndarray:
+    """Indices of `count` pairs spread from the fastest (0) to the slowest (n_pairs − 1); all pairs if fewer."""
+    if n_pairs < 1 or count < 1:
+        raise ValueError(f"n_pairs and count must be positive, got {n_pairs} and {count}")
+    if n_pairs <= count:
+        return np.arange(n_pairs)
+    return np.unique(np.round(np.linspace(0, n_pairs - 1, count)).astype(int))
+
+
+def sampled_positions(context_length: int, max_rows: int = MAX_HEATMAP_ROWS) -> np.ndarray:
+    """Integer positions 0, s, 2s, … below `context_length` with a stride s that keeps at most `max_rows` rows."""
+    if context_length < 1 or max_rows < 1:
+        raise ValueError(f"context_length and max_rows must be positive, got {context_length} and {max_rows}")
+    stride = -(-context_length // max_rows)
+    return np.arange(0, context_length, stride)
+
+
+def rotation_matrix_figure(matrix: np.ndarray, *, position: float, zoom_pairs: int = 2) -> go.Figure:
+    """Heatmap of the (d, d) RoPE matrix, plus close-ups of its fastest and slowest 2×2 blocks.
+
+    The big panel shows the block-diagonal shape; the close-ups make the individual cos/sin entries readable
+    when d is large (the fast corner spins with m, the slow corner stays close to the identity).
+    """
+    matrix = np.asarray(matrix, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] % 2:
+        raise ValueError(f"matrix must be square with an even size, got shape {matrix.shape}")
+    size = matrix.shape[0]
+    corner = 2 * min(zoom_pairs, size // 2)
+    last_pair = size // 2 - 1
+    fig = make_subplots(
+        rows=1,
+        cols=3,
+        column_widths=[0.46, 0.27, 0.27],
+        horizontal_spacing=0.08,
+        subplot_titles=(
+            f"whole matrix ({size} × {size})",
+            f"fast corner: pairs {_pair_span(0, corner // 2 - 1)}",
+            f"slow corner: pairs {_pair_span(last_pair - corner // 2 + 1, last_pair)}",
+        ),
+    )
+    panels = (
+        (matrix, 0),
+        (matrix[:corner, :corner], 0),
+        (matrix[size - corner :, size - corner :], size - corner),
+    )
+    for column, (block, offset) in enumerate(panels, start=1):
+        index = np.arange(offset, offset + block.shape[0])
+        if column == 1:
+            # The overview only needs colour: whole percent in int8 keeps a 256 × 256 matrix at a quarter of
+            # float32's payload. The close-ups carry the exact values.
+            z = np.rint(block * 100.0).astype(np.int8)
+            scale = 100.0
+            hover = "row %{y}, column %{x}<br>R ≈ %{z}/100<extra></extra>"
+            labels = None
+        else:
+            z = block.astype(np.float32)
+            scale = 1.0
+            hover = "row %{y}, column %{x}<br>R[%{y}, %{x}] = %{z:.4f}<extra></extra>"
+            labels = np.where(block == 0.0, "0", np.char.mod("%.2f", block))
+        fig.add_trace(
+            go.Heatmap(
+                z=z,
+                x=index,
+                y=index,
+                colorscale=DIVERGING_SCALE,
+                zmin=-scale,
+                zmax=scale,
+                showscale=column == 2,
+                colorbar={"title": {"text": "entry"}, "tickvals": [-1, 0, 1], "len": 0.8},
+                hovertemplate=hover,
+                xgap=1 if column > 1 or size <= 32 else 0,
+                ygap=1 if column > 1 or size <= 32 else 0,
+                text=labels,
+                texttemplate="%{text}" if labels is not None else None,
+                textfont={"size": 12},
+            ),
+            row=1,
+            col=column,
+        )
+        axis = "" if column == 1 else str(column)
+        fig.update_xaxes(constrain="domain", row=1, col=column)
+        fig.update_yaxes(
+            autorange="reversed", scaleanchor=f"x{axis}", scaleratio=1, constrain="domain", row=1, col=column
+        )
+        if column > 1:
+            fig.update_xaxes(tickvals=index, row=1, col=column)
+            fig.update_yaxes(tickvals=index, row=1, col=column)
+    fig.update_xaxes(title="column (input coordinate)", row=1, col=1)
+    fig.update_yaxes(title="row (output coordinate)", row=1, col=1)
+    fig = style_figure(fig, title=f"R at position m = {position:g}", height=520)
+    fig.update_annotations(font_size=13)
+    return fig
+
+
+def _pair_span(first: int, last: int) -> str:
+    return f"{first}–{last}" if last > first else f"{first}"
+
+
+def frequency_ladder_figure(
+    frequencies: np.ndarray,
+    wavelengths: np.ndarray,
+    *,
+    context_length: float,
+    label: str,
+    compare: tuple[str, np.ndarray, np.ndarray] | None = None,
+) -> go.Figure:
+    """Two log-scale panels per pair index: the frequency θ_i and the wavelength λ_i, with the context marked."""
+    frequencies = np.asarray(frequencies, dtype=np.float64)
+    wavelengths = np.asarray(wavelengths, dtype=np.float64)
+    if frequencies.shape != wavelengths.shape or frequencies.ndim != 1:
+        raise ValueError(f"frequencies and wavelengths must be 1-D and equal in shape, got {frequencies.shape}")
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("frequency θ_i (radians per token)", "wavelength λ_i = 2π/θ_i (tokens)"),
+        horizontal_spacing=0.1,
+    )
+    series = [(label, frequencies, wavelengths, QUERY_COLOUR, "circle")]
+    if compare is not None:
+        other_label, other_frequencies, other_wavelengths = compare
+        series.append(
+            (other_label, np.asarray(other_frequencies), np.asarray(other_wavelengths), KEY_COLOUR, "diamond")
+        )
+    for name, theta, wavelength, colour, symbol in series:
+        pairs = np.arange(theta.size)
+        common = {"mode": "lines+markers", "line": {"color": colour}, "marker": {"color": colour, "symbol": symbol}}
+        fig.add_trace(
+            go.Scatter(
+                x=pairs,
+                y=theta.astype(np.float32),
+                name=name,
+                legendgroup=name,
+                hovertemplate=f"{name}<br>pair %{{x}}: θ = %{{y:.4g}} rad/token<extra></extra>",
+                **common,
+            ),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=pairs,
+                y=wavelength.astype(np.float32),
+                name=name,
+                legendgroup=name,
+                showlegend=False,
+                hovertemplate=f"{name}<br>pair %{{x}}: λ = %{{y:,.1f}} tokens<extra></extra>",
+                **common,
+            ),
+            row=1,
+            col=2,
+        )
+    fig.add_hline(
+        y=context_length,
+        row=1,
+        col=2,
+        line={"color": HIGHLIGHT_COLOUR, "dash": "dash", "width": 2},
+        annotation_text=f"context L = {context_length:,.0f} tokens",
+        annotation_position="top left",
+        annotation_font_color=HIGHLIGHT_COLOUR,
+    )
+    fig.add_annotation(
+        x=0,
+        y=float(np.log10(wavelengths[0])),
+        xref="x2",
+        yref="y2",
+        text=f"pair 0 = fastest<br>λ ≈ {wavelengths[0]:.2f} tokens",
+        showarrow=True,
+        arrowhead=2,
+        ax=60,
+        ay=-10,
+        xanchor="left",
+        font={"color": QUERY_COLOUR},
+    )
+    fig.update_xaxes(title="pair index i (0 = fastest)")
+    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_yaxes(title="θ_i", row=1, col=1)
+    fig.update_yaxes(title="λ_i (tokens)", row=1, col=2)
+    fig = style_figure(fig, height=460)
+    fig.update_layout(legend={"y": 1.14}, margin={"t": 90})
+    return fig
+
+
+CLOCK_SPACING = 2.6
+
+
+def clock_hands_xy(angles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of all hands on one axis: clock k is centred at x = k·CLOCK_SPACING; hands split by NaN gaps."""
+    angles = np.asarray(angles, dtype=np.float64)
+    centres = CLOCK_SPACING * np.arange(angles.size)
+    x = np.stack([centres, centres + np.cos(angles), np.full(angles.size, np.nan)], axis=1).ravel()
+    y = np.stack([np.zeros(angles.size), np.sin(angles), np.full(angles.size, np.nan)], axis=1).ravel()
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+def pair_clocks_animation(
+    angles: np.ndarray,
+    positions: np.ndarray,
+    pairs: Sequence[int],
+    wavelengths: np.ndarray,
+    *,
+    title: str | None = None,
+) -> go.Figure:
+    """One clock per pair whose hand sits at angle m·θ_i; frames over `positions` scrub in the browser.
+
+    `angles` is (frames, pairs) from the core; `wavelengths` are the shown pairs' λ_i for the labels. All clocks
+    share one axis and all hands one trace, so each frame is two short arrays and the animation stays small.
+    """
+    angles = np.asarray(angles, dtype=np.float64)
+    positions = np.asarray(positions)
+    pairs = [int(pair) for pair in pairs]
+    if angles.ndim != 2 or angles.shape != (positions.size, len(pairs)) or len(wavelengths) != len(pairs):
+        raise ValueError(f"angles must be (positions, pairs) = ({positions.size}, {len(pairs)}), got {angles.shape}")
+    count = len(pairs)
+    centres = CLOCK_SPACING * np.arange(count)
+    circle = np.append(np.linspace(0.0, TWO_PI, 73), np.nan)
+    dial_x = (centres[:, None] + np.cos(circle)[None, :]).ravel()
+    dial_y = np.tile(np.sin(circle), count)
+    tip_colours = [HIGHLIGHT_COLOUR if pair == 0 else QUERY_COLOUR for pair in pairs]
+    # Marker sizes per point: small at the centre, large at the tip, none on the NaN gap.
+    sizes = np.tile(np.array([5, 12, 0]), count)
+    colours = [colour for colour in tip_colours for _ in range(3)]
+    hand_x, hand_y = clock_hands_xy(angles[0])
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=dial_x.astype(np.float32),
+                y=dial_y.astype(np.float32),
+                mode="lines",
+                line={"color": "rgba(128,128,128,0.6)", "width": 1},
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            go.Scatter(
+                x=hand_x,
+                y=hand_y,
+                mode="lines+markers",
+                line={"color": QUERY_COLOUR, "width": 4},
+                marker={"size": sizes, "color": colours},
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+        ]
+    )
+    for centre, pair, wavelength in zip(centres, pairs, wavelengths, strict=True):
+        fig.add_annotation(
+            x=centre,
+            y=1.22,
+            text=_clock_label(pair, wavelength),
+            showarrow=False,
+            yanchor="bottom",
+            font={"size": 13, "color": HIGHLIGHT_COLOUR if pair == 0 else None},
+        )
+    fig.frames = [
+        go.Frame(name=str(int(position)), data=[go.Scatter(x=x, y=y)], traces=[1])
+        for position, (x, y) in zip(positions, (clock_hands_xy(row) for row in angles), strict=True)
+    ]
+    animate_step = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
+    fig.update_layout(
+        sliders=[
+            {
+                "active": 0,
+                "currentvalue": {"prefix": "position m = ", "font": {"size": 16}},
+                "x": 0.2,
+                "len": 0.8,
+                "pad": {"t": 10},
+                "steps": [
+                    {"label": str(int(position)), "method": "animate", "args": [[str(int(position))], animate_step]}
+                    for position in positions
+                ],
+            }
+        ],
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0,
+                "y": 0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"t": 42},
+                "showactive": False,
+                "buttons": [
+                    {
+                        "label": "▶ Play",
+                        "method": "animate",
+                        "args": [
+                            None,
+                            {
+                                "frame": {"duration": 120, "redraw": False},
+                                "fromcurrent": True,
+                                "transition": {"duration": 0},
+                                "mode": "immediate",
+                            },
+                        ],
+                    },
+                    {
+                        "label": "❚❚ Pause",
+                        "method": "animate",
+                        "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
+                    },
+                ],
+            }
+        ],
+    )
+    fig.update_xaxes(range=[-1.3, centres[-1] + 1.3], visible=False, constrain="domain", fixedrange=True)
+    fig.update_yaxes(range=[-1.3, 1.75], visible=False, scaleanchor="x", scaleratio=1, fixedrange=True)
+    fig = style_figure(fig, title=title, height=330)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10 if not title else 60, "b": 120})
+    return fig
+
+
+def _clock_label(pair: int, wavelength: float) -> str:
+    speed = " (fastest)" if pair == 0 else ""
+    return f"<b>pair {pair}</b>{speed}<br>λ ≈ {_short_tokens(wavelength)}"
+
+
+def _short_tokens(value: float) -> str:
+    if value >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if value >= 1e3:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.3g}"
+
+
+def angle_heatmap_figure(angles: np.ndarray, positions: np.ndarray, *, title: str | None = None) -> go.Figure:
+    """Positions × pairs heatmap of the rotation angle wrapped to [0, 2π) on a cyclic colour scale."""
+    angles = np.asarray(angles, dtype=np.float64)
+    positions = np.asarray(positions)
+    if angles.ndim != 2 or angles.shape[0] != positions.size:
+        raise ValueError(f"angles must be (positions, pairs) with {positions.size} rows, got {angles.shape}")
+    wrapped = np.mod(angles, TWO_PI)
+    fig = go.Figure(
+        go.Heatmap(
+            z=wrapped.astype(np.float32),
+            x=np.arange(angles.shape[1]),
+            y=positions,
+            colorscale=CYCLIC_SCALE,
+            zmin=0.0,
+            zmax=TWO_PI,
+            colorbar={
+                "title": {"text": "angle mod 2π"},
+                "tickvals": [0, np.pi / 2, np.pi, 3 * np.pi / 2, TWO_PI],
+                "ticktext": ["0", "π/2", "π", "3π/2", "2π"],
+            },
+            hovertemplate="position %{y}, pair %{x}<br>angle mod 2π = %{z:.3f} rad<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="pair index i (0 = fastest, left)", dtick=1 if angles.shape[1] <= 16 else None)
+    fig.update_yaxes(title="position m (tokens)", autorange="reversed")
+    return style_figure(fig, title=title, height=480)
+
+
+def full_turns_figure(
+    turns: np.ndarray,
+    *,
+    context_length: float,
+    label: str,
+    compare: tuple[str, np.ndarray] | None = None,
+) -> go.Figure:
+    """Bars of the complete turns each pair makes within the context (log scale); pairs with none are marked."""
+    turns = np.asarray(turns, dtype=np.float64)
+    pairs = np.arange(turns.size)
+    fig = go.Figure()
+    series = [(label, turns, QUERY_COLOUR)]
+    if compare is not None:
+        series.append((compare[0], np.asarray(compare[1], dtype=np.float64), KEY_COLOUR))
+    for name, values, colour in series:
+        # A log axis cannot show 0, so pairs that never finish a turn are drawn as markers on the floor.
+        shown = np.where(values >= 1, values, np.nan)
+        fig.add_trace(
+            go.Bar(
+                x=pairs,
+                y=shown.astype(np.float32),
+                name=f"{name}",
+                marker_color=colour,
+                hovertemplate=f"{name}<br>pair %{{x}}: %{{y:,.0f}} full turns<extra></extra>",
+            )
+        )
+        never = pairs[values < 1]
+        if never.size:
+            fig.add_trace(
+                go.Scatter(
+                    x=never,
+                    y=np.full(never.size, 0.6, dtype=np.float32),
+                    mode="markers",
+                    marker={"symbol": "x-thin", "size": 9, "line": {"width": 2, "color": colour}, "color": colour},
+                    name=f"{name}: 0 turns ({never.size} pairs)",
+                    hovertemplate=f"{name}<br>pair %{{x}}: less than one turn<extra></extra>",
+                )
+            )
+    largest = max(float(np.max(values)) for _, values, _ in series)
+    fig.update_layout(barmode="group", bargap=0.15)
+    fig.update_xaxes(title="pair index i (0 = fastest)")
+    fig.update_yaxes(
+        type="log",
+        range=[np.log10(0.4), np.log10(max(largest, 1.0) * 2.0)],
+        title=f"full turns within L = {context_length:,.0f} tokens",
+        exponentformat="power",
+    )
+    return style_figure(fig, height=420)
