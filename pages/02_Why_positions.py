@@ -1,0 +1,195 @@
+"""Chapter 2: self-attention without positions is blind to word order; reordering only moves the results around."""
+
+import streamlit as st
+
+import rope_core
+from rope_core.absolute import add_position_vectors
+from rope_core.order import compare_orders, projection_weights, self_attention, shuffle_order, split_words, word_vectors
+from ropelab import ui
+from ropelab.export import columns_to_csv
+from ropelab.figures.positions import attention_weights_figure, outputs_figure
+
+CHAPTER = 2
+DEFAULT_SENTENCE = "the dog bit the man"
+MAX_CHARS = 80
+MAX_WORDS = 12
+MAX_SHUFFLE = 50
+EMBEDDING_DIM = 8
+
+
+def _next_shuffle() -> None:
+    # A bound widget can only be moved programmatically through session state, before it is drawn.
+    st.session_state["seed"] = st.session_state.get("seed", 1) % MAX_SHUFFLE + 1
+
+
+ui.start_page(CHAPTER)
+ui.goal(
+    "see that self-attention on its own treats a sentence as a bag of words: reorder the words and every "
+    "score and every output simply moves along with its word. Something must tell the model where each word is."
+)
+
+st.subheader("Attention compares words, not places")
+ui.prose(
+    "Self-attention turns every token vector $x_j$ into a query, a key and a value with three learned matrices, "
+    "scores every pair of tokens by a dot product, and mixes the values with the softmax of those scores. "
+    "Look at what enters the score of token $i$ and token $j$: their two vectors and the shared matrices. "
+    "**Nothing in it says where either token sits.** Below, each word gets a fixed random vector (the same "
+    "word always gets the same vector, as in a real embedding table) and one attention head with random "
+    "weights runs on your sentence and on a reordering of it."
+)
+ui.formula(self_attention)
+ui.formula(word_vectors, caption="The hash is of the word itself, so 'the' maps to one vector wherever it appears.")
+
+controls, readout = st.columns([1, 1], gap="large")
+with controls:
+    sentence = ui.text(
+        "Your sentence (up to 12 words)",
+        DEFAULT_SENTENCE,
+        key="text",
+        max_chars=MAX_CHARS,
+        help="Words are split on spaces. Anything you type is shown as plain text.",
+    )
+    shuffle = ui.slider(
+        "Shuffle number (0 keeps the original order)",
+        0,
+        MAX_SHUFFLE,
+        1,
+        key="seed",
+        help="Each number is a different, repeatable reordering of the words; share the link to share it.",
+    )
+    st.button("Shuffle again", icon=":material/shuffle:", on_click=_next_shuffle)
+    with_positions = ui.toggle(
+        "Add sinusoidal position vectors (chapter 3's fix)",
+        False,
+        key="pe",
+        help="Adds a position vector to each slot before attention, so the slot a word sits in starts to matter.",
+    )
+
+words, left_out = split_words(sentence, MAX_WORDS)
+if left_out:
+    ui.notice(f"Only the first {MAX_WORDS} words are used; {left_out} more were left out.")
+if not words:
+    ui.notice("The sentence has no words, so the example sentence is used instead.")
+    words, _ = split_words(DEFAULT_SENTENCE, MAX_WORDS)
+if len(words) == 1:
+    ui.notice("With a single word there is nothing to reorder: add a second word to see the effect.")
+
+vectors = ui.cached(word_vectors)(list(words), EMBEDDING_DIM)
+order = ui.cached(shuffle_order)(len(words), shuffle)
+projections = ui.cached(projection_weights)(EMBEDDING_DIM, 0)
+positions = ui.cached(rope_core.sinusoidal_encoding)(len(words), EMBEDDING_DIM) if with_positions else None
+comparison = ui.cached(compare_orders)(vectors, order, projections, positions)
+reordered_words = [words[index] for index in order]
+
+with readout:
+    st.markdown("**Original sentence**")
+    st.code(" ".join(words), language=None, wrap_lines=True)
+    st.markdown("**Reordered sentence**")
+    st.code(" ".join(reordered_words), language=None, wrap_lines=True)
+    left, right = st.columns(2)
+    left.metric(
+        "Largest output change",
+        f"{comparison.output_gap:.1e}",
+        help="max |output of a word after reordering − output of the same word before|, over all words and dims",
+    )
+    right.metric(
+        "Largest score change",
+        f"{comparison.score_gap:.1e}",
+        help="The same comparison for the scores of every pair of words.",
+    )
+    if with_positions:
+        st.caption(
+            "With positions added, the same word in a different slot gets a different input, so its output changes."
+        )
+    else:
+        st.caption("Without positions only floating-point rounding (≈ 1e−16) or exactly 0 is left: nothing changed.")
+
+st.subheader("The scores move with the words")
+original, reordered = comparison.original, comparison.reordered
+ui.chart(
+    attention_weights_figure(original.weights, reordered.weights, words, reordered_words),
+    key="weights",
+    alt=(
+        f"Two attention-weight heatmaps for {len(words)} words, original order and reordered. "
+        + (
+            "With position vectors added the two maps differ beyond a reordering."
+            if with_positions
+            else "The reordered map holds the same numbers, with rows and columns moved along with their words."
+        )
+    ),
+    csv=columns_to_csv(
+        {
+            "sentence": ["original"] * len(words) ** 2 + ["reordered"] * len(words) ** 2,
+            "query_slot": [i + 1 for i in range(len(words)) for _ in range(len(words))] * 2,
+            "key_slot": [j + 1 for _ in range(len(words)) for j in range(len(words))] * 2,
+            "query_word": [w for w in words for _ in words] + [w for w in reordered_words for _ in words],
+            "key_word": list(words) * len(words) + reordered_words * len(words),
+            "weight": list(original.weights.ravel()) + list(reordered.weights.ravel()),
+        }
+    ),
+)
+st.subheader("So do the outputs")
+ui.chart(
+    outputs_figure(original.outputs, reordered.outputs, words, reordered_words),
+    key="outputs",
+    alt=(
+        f"Two heatmaps of the {EMBEDDING_DIM}-dimensional attention outputs of each word, original order and "
+        "reordered: each word's row keeps its numbers and only changes place."
+        if not with_positions
+        else "Two heatmaps of attention outputs; with position vectors the rows of the same word differ."
+    ),
+    csv=columns_to_csv(
+        {
+            "sentence": ["original"] * len(words) + ["reordered"] * len(words),
+            "slot": list(range(1, len(words) + 1)) * 2,
+            "word": list(words) + reordered_words,
+            **{
+                f"dim_{dim}": list(original.outputs[:, dim]) + list(reordered.outputs[:, dim])
+                for dim in range(EMBEDDING_DIM)
+            },
+        }
+    ),
+)
+ui.formula(
+    compare_orders,
+    caption=(
+        "P is the permutation matrix that reorders the rows. Moving the inputs moves the outputs the same way "
+        "(permutation equivariance), and the score matrix is reordered along both its rows and its columns."
+    ),
+)
+ui.prose(
+    "Why this is unavoidable: reordering the tokens multiplies $X$ by a permutation matrix $P$ from the left. "
+    "Then $Q$, $K$ and $V$ are reordered the same way, the score matrix becomes $P S P^\\top$, the softmax works "
+    "row by row so it just follows along, and the output is $P$ times the old output. The model computes the "
+    "same thing for every word and merely lists the results in the new order. *The dog bit the man* and *the "
+    "man bit the dog* look identical to it, and the two copies of *the* get exactly the same output.\n\n"
+    "The fix is to put the position into the numbers. Switch on **Add sinusoidal position vectors** above: "
+    "each slot now adds its own vector (chapter 3), the same word in a different slot becomes a different input, "
+    "and the gaps jump from zero to clearly non-zero. A causal mask, which lets each token see only earlier "
+    "ones, also breaks the symmetry; decoder-only models without any position encoding can pick up some order "
+    "that way, but the standard fix is an explicit position signal such as the one RoPE provides."
+)
+ui.formula(add_position_vectors)
+
+ui.try_this(
+    [
+        "Press **Shuffle again** a few times: the metrics stay at zero (or ≈ 1e−16) for every shuffle.",
+        "Type *the man bit the dog*: compare its heatmaps with *the dog bit the man* at shuffle 0.",
+        "Type a sentence with a word repeated three times: those rows of the outputs heatmap are identical.",
+        "Switch on the position vectors: now the reordered maps are no longer a reshuffled copy.",
+    ]
+)
+ui.check_yourself(
+    "Without position information, swap the first and last word of a five-word sentence. What happens to the "
+    "attention weight that the first word's query gave to the third word?",
+    "It is unchanged, just filed elsewhere: that word is now the last one, so the same number appears in the "
+    "**last row**, third column. Weights and outputs belong to words, not to slots, so only their places in "
+    "the matrices change.",
+)
+ui.misconception(
+    "Attention reads the sentence from left to right, so it knows the order.",
+    "Attention processes all tokens at once with the same formula. Without a position signal (or a mask), "
+    "any order of the same words gives the same set of results.",
+)
+ui.takeaway("Self-attention without positions is permutation-equivariant: reorder the words and the results only move.")
+ui.end_page(CHAPTER)

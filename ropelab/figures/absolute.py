@@ -1,0 +1,149 @@
+"""Absolute position encodings: the sinusoidal table, how similar two positions are, and a learned table's edge."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ropelab.style import DIVERGING_SCALE, HIGHLIGHT_COLOUR, QUERY_COLOUR, style_figure, symmetric_range
+
+# Heatmap cells sent per chart: keeps one interaction well under ~300 kB of figure JSON.
+MAX_DISPLAY_CELLS = 16_384
+
+
+def _rows_to_show(count: int, columns: int) -> np.ndarray:
+    """Row indices to draw: all of them when they fit, else an even stride (the hover still names real positions)."""
+    limit = max(16, MAX_DISPLAY_CELLS // max(columns, 1))
+    stride = max(1, int(np.ceil(count / limit)))
+    return np.arange(0, count, stride)
+
+
+def _stride_note(rows: np.ndarray) -> str:
+    return f" (one row in {rows[1] - rows[0]} shown)" if rows.size > 1 and rows[1] - rows[0] > 1 else ""
+
+
+def sinusoidal_heatmap(table: np.ndarray, *, base_label: str) -> go.Figure:
+    """The (positions × dimensions) sinusoidal table: fast columns on the left, slow ones on the right."""
+    table = np.asarray(table)
+    rows = _rows_to_show(table.shape[0], table.shape[1])
+    fig = go.Figure(
+        go.Heatmap(
+            z=table[rows].astype(np.float32),
+            x=np.arange(table.shape[1], dtype=np.int32),
+            y=rows.astype(np.int32),
+            colorscale=DIVERGING_SCALE,
+            zmin=-1.0,
+            zmax=1.0,
+            colorbar={"title": {"text": "value"}},
+            hovertemplate="position %{y}<br>dimension %{x}<br>value %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="dimension j (even j: sin, odd j: cos)")
+    fig.update_yaxes(title_text="position p", autorange="reversed")
+    title = f"Sinusoidal table: {table.shape[0]} positions × {table.shape[1]} dimensions, base {base_label}"
+    title += _stride_note(rows)
+    return style_figure(fig, title=title, height=460)
+
+
+def similarity_heatmap(similarity: np.ndarray) -> go.Figure:
+    """PE(m)·PE(n) for every pair of positions: constant along each diagonal, i.e. a function of m − n only."""
+    similarity = np.asarray(similarity)
+    positions = np.arange(similarity.shape[0], dtype=np.int32)
+    low, high = symmetric_range(similarity)
+    fig = go.Figure(
+        go.Heatmap(
+            z=similarity.astype(np.float32),
+            x=positions,
+            y=positions,
+            colorscale=DIVERGING_SCALE,
+            zmin=low,
+            zmax=high,
+            colorbar={"title": {"text": "PE(m)·PE(n)"}},
+            hovertemplate="m = %{y}, n = %{x}<br>PE(m)·PE(n) = %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="position n")
+    fig.update_yaxes(title_text="position m", autorange="reversed")
+    return style_figure(fig, title=f"PE(m)·PE(n) for the first {positions.size} positions", height=460)
+
+
+def similarity_curve(distances: np.ndarray, similarity: np.ndarray, d_model: int) -> go.Figure:
+    """PE(m)·PE(m+k) against the distance k, with the maximum d/2 at k = 0 marked."""
+    distances = np.asarray(distances)
+    similarity = np.asarray(similarity)
+    fig = go.Figure(
+        go.Scatter(
+            x=distances.astype(np.float32),
+            y=similarity.astype(np.float32),
+            mode="lines",
+            line={"color": QUERY_COLOUR, "width": 2.5},
+            name="PE(m)·PE(m+k)",
+            hovertemplate="distance k = %{x}<br>PE(m)·PE(m+k) = %{y:.3f}<extra></extra>",
+        )
+    )
+    fig.add_hline(y=0.0, line={"color": "rgba(128,128,128,0.6)", "width": 1})
+    fig.add_hline(
+        y=d_model / 2,
+        line={"color": HIGHLIGHT_COLOUR, "width": 1.5, "dash": "dot"},
+        annotation_text=f"d/2 = {d_model / 2:g} (a position with itself)",
+        annotation_position="top right",
+    )
+    fig.update_xaxes(title_text="distance k = n − m (tokens)")
+    fig.update_yaxes(
+        title_text="PE(m)·PE(m+k)", range=[min(0.0, float(similarity.min())) * 1.1 - 1, d_model / 2 * 1.15]
+    )
+    return style_figure(fig, title="PE(m)·PE(m+k) against the distance k", height=460)
+
+
+def learned_table_figure(table: np.ndarray, sequence_length: int, *, max_dims: int = 32) -> go.Figure:
+    """The learned table's rows for a sequence: real rows up to max_len, then an empty band where no row exists."""
+    table = np.asarray(table)
+    max_len, d_model = table.shape
+    shown_dims = min(d_model, max_dims)
+    total = max(max_len, sequence_length)
+    rows = _rows_to_show(total, shown_dims)
+    # Missing rows are NaN so Plotly leaves them blank: the gap is the message.
+    padded = np.full((total, shown_dims), np.nan, dtype=np.float32)
+    padded[:max_len] = table[:, :shown_dims]
+    low, high = symmetric_range(table[:, :shown_dims])
+    fig = go.Figure(
+        go.Heatmap(
+            z=padded[rows],
+            x=np.arange(shown_dims, dtype=np.int32),
+            y=rows.astype(np.int32),
+            colorscale=DIVERGING_SCALE,
+            zmin=low,
+            zmax=high,
+            colorbar={"title": {"text": "value"}},
+            hoverongaps=False,
+            hovertemplate="position %{y}<br>dimension %{x}<br>value %{z:.3f}<extra></extra>",
+        )
+    )
+    if sequence_length > max_len:
+        fig.add_hrect(
+            y0=max_len - 0.5,
+            y1=sequence_length - 0.5,
+            fillcolor=HIGHLIGHT_COLOUR,
+            opacity=0.18,
+            line_width=0,
+            annotation_text=f"no row for positions {max_len}…{sequence_length - 1}",
+            annotation_position="inside top left",
+            annotation_font={"color": HIGHLIGHT_COLOUR, "size": 15},
+        )
+    fig.add_hline(
+        y=max_len - 0.5,
+        line={"color": HIGHLIGHT_COLOUR, "width": 2},
+        annotation_text=f"end of the table (max_len = {max_len})",
+        annotation_position="bottom right",
+    )
+    if sequence_length < total:
+        fig.add_hline(
+            y=sequence_length - 0.5,
+            line={"color": QUERY_COLOUR, "width": 2, "dash": "dash"},
+            annotation_text=f"your sequence ends (L = {sequence_length})",
+            annotation_position="top right",
+        )
+    fig.update_xaxes(title_text=f"dimension (first {shown_dims} of {d_model})")
+    fig.update_yaxes(title_text="position p", autorange="reversed", range=None)
+    title = f"Learned table with {max_len} rows, sequence of {sequence_length} tokens" + _stride_note(rows)
+    return style_figure(fig, title=title, height=460)

@@ -1,0 +1,100 @@
+"""Side-by-side heatmaps of a sentence and its reordering: attention weights and outputs follow their words."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ropelab.style import DIVERGING_SCALE, SEQUENTIAL_SCALE, style_figure, symmetric_range
+
+MAX_LABEL_CHARS = 12
+
+
+def token_labels(words: Sequence[str]) -> list[str]:
+    """Axis labels '1. the', '2. dog', ...: numbered so repeated words stay apart, escaped so text stays text."""
+    labels = []
+    for slot, word in enumerate(words, start=1):
+        short = word if len(word) <= MAX_LABEL_CHARS else word[: MAX_LABEL_CHARS - 1] + "…"
+        # Plotly renders a subset of HTML in labels; escaping makes '<b>' or '<a href=…>' show exactly as typed.
+        labels.append(f"{slot}. {html.escape(short, quote=True)}")
+    return labels
+
+
+@dataclass(frozen=True)
+class _Panel:
+    values: np.ndarray
+    rows: list[str]
+    columns: list[str]
+
+
+def _paired_heatmaps(
+    left: _Panel,
+    right: _Panel,
+    *,
+    x_title: str,
+    y_title: str,
+    hover: str,
+    coloraxis: dict,
+    title: str,
+) -> go.Figure:
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("original order", "reordered"), horizontal_spacing=0.16)
+    for column, panel in enumerate((left, right), start=1):
+        fig.add_trace(
+            go.Heatmap(
+                z=np.asarray(panel.values, dtype=np.float32),
+                x=panel.columns,
+                y=panel.rows,
+                coloraxis="coloraxis",
+                texttemplate="%{z:.2f}",
+                textfont={"size": 11},
+                hovertemplate=hover + "<extra></extra>",
+                xgap=1,
+                ygap=1,
+            ),
+            row=1,
+            col=column,
+        )
+        fig.update_xaxes(title_text=x_title, tickangle=-45, type="category", row=1, col=column)
+        # Matrix convention: the first token is the top row.
+        fig.update_yaxes(title_text=y_title, autorange="reversed", type="category", row=1, col=column)
+    fig.update_layout(coloraxis=coloraxis)
+    return style_figure(fig, title=title, height=int(np.clip(190 + 34 * len(left.rows), 400, 660)))
+
+
+def attention_weights_figure(
+    original: np.ndarray, reordered: np.ndarray, original_words: Sequence[str], reordered_words: Sequence[str]
+) -> go.Figure:
+    """Softmax attention weights (query rows × key columns) for a sentence and for its reordering."""
+    original_labels, reordered_labels = token_labels(original_words), token_labels(reordered_words)
+    top = float(max(np.max(original), np.max(reordered), 1e-9))
+    return _paired_heatmaps(
+        _Panel(original, original_labels, original_labels),
+        _Panel(reordered, reordered_labels, reordered_labels),
+        x_title="key (looked at)",
+        y_title="query (looking)",
+        hover="query %{y} looks at key %{x}<br>weight %{z:.4f}",
+        coloraxis={"colorscale": SEQUENTIAL_SCALE, "cmin": 0.0, "cmax": top, "colorbar": {"title": {"text": "weight"}}},
+        title="Attention weights: each cell travels with its pair of words",
+    )
+
+
+def outputs_figure(
+    original: np.ndarray, reordered: np.ndarray, original_words: Sequence[str], reordered_words: Sequence[str]
+) -> go.Figure:
+    """Attention outputs (one row per token, one column per dimension) for a sentence and for its reordering."""
+    dims = [f"dim {index}" for index in range(np.shape(original)[1])]
+    low, high = symmetric_range(np.concatenate([np.ravel(original), np.ravel(reordered)]))
+    return _paired_heatmaps(
+        _Panel(original, token_labels(original_words), dims),
+        _Panel(reordered, token_labels(reordered_words), dims),
+        x_title="output dimension",
+        y_title="token",
+        hover="token %{y}, %{x}<br>output %{z:.4f}",
+        coloraxis={"colorscale": DIVERGING_SCALE, "cmin": low, "cmax": high, "colorbar": {"title": {"text": "output"}}},
+        title="Attention outputs: each word's row moves with the word and keeps its numbers",
+    )
