@@ -40,7 +40,7 @@ MAX_MODEL_DIM = 64
 MAX_VOCAB = 64
 MAX_BATCH = 128
 # Ceiling on the arithmetic one experiment may do, so no link can tie up a server core for minutes.
-MAX_WORK = 4 * 10**10
+MAX_WORK = 8 * 10**10
 
 _ADAM_BETA1 = 0.9
 _ADAM_BETA2 = 0.999
@@ -165,6 +165,11 @@ class Parameters:
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
+
+    def __reduce__(self):
+        # Rebuild from (shapes, flat) so unpickled arrays are views of `flat` again (st.cache_data pickles
+        # results), and so cache hashing sees plain data rather than the default object reconstructor.
+        return (Parameters, (self.shapes, self.flat))
 
     def __contains__(self, name: str) -> bool:
         return name in self.arrays
