@@ -58,7 +58,6 @@ with controls[3]:
         4_096,
         key="L",
         widget="select_slider",
-        format_func=lambda tokens: f"{tokens:,}",
         help="Marked on the wavelength chart; the angle map and the turn counts cover positions 0 … L − 1.",
     )
 
