@@ -164,13 +164,13 @@ def rotation_figure(
         start = float(np.arctan2(z[1], z[0]))
         fig.add_trace(_arc(start, start + theta, 0.55 * radius, HIGHLIGHT_COLOUR, f"turned by θ = {theta:.2f} rad"))
         fig.add_trace(_arc_label(start, start + theta, 0.55 * radius + 0.3, "θ", HIGHLIGHT_COLOUR))
-    fig.add_trace(_vector(z[0], z[1], QUERY_COLOUR, "z", f"z = {complex_text(z[0], z[1])}"))
+    fig.add_trace(_vector(z[0], z[1], QUERY_COLOUR, "z (before)", f"z = {complex_text(z[0], z[1])}"))
     fig.add_trace(
         _vector(
             product[0],
             product[1],
             KEY_COLOUR,
-            "z·e<sup>iθ</sup>",
+            "z·e<sup>iθ</sup> (after)",
             f"z·e<sup>iθ</sup> = {complex_text(product[0], product[1])}",
         )
     )
