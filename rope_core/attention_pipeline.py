@@ -148,15 +148,24 @@ PIPELINE_STAGES = (
     r"\xrightarrow{\ \tilde Q \tilde K^{\top}/\sqrt d\ } S \xrightarrow{\text{softmax}} A \xrightarrow{\ A V\ } O"
 )
 def rope_attention_pipeline(
-    token_ids, d: int = 64, *, seed: int = 0, causal: bool = False, shift: int = 0, base: float = 10000.0
+    token_ids,
+    d: int = 64,
+    *,
+    seed: int = 0,
+    causal: bool = False,
+    same_token: bool = False,
+    shift: int = 0,
+    base: float = 10000.0,
 ) -> tuple[PipelineStage, ...]:
     """Return every intermediate of single-head RoPE attention, with the seeds `attention_maps` uses.
 
     The scores and weights equal attention_maps(token_ids, d, "rope", ...) exactly; W_v has its own seed.
+    With same_token every position holds the first token, as in attention_maps.
     """
     d = check_dim(d, "d")
     seed = check_int("seed", seed, 0, 2**32 - 1)
     causal = check_bool("causal", causal)
+    same_token = check_bool("same_token", same_token)
     shift = check_int("shift", shift, 0, MAX_SHIFT)
     base = check_base(base)
     token_ids = np.asarray(token_ids)
@@ -164,6 +173,8 @@ def rope_attention_pipeline(
         raise ValueError(f"token_ids must be 1 to {MAX_TOKENS} integer ids, got {token_ids!r}")
     if token_ids.min() < 0:
         raise ValueError("token_ids must be non-negative")
+    if same_token:
+        token_ids = np.full_like(token_ids, token_ids[0])
     n = token_ids.size
     positions = np.arange(n) + float(shift)
 

@@ -89,6 +89,12 @@ def test_pipeline_matches_attention_maps_exactly_and_has_the_right_shapes():
     assert all(stage.latex for stage in stages)
 
 
+def test_pipeline_same_token_mode_matches_attention_maps():
+    stages = rope_attention_pipeline(np.array([4, 1, 2]), 8, same_token=True)
+    maps = rope_core.attention_maps([4, 1, 2], 8, "rope", same_token=True)
+    np.testing.assert_array_equal(dict(stages[4].arrays)["A"], maps.probabilities)
+
+
 @pytest.mark.parametrize("bad", [np.array([], dtype=int), np.arange(17), np.array([0.5, 1.0]), np.array([-1, 0])])
 def test_pipeline_rejects_bad_token_ids(bad):
     with pytest.raises(ValueError):

@@ -1,0 +1,199 @@
+"""Attention heatmaps: six position schemes side by side, their position-dependence, and RoPE's pipeline steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ropelab.style import DIVERGING_SCALE, OKABE_ITO, SEQUENTIAL_SCALE, style_figure, symmetric_range
+
+METHOD_LABELS = {
+    "nope": "NoPE (no positions)",
+    "sinusoidal": "Sinusoidal (absolute)",
+    "learned": "Learned (absolute)",
+    "t5": "T5 bias (relative)",
+    "alibi": "ALiBi (relative)",
+    "rope": "RoPE (rotary)",
+}
+# Values this small print as "0" on a log axis; float64 rounding of O(1) scores is about 1e-16.
+LOG_FLOOR = 1e-17
+
+
+def _visible(matrix: np.ndarray) -> np.ndarray:
+    """Masked (-inf) entries become NaN so Plotly leaves those cells blank."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    return np.where(np.isfinite(matrix), matrix, np.nan).astype(np.float32)
+
+
+def _token_axes(fig: go.Figure, labels: Sequence[str], rows: int, cols: int) -> None:
+    """Every panel has the same tokens, so only the outer panels carry labels (they would collide otherwise)."""
+    ticks = np.arange(len(labels))
+    for row in range(1, rows + 1):
+        for col in range(1, cols + 1):
+            fig.update_xaxes(
+                tickvals=ticks, ticktext=list(labels), tickangle=-60, showticklabels=row == rows, row=row, col=col
+            )
+            fig.update_yaxes(
+                tickvals=ticks, ticktext=list(labels), autorange="reversed", showticklabels=col == 1, row=row, col=col
+            )
+
+
+def method_maps_figure(
+    matrices: Mapping[str, np.ndarray | None],
+    labels: Sequence[str],
+    *,
+    kind: str = "probabilities",
+    notes: Mapping[str, str] | None = None,
+    masked: np.ndarray | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """A 2×3 grid of query×key heatmaps, one per method, on one shared colour scale.
+
+    `matrices` maps method → (n, n) array or None (drawn as an empty panel with its note). kind
+    "probabilities" uses a sequential 0…max scale; "scores" a diverging scale centred on zero. Cells where
+    `masked` is True are left blank (a masked weight is exactly 0, which would look like a small weight).
+    """
+    if kind not in ("probabilities", "scores"):
+        raise ValueError(f"kind must be 'probabilities' or 'scores', got {kind!r}")
+    methods = list(matrices)
+    if not 1 <= len(methods) <= 6:
+        raise ValueError(f"need between 1 and 6 methods, got {len(methods)}")
+    notes = notes or {}
+    if masked is not None:
+        hidden = np.asarray(masked, dtype=bool)
+        matrices = {
+            method: None if matrix is None else np.where(hidden, np.nan, np.asarray(matrix, dtype=np.float64))
+            for method, matrix in matrices.items()
+        }
+    present = [np.asarray(matrix) for matrix in matrices.values() if matrix is not None]
+    finite = np.concatenate([matrix[np.isfinite(matrix)].ravel() for matrix in present]) if present else np.zeros(1)
+    if kind == "probabilities":
+        colour_range, scale, bar_title = (0.0, float(max(finite.max(), 1e-9))), SEQUENTIAL_SCALE, "weight"
+    else:
+        colour_range, scale, bar_title = symmetric_range(finite), DIVERGING_SCALE, "score"
+    fig = make_subplots(
+        rows=2,
+        cols=3,
+        subplot_titles=[METHOD_LABELS.get(method, method) for method in methods],
+        horizontal_spacing=0.04,
+        vertical_spacing=0.08,
+    )
+    for index, method in enumerate(methods):
+        row, col = divmod(index, 3)
+        matrix = matrices[method]
+        if matrix is None:
+            axis = "" if index == 0 else str(index + 1)
+            fig.add_annotation(
+                text=notes.get(method, "not available"),
+                xref=f"x{axis} domain",
+                yref=f"y{axis} domain",
+                x=0.5,
+                y=0.5,
+                showarrow=False,
+                font={"size": 12},
+            )
+            continue
+        fig.add_trace(
+            go.Heatmap(
+                z=_visible(matrix),
+                colorscale=scale,
+                zmin=colour_range[0],
+                zmax=colour_range[1],
+                showscale=index == 0,
+                colorbar={"title": {"text": bar_title}, "len": 0.9},
+                name=METHOD_LABELS.get(method, method),
+                hovertemplate=f"{METHOD_LABELS.get(method, method)}<br>query %{{y}} → key %{{x}}"
+                f"<br>{bar_title} %{{z:.3f}}<extra></extra>",
+                xgap=1,
+                ygap=1,
+            ),
+            row=row + 1,
+            col=col + 1,
+        )
+    _token_axes(fig, labels, 2, 3)
+    fig.update_xaxes(title_text="key", row=2)
+    fig.update_yaxes(title_text="query", col=1)
+    fig = style_figure(fig, title=title, height=700)
+    fig.update_layout(margin={"t": 90 if title else 50})
+    return fig
+
+
+def position_dependence_figure(
+    methods: Sequence[str], toeplitz: Sequence[float], shift: Sequence[float], *, title: str | None = None
+) -> go.Figure:
+    """Grouped bars on a log axis: how far each method's scores are from Toeplitz, and how much a shift moves them.
+
+    NaN (not measurable) is left out; values below LOG_FLOOR are drawn at the floor and labelled "0".
+    """
+    toeplitz = np.asarray(toeplitz, dtype=np.float64)
+    shift = np.asarray(shift, dtype=np.float64)
+    if toeplitz.shape != (len(methods),) or shift.shape != (len(methods),):
+        raise ValueError("toeplitz and shift need one value per method")
+    names = [METHOD_LABELS.get(method, method) for method in methods]
+    fig = go.Figure()
+    for label, values, colour in (
+        ("max deviation from Toeplitz", toeplitz, OKABE_ITO[0]),
+        ("max |Δscore| under the shift", shift, OKABE_ITO[1]),
+    ):
+        shown = np.where(np.isfinite(values), np.maximum(values, LOG_FLOOR), np.nan)
+        text = ["n/a" if not np.isfinite(v) else ("0" if v < LOG_FLOOR else f"{v:.1e}") for v in values]
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=shown.astype(np.float32),
+                name=label,
+                marker_color=colour,
+                text=text,
+                textposition="outside",
+                hovertemplate="%{x}<br>" + label + " = %{text}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(type="log", title_text="size (log scale)", range=[-17.5, 2], exponentformat="power")
+    fig.update_xaxes(title_text=None)
+    fig.update_layout(barmode="group")
+    return style_figure(fig, title=title, height=420)
+
+
+def pipeline_stage_figure(
+    arrays: Sequence[tuple[str, np.ndarray]],
+    row_labels: Sequence[str],
+    *,
+    probabilities: bool = False,
+    title: str | None = None,
+) -> go.Figure:
+    """Heatmaps of one pipeline step's arrays side by side (rows = tokens), titled with their shapes."""
+    if not 1 <= len(arrays) <= 3:
+        raise ValueError(f"need between 1 and 3 arrays, got {len(arrays)}")
+    titles = [f"{label}  ({matrix.shape[0]} × {matrix.shape[1]})" for label, matrix in arrays]
+    fig = make_subplots(rows=1, cols=len(arrays), subplot_titles=titles, horizontal_spacing=0.08)
+    values = np.concatenate([np.asarray(m, dtype=np.float64)[np.isfinite(m)].ravel() for _, m in arrays])
+    if probabilities:
+        low, high, scale = 0.0, float(max(values.max(), 1e-9)) if values.size else 1.0, SEQUENTIAL_SCALE
+    else:
+        (low, high), scale = symmetric_range(values if values.size else np.zeros(1)), DIVERGING_SCALE
+    ticks = np.arange(len(row_labels))
+    for col, (label, matrix) in enumerate(arrays, start=1):
+        matrix = np.asarray(matrix)
+        square = matrix.shape[0] == matrix.shape[1] == len(row_labels)
+        fig.add_trace(
+            go.Heatmap(
+                z=_visible(matrix),
+                colorscale=scale,
+                zmin=low,
+                zmax=high,
+                showscale=col == len(arrays),
+                name=label,
+                hovertemplate=f"{label}<br>row %{{y}}, column %{{x}}<br>value %{{z:.3f}}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+        fig.update_yaxes(tickvals=ticks, ticktext=list(row_labels), autorange="reversed", row=1, col=col)
+        if square:
+            fig.update_xaxes(tickvals=ticks, ticktext=list(row_labels), tickangle=-45, title_text="key", row=1, col=col)
+        else:
+            fig.update_xaxes(title_text="channel", row=1, col=col)
+    return style_figure(fig, title=title, height=380)
