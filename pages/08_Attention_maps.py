@@ -25,6 +25,7 @@ from ropelab.figures.attention_maps import (
 CHAPTER = 8
 DEFAULT_TEXT = "the cat sat on the mat because the cat was tired"
 VIEWS = ("probabilities", "scores")
+HEAD_SIZES = tuple(range(8, 129, 8))
 
 compare = ui.cached(compare_methods, max_entries=32)
 pipeline = ui.cached(rope_attention_pipeline, max_entries=32)
@@ -64,7 +65,10 @@ seed_column, dim_column, shift_column = st.columns(3)
 with seed_column:
     seed = ui.slider("Random seed (content and W_q, W_k)", 0, 99, 0, key="seed")
 with dim_column:
-    dim = ui.slider("Head size d", 8, 128, 32, step=8, key="d", help="Dimension of every query and key.")
+    # A list of sizes, not a stepped slider: a link can then only ask for sizes that exist (d must be even).
+    dim = ui.choice(
+        "Head size d", HEAD_SIZES, 32, key="d", widget="select_slider", help="Dimension of every query and key."
+    )
 with shift_column:
     shift = ui.slider(
         "Shift every position by s",

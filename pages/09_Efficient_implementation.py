@@ -36,9 +36,11 @@ CHAPTER = 9
 MIB = 2**20
 COUNTED_DIMS = np.array([8, 16, 32, 64, 128, 256, 512, 1024])
 LAYOUT_SEQ = 8
+TIMED_HEAD_SIZES = tuple(range(8, MAX_TIMED_DIM + 1, 8))
 PRECISION_POSITIONS = np.unique(np.round(np.logspace(0, 7, 180)))
 POSITION_CHOICES = (10, 100, 1_000, 4_096, 8_191, 32_768, 131_072, 1_000_000, 10_000_000)
-LAYOUT_NAMES = {"interleaved": "interleaved: pairs (2i, 2i+1)", "half": "half-split: pairs (i, i + d/2)"}
+# Reader-facing layout names (also the URL values) → rope_core's convention names.
+LAYOUT_CONVENTIONS = {"half-split": "half", "interleaved": "interleaved"}
 SOURCES = {
     "apply_rope — element-wise, O(d)": rope_core.apply_rope,
     "rotate_half — the partner of every channel": rope_core.rotate_half,
@@ -79,16 +81,25 @@ ui.formula(rope_core.apply_rope_complex, caption="Complex: one complex product p
 
 size_column, length_column, layout_column = st.columns(3)
 with size_column:
-    dim = ui.slider("Head size d", 8, MAX_TIMED_DIM, 64, step=8, key="d", help="Channels per query or key.")
+    # Lists of sizes, not stepped sliders: a link can then only ask for sizes that exist (d must be even).
+    dim = ui.choice(
+        "Head size d", TIMED_HEAD_SIZES, 64, key="d", widget="select_slider", help="Channels per query or key."
+    )
 with length_column:
     seq_len = ui.slider(
         "Vectors per call L", 1, MAX_TIMED_SEQ, 128, key="L", help="How many positions are rotated in one call."
     )
 with layout_column:
-    layout = ui.choice("Memory layout", ("half", "interleaved"), "half", key="layout", format_func=LAYOUT_NAMES.get)
+    layout = ui.choice(
+        "Memory layout",
+        tuple(LAYOUT_CONVENTIONS),
+        "half-split",
+        key="layout",
+        help="half-split pairs channels (i, i + d/2); interleaved pairs (2i, 2i+1).",
+    )
 
 # Timed live on every run (never cached): the budget keeps the whole measurement near 0.3 s.
-timing = time_rope_forms(dim, seq_len, convention=layout)
+timing = time_rope_forms(dim, seq_len, convention=LAYOUT_CONVENTIONS[layout])
 dense_difference = timing.max_abs_difference["dense matrix"]
 complex_difference = timing.max_abs_difference["complex"]
 difference_left, difference_right, speed_column = st.columns(3)
@@ -170,7 +181,7 @@ ui.prose(
 ui.formula(rotation_pairs)
 layout_dim_column, layout_seed_column = st.columns(2)
 with layout_dim_column:
-    layout_dim = ui.slider("Head size for this picture", 4, 32, 8, step=2, key="hd")
+    layout_dim = ui.choice("Head size for this picture", tuple(range(4, 33, 2)), 8, key="hd", widget="select_slider")
 with layout_seed_column:
     seed = ui.slider("Random seed (token vectors, W_q, W_k)", 0, 99, 0, key="seed")
 pairs_interleaved = rotation_pairs(layout_dim, "interleaved")
