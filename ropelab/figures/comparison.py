@@ -1,0 +1,133 @@
+"""Charts for chapter 10: one token pair's logit under each position scheme, as the pair slides or moves apart."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ropelab.style import OKABE_ITO, style_figure
+
+# Display names and line styles; RoPE is drawn thickest because it is the subject of the chapter.
+SCHEME_LABELS = {
+    "nope": "NoPE (no positions)",
+    "sinusoidal": "Sinusoidal (absolute)",
+    "learned": "Learned (absolute)",
+    "t5": "T5 bias (relative)",
+    "alibi": "ALiBi (relative)",
+    "rope": "RoPE (rotary)",
+}
+_STYLE = {
+    "nope": {"color": "#888888", "width": 2, "dash": "dot"},
+    "sinusoidal": {"color": OKABE_ITO[1], "width": 2, "dash": "solid"},
+    "learned": {"color": OKABE_ITO[3], "width": 1.5, "dash": "solid"},
+    "t5": {"color": OKABE_ITO[2], "width": 2, "dash": "dash"},
+    "alibi": {"color": OKABE_ITO[4], "width": 2, "dash": "dash"},
+    "rope": {"color": OKABE_ITO[0], "width": 4, "dash": "solid"},
+}
+
+
+def legend_below(fig: go.Figure, rows: int) -> go.Figure:
+    """Move the legend under the x-axis title, so it never collides with the chart title above the plot."""
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "xanchor": "left", "x": 0},
+        margin={"b": 80 + 26 * rows},
+    )
+    return fig
+
+
+def _line_traces(fig: go.Figure, x: np.ndarray, scores: Mapping[str, np.ndarray], hover_x: str) -> None:
+    for method, values in scores.items():
+        label = SCHEME_LABELS.get(method, method)
+        fig.add_trace(
+            go.Scatter(
+                x=np.asarray(x, dtype=np.float32),
+                y=np.asarray(values, dtype=np.float32),
+                mode="lines",
+                name=label,
+                line=_STYLE.get(method, {}),
+                hovertemplate=f"{label}<br>{hover_x} = %{{x}}<br>logit = %{{y:.3f}}<extra></extra>",
+            )
+        )
+
+
+def shift_scores_figure(
+    shifts: np.ndarray,
+    scores: Mapping[str, np.ndarray],
+    *,
+    distance: int,
+    table_length: int | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Logit of the same token pair `distance` apart against the key's position, one line per scheme.
+
+    Flat lines mean the scheme only sees the distance; NaN entries (no learned row) leave a gap. With
+    `table_length`, a marker shows where the learned table runs out (query position = table_length - 1).
+    """
+    shifts = np.asarray(shifts)
+    for method, values in scores.items():
+        if np.shape(values) != shifts.shape:
+            raise ValueError(f"scores[{method!r}] has shape {np.shape(values)}, expected {shifts.shape}")
+    fig = go.Figure()
+    _line_traces(fig, shifts, scores, "key position p")
+    if table_length is not None:
+        last_key = table_length - 1 - distance
+        fig.add_vline(
+            x=last_key,
+            line={"color": _STYLE["learned"]["color"], "dash": "dot", "width": 1.5},
+            annotation_text=f"learned table ends (query at {table_length - 1})",
+            annotation_position="top left",
+        )
+    fig.update_xaxes(title_text=f"position p of the key token (query at p + {distance})", rangemode="tozero")
+    fig.update_yaxes(title_text="logit q·k/√d (+ bias)")
+    return legend_below(style_figure(fig, title=title, height=520), rows=2)
+
+
+def distance_scores_figure(
+    distances: np.ndarray,
+    scores: Mapping[str, np.ndarray],
+    *,
+    marked_distance: int | None = None,
+    unbounded: tuple[str, ...] = ("alibi",),
+    title: str | None = None,
+) -> go.Figure:
+    """Logit of the same token pair against their distance r, one line per scheme (key at a fixed position).
+
+    Schemes in `unbounded` (ALiBi's linear penalty) would squash every other line, so the y-range is fitted
+    to the rest and those lines run off the bottom with a note saying where they end.
+    """
+    distances = np.asarray(distances)
+    for method, values in scores.items():
+        if np.shape(values) != distances.shape:
+            raise ValueError(f"scores[{method!r}] has shape {np.shape(values)}, expected {distances.shape}")
+    fig = go.Figure()
+    _line_traces(fig, distances, scores, "distance r")
+    if marked_distance is not None:
+        fig.add_vline(
+            x=marked_distance,
+            line={"color": "#888888", "dash": "dot", "width": 1.5},
+            annotation_text=f"r = {marked_distance} (chart above)",
+            annotation_position="top right",
+        )
+    bounded = [np.asarray(v, dtype=float) for m, v in scores.items() if m not in unbounded]
+    bounded = np.concatenate(bounded) if bounded else np.array([])
+    bounded = bounded[np.isfinite(bounded)]
+    clipped = [m for m in unbounded if m in scores and np.nanmin(scores[m]) < (bounded.min() if bounded.size else 0)]
+    if bounded.size and clipped:
+        pad = 0.08 * max(float(np.ptp(bounded)), 1.0)
+        fig.update_yaxes(range=[float(bounded.min()) - pad, float(bounded.max()) + pad])
+        ends = ", ".join(f"{SCHEME_LABELS.get(m, m)} reaches {float(np.nanmin(scores[m])):.1f}" for m in clipped)
+        fig.add_annotation(
+            text=f"off the bottom: {ends}",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=0.02,
+            xanchor="right",
+            showarrow=False,
+            font={"size": 12},
+        )
+    fig.update_xaxes(title_text="distance r between the two tokens (tokens)")
+    fig.update_yaxes(title_text="logit q·k/√d (+ bias)")
+    return legend_below(style_figure(fig, title=title, height=500), rows=2)
