@@ -1,0 +1,214 @@
+"""Chapter 12: RoPE inside linear attention (RoFormer §3.3, Eq. 19) — rotation in the numerator only."""
+
+import numpy as np
+import streamlit as st
+
+import rope_core
+from rope_core.linear_compare import (
+    MAX_TIMED_LENGTH,
+    linear_attention_weights,
+    seeded_qkv,
+    softmax_rope_weights,
+    time_linear_attention,
+)
+from ropelab import ui
+from ropelab.export import columns_to_csv, matrix_to_csv
+from ropelab.figures.linear_attention import row_sums_figure, timing_figure, weight_heatmaps_figure
+
+CHAPTER = 12
+DIM_CHOICES = (8, 16, 32, 64)
+TIMED_LENGTHS = tuple(2**power for power in range(6, 12))  # 64 … 2048
+# One rerun must stay under about a second even on a busy machine; the timing stops early to respect this.
+TIMING_BUDGET_SECONDS = 0.7
+METHOD_NAMES = ("Softmax + RoPE", "Linear, no positions", "Linear + RoPE (Eq. 19)")
+
+inputs_of = ui.cached(seeded_qkv)
+softmax_weights_of = ui.cached(softmax_rope_weights)
+linear_weights_of = ui.cached(linear_attention_weights)
+rope_linear_weights_of = ui.cached(rope_core.linear_attention_rope_weights)
+frequencies_of = ui.cached(rope_core.inv_freq)
+
+ui.start_page(CHAPTER)
+ui.goal(
+    "how attention can run in time linear in the sequence length, how RoFormer puts RoPE inside it, and why the "
+    "resulting weights are no longer probabilities."
+)
+
+st.subheader("Why softmax attention costs N²")
+ui.prose(
+    "Softmax attention compares every query with every key: for $N$ tokens it forms an $N \\times N$ score matrix, "
+    "so time and memory grow with $N^2$. **Linear attention** swaps $\\exp(q^\\top k)$ for a product of feature "
+    "maps $\\phi(q)^\\top \\phi(k)$ with $\\phi(x) = \\operatorname{elu}(x) + 1$, which is always positive. Then the "
+    "sum over keys can be regrouped: $\\sum_n \\phi(k_n) v_n^\\top$ is one $d \\times d_v$ matrix, computed once and "
+    "shared by every query (or carried as a running sum when attention is causal). Cost: $O(N d^2)$ instead of "
+    "$O(N^2 d)$."
+)
+ui.formula(rope_core.linear_attention, caption="Linear attention: the sums over n are shared by every query m.")
+ui.prose(
+    "RoPE fits in because a rotated vector is still just a vector: rotate the *features* $\\phi(q_m)$ and "
+    "$\\phi(k_n)$ by their positions and the same regrouping works. RoFormer rotates **only the numerator**. "
+    "Rotated features can point in any direction, so a rotated denominator could reach zero or turn negative; "
+    "keeping the denominator unrotated keeps it safely positive. The price: the weights on the values can be "
+    "negative and no longer add up to 1."
+)
+ui.formula(rope_core.linear_attention_rope, caption="RoFormer Eq. 19: R_m rotates by position m, φ = elu + 1.")
+
+st.subheader("Three weightings of the same queries, keys and values")
+controls, readouts = st.columns([3, 2])
+with controls:
+    length = ui.slider(
+        "Sequence length N", 4, 96, 64, key="L", help="How many tokens; every panel is an N × N weight matrix."
+    )
+    dim = ui.choice("Head size d", DIM_CHOICES, 16, key="d", widget="segmented", help="Dimension of q, k and v.")
+    base = ui.base_choice()
+    seed = ui.slider("Random seed for q, k, v", 0, 99, 0, key="seed", help="The same inputs feed all three methods.")
+    causal = ui.toggle("Causal (each token sees only itself and earlier tokens)", False, key="causal")
+
+q, k, v = inputs_of(length, dim, seed)
+positions = np.arange(length, dtype=np.float64)
+frequencies = frequencies_of(dim, base)
+weights = (
+    softmax_weights_of(q, k, positions, frequencies, causal),
+    linear_weights_of(q, k, causal),
+    rope_linear_weights_of(q, k, positions, frequencies, causal),
+)
+rope_linear = weights[2]
+negative_count = int(np.count_nonzero(rope_linear < 0))
+row_sums = [matrix.sum(axis=1) for matrix in weights]
+with readouts:
+    st.metric("Negative weights in Eq. 19", f"{negative_count} of {rope_linear.size}")
+    st.metric("Most negative weight", f"{rope_linear.min():.4f}")
+    st.metric("Row sums of Eq. 19 (min … max)", f"{row_sums[2].min():.3f} … {row_sums[2].max():.3f}")
+    st.caption(
+        "Softmax and plain linear rows always sum to 1 "
+        f"(largest deviation here: {max(np.abs(row_sums[0] - 1).max(), np.abs(row_sums[1] - 1).max()):.1e})."
+    )
+
+labels = [str(position) for position in range(length)]
+ui.chart(
+    weight_heatmaps_figure(weights, METHOD_NAMES, title=f"Attention weights, N = {length}, d = {dim}"),
+    key="weights",
+    alt=(
+        f"Three {length}-by-{length} heatmaps of attention weights on the same seeded inputs. Softmax with RoPE "
+        f"and plain linear attention are non-negative; linear attention with RoPE in the numerator has "
+        f"{negative_count} negative weights, the lowest {rope_linear.min():.4f}."
+    ),
+    csv=matrix_to_csv(rope_linear, labels, labels, corner="query m \\ key n"),
+    filename="ropelab_linear_rope_weights",
+)
+st.caption(
+    "Red is positive, white zero, blue negative; each panel has its own colour range, and blue rings mark every "
+    "negative weight. The CSV holds the Eq. 19 weights (rows = queries)."
+)
+ui.chart(
+    row_sums_figure(positions, row_sums, METHOD_NAMES, title="Row sums: how much total weight each query hands out"),
+    key="row_sums",
+    alt=(
+        f"Row sums against query position: softmax and plain linear stay at 1, Eq. 19 ranges from "
+        f"{row_sums[2].min():.3f} to {row_sums[2].max():.3f}."
+    ),
+    csv=columns_to_csv({"query_m": positions, **dict(zip(METHOD_NAMES, row_sums, strict=True))}),
+)
+ui.prose(
+    "Why mostly **below** 1 here? The elu+1 features are all positive, so $\\phi(q)$ and $\\phi(k)$ share a "
+    "large common direction and their dot products are big. Rotating them by different angles spoils part of that "
+    "alignment, so the rotated numerator is usually smaller than the unrotated denominator — and where a fast pair "
+    "has turned far enough, a term becomes negative."
+)
+
+st.subheader("O(N) against O(N²), timed live")
+ui.prose(
+    "Both forms below compute exactly Eq. 19: one builds the full $N \\times N$ weight matrix and multiplies it by "
+    "$V$; the other carries the sums over $n$ (running sums when causal). They must agree to rounding error, "
+    "and the gap between their costs must widen as N grows."
+)
+ui.formula(rope_core.linear_attention_rope_bruteforce, caption="The O(N²) reference: weights first, then values.")
+longest = ui.choice(
+    "Longest sequence to time",
+    TIMED_LENGTHS,
+    1024,
+    key="N",
+    widget="select_slider",
+    help=f"Lengths 64, 128, … up to this are timed on the server, at most {MAX_TIMED_LENGTH}.",
+)
+timing = time_linear_attention(
+    [length_ for length_ in TIMED_LENGTHS if length_ <= longest],
+    dim,
+    base,
+    seed,
+    causal,
+    budget_seconds=TIMING_BUDGET_SECONDS,
+)
+fast_ms, quadratic_ms = timing.fast_seconds * 1e3, timing.quadratic_seconds * 1e3
+largest = int(timing.lengths[-1])
+st.markdown(f"**Measured at N = {largest}, d = {dim}**")
+fast_column, quadratic_column, memory_column, agreement_column = st.columns(4)
+fast_column.metric("O(N) form", f"{fast_ms[-1]:.1f} ms", border=True)
+quadratic_column.metric("O(N²) form", f"{quadratic_ms[-1]:.1f} ms", border=True)
+memory_column.metric(
+    "N × N matrix",
+    f"{largest * largest * 8 / 2**20:.1f} MB",
+    border=True,
+    help=f"The O(N) form only keeps a d × d state: {dim * dim * 8 / 2**10:.1f} kB in float64.",
+)
+agreement_column.metric(
+    "Max difference",
+    f"{timing.max_abs_difference.max():.1e}",
+    border=True,
+    help="Largest |O(N) − O(N²)| over every output, at every N timed.",
+)
+if timing.skipped:
+    ui.notice(
+        "This machine is busy, so to keep the page responsive these lengths were not timed: "
+        + ", ".join(str(skipped) for skipped in timing.skipped)
+        + "."
+    )
+ui.chart(
+    timing_figure(timing.lengths, timing.fast_seconds, timing.quadratic_seconds, title=f"Measured cost, d = {dim}"),
+    key="timing",
+    alt=(
+        f"Log-log plot of measured time against N from {int(timing.lengths[0])} to {largest}: at N = {largest} the "
+        f"O(N) form took {fast_ms[-1]:.1f} ms and the O(N²) form {quadratic_ms[-1]:.1f} ms."
+    ),
+    csv=columns_to_csv(
+        {
+            "N": timing.lengths,
+            "linear_form_ms": fast_ms,
+            "quadratic_form_ms": quadratic_ms,
+            "max_abs_difference": timing.max_abs_difference,
+        }
+    ),
+)
+st.caption(
+    "Wall-clock times on a shared server: they jitter between reruns. On a log-log plot a cost ∝ N has slope 1 "
+    "and a cost ∝ N² slope 2; at small N fixed overheads hide both."
+)
+
+ui.try_this(
+    [
+        "Lower the **base** to 100: the fast pairs turn further between neighbours, and the count of negative "
+        "weights jumps.",
+        "Shrink **d** to 8 and lengthen **N**: fewer pairs average out less, so more weights dip below zero.",
+        "Switch on **causal**: the upper triangle empties in all three panels, yet Eq. 19's rows still do not "
+        "sum to 1.",
+        "Raise the longest timed length to 2048 with **d = 8**, then with **d = 64**: the O(N) form pays for d², "
+        "so its advantage shrinks as d grows.",
+    ]
+)
+ui.check_yourself(
+    "Why does RoFormer leave the denominator of Eq. 19 unrotated, and what does that cost?",
+    "A rotated denominator $\\sum_n (R_m\\phi(q_m))^\\top (R_n\\phi(k_n))$ can be zero or negative, because "
+    "rotation destroys the positivity that elu+1 guaranteed; dividing by it would be unstable. Keeping "
+    "$\\sum_n \\phi(q_m)^\\top \\phi(k_n) > 0$ avoids that, but then numerator and denominator no longer match: "
+    "the weights can be negative and a row need not sum to 1, so they are not a probability distribution.",
+)
+ui.misconception(
+    "RoPE needs the full attention matrix, so it cannot be used with linear attention.",
+    "RoPE only rotates each query and key by its own position, an O(d) operation per token. The rotated vectors "
+    "go into the same regrouped sums, so the O(N) cost survives; the chart above shows both forms agree.",
+)
+ui.takeaway(
+    "RoPE works inside O(N) linear attention by rotating the features in the numerator only; the cost stays "
+    "linear, but the weights may be negative and need not sum to 1."
+)
+ui.end_page(CHAPTER)
