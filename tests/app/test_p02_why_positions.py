@@ -31,7 +31,7 @@ def test_defaults_show_a_shuffle_that_only_moves_things():
     order = shuffle_order(5, 1)
     assert _sentences(at) == ["the dog bit the man", " ".join(DEFAULT_WORDS[i] for i in order)]
     assert max(_gaps(at)) < 1e-12
-    (left, left_rows), (right, right_rows) = _heatmaps(at, "weights")
+    (left, left_rows), (right, _) = _heatmaps(at, "weights")
     assert left_rows == token_labels(DEFAULT_WORDS)
     np.testing.assert_allclose(right, left[np.ix_(order, order)], atol=1e-6)
     (left, _), (right, _) = _heatmaps(at, "outputs")
