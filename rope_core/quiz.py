@@ -77,7 +77,9 @@ def _shuffled(seed: int, number: int, correct: str, wrong: Sequence[str]) -> tup
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.4g}" if abs(value) >= 1e-3 else f"{value:.4g}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
 
 
 def _polar(seed: int) -> Question:
@@ -530,9 +532,8 @@ def parse_number(text: str) -> float:
     elif re.fullmatch(_NUMBER, cleaned):
         value = float(cleaned)
     else:
-        raise ValueError(
-            f"{text.strip()[:MAX_ANSWER_CHARS]!r} is not a number; use digits like 6.28, 40890, 1.2e-4, 3/4 or 2pi"
-        )
+        # The typed text is not echoed back: it would be rendered as Markdown on the page.
+        raise ValueError("that is not a number; use digits like 6.28, 40890, 1.2e-4, 3/4 or 2pi")
     if not math.isfinite(value):
         raise ValueError("that number is too large; type a finite number")
     return value

@@ -1,0 +1,289 @@
+"""Figures for chapter 14: the copy task, live loss curves, accuracy against length, learned attention maps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ropelab.style import HIGHLIGHT_COLOUR, OKABE_ITO, SEQUENTIAL_SCALE, style_figure
+
+SCHEME_ORDER = ("nope", "sinusoidal", "learned", "rope")
+SCHEME_NAMES = {"nope": "NoPE", "sinusoidal": "Sinusoidal", "learned": "Learned absolute", "rope": "RoPE"}
+# One fixed colour and dash per scheme on every chart of the chapter, so the legend is learned once.
+SCHEME_COLOURS = {"nope": OKABE_ITO[4], "sinusoidal": OKABE_ITO[1], "learned": OKABE_ITO[2], "rope": OKABE_ITO[0]}
+SCHEME_DASHES = {"nope": "dot", "sinusoidal": "dash", "learned": "dashdot", "rope": "solid"}
+MAX_CURVE_POINTS = 600
+MAX_MAP_SIZE = 64
+LOSS_FLOOR = 1e-4
+
+
+def task_figure(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | None = None) -> go.Figure:
+    """The input sequence on top, the targets below, and an arrow from x_{t−k} to every target y_t."""
+    tokens = np.asarray(tokens)
+    targets = np.asarray(targets)
+    if tokens.ndim != 1 or tokens.shape != targets.shape:
+        raise ValueError(f"tokens and targets must be 1-D of equal length, got {tokens.shape} and {targets.shape}")
+    length = tokens.size
+    positions = np.arange(length, dtype=np.float32)
+    has_target = targets >= 0
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=positions,
+            y=np.ones(length, dtype=np.float32),
+            mode="markers+text",
+            marker={"symbol": "square", "size": 30, "color": OKABE_ITO[5], "line": {"width": 1, "color": "#444"}},
+            text=[str(token) for token in tokens],
+            textfont={"size": 14, "color": "#000"},
+            name="input token x_t",
+            hovertemplate="position %{x}<br>input token %{text}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=positions[has_target],
+            y=np.zeros(int(has_target.sum()), dtype=np.float32),
+            mode="markers+text",
+            marker={"symbol": "square", "size": 30, "color": OKABE_ITO[1], "line": {"width": 1, "color": "#444"}},
+            text=[str(target) for target in targets[has_target]],
+            textfont={"size": 14, "color": "#000"},
+            name=f"target y_t = x_(t−{offset})",
+            hovertemplate="position %{x}<br>target %{text}<extra></extra>",
+        )
+    )
+    no_target = ~has_target
+    fig.add_trace(
+        go.Scatter(
+            x=positions[no_target],
+            y=np.zeros(int(no_target.sum()), dtype=np.float32),
+            mode="markers",
+            marker={"symbol": "square-open", "size": 30, "color": "rgba(128,128,128,0.6)"},
+            name="no target (t < k)",
+            hovertemplate="position %{x}<br>nothing to copy yet<extra></extra>",
+        )
+    )
+    for position in np.flatnonzero(has_target):
+        fig.add_annotation(
+            x=float(position),
+            y=0.16,
+            ax=float(position - offset),
+            ay=0.84,
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=2,
+            arrowsize=1,
+            arrowwidth=1.5,
+            arrowcolor=HIGHLIGHT_COLOUR,
+            text="",
+        )
+    fig.update_xaxes(title_text="position t", dtick=1, range=[-0.7, length - 0.3], showgrid=False, zeroline=False)
+    fig.update_yaxes(tickvals=[0, 1], ticktext=["target", "input"], range=[-0.5, 1.5], showgrid=False, zeroline=False)
+    return style_figure(fig, title=title, height=260)
+
+
+def _downsample(curve: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    steps = np.arange(1, curve.size + 1)
+    stride = max(1, -(-curve.size // max_points))
+    keep = np.arange(0, curve.size, stride)
+    if keep.size and keep[-1] != curve.size - 1:
+        keep = np.append(keep, curve.size - 1)
+    return steps[keep], curve[keep]
+
+
+def loss_curves_figure(
+    losses: Mapping[str, np.ndarray],
+    total_steps: int,
+    chance_loss: float,
+    *,
+    title: str | None = None,
+    max_points: int = MAX_CURVE_POINTS,
+) -> go.Figure:
+    """Training loss of each scheme against step (log scale), with the loss of a uniform guess for reference."""
+    fig = go.Figure()
+    for scheme in SCHEME_ORDER:
+        if scheme not in losses:
+            continue
+        steps, values = _downsample(np.asarray(losses[scheme], dtype=np.float64), max_points)
+        fig.add_trace(
+            go.Scatter(
+                x=steps.astype(np.float32),
+                # A loss of exactly 0 cannot sit on a log axis; the floor is far below anything worth reading.
+                y=np.maximum(values, LOSS_FLOOR).astype(np.float32),
+                mode="lines",
+                name=SCHEME_NAMES[scheme],
+                line={"color": SCHEME_COLOURS[scheme], "dash": SCHEME_DASHES[scheme], "width": 2.5},
+                hovertemplate=f"{SCHEME_NAMES[scheme]}<br>step %{{x}}<br>loss %{{y:.4f}}<extra></extra>",
+            )
+        )
+    fig.add_hline(
+        y=chance_loss,
+        line={"color": "gray", "dash": "dot", "width": 1},
+        annotation_text=f"uniform guess: ln V = {chance_loss:.2f}",
+        annotation_position="top right",
+    )
+    fig.update_xaxes(title_text="training step", range=[0, max(total_steps, 1) * 1.01])
+    highest = max([chance_loss, *(float(np.nanmax(curve)) for curve in losses.values() if len(curve))])
+    fig.update_yaxes(
+        title_text="cross-entropy loss (nats, log scale)",
+        type="log",
+        range=[np.log10(LOSS_FLOOR) - 0.1, np.log10(highest) + 0.4],
+        exponentformat="power",
+        dtick=1,
+    )
+    return style_figure(fig, title=title, height=380)
+
+
+def accuracy_by_length_figure(
+    lengths: np.ndarray,
+    scores: Mapping[str, np.ndarray],
+    train_length: int,
+    chance: float,
+    *,
+    title: str | None = None,
+) -> go.Figure:
+    """Held-out accuracy of each scheme against sequence length; the training length is marked.
+
+    Learned absolute has NaN beyond its table: the line simply stops there, and an annotation says why.
+    """
+    lengths = np.asarray(lengths, dtype=np.float32)
+    fig = go.Figure()
+    longest = float(lengths.max()) if lengths.size else float(train_length)
+    fig.add_vrect(
+        x0=train_length,
+        x1=longest * 1.03,
+        fillcolor="rgba(128,128,128,0.12)",
+        line_width=0,
+        annotation_text="longer than any training sequence",
+        annotation_position="top right",
+    )
+    fig.add_vline(x=train_length, line={"color": "gray", "dash": "dash", "width": 1})
+    for scheme in SCHEME_ORDER:
+        if scheme not in scores:
+            continue
+        values = np.asarray(scores[scheme], dtype=np.float32)
+        if values.shape != lengths.shape:
+            raise ValueError(f"scores[{scheme!r}] must have shape {lengths.shape}, got {values.shape}")
+        fig.add_trace(
+            go.Scatter(
+                x=lengths,
+                y=values,
+                mode="lines+markers",
+                name=SCHEME_NAMES[scheme],
+                line={"color": SCHEME_COLOURS[scheme], "dash": SCHEME_DASHES[scheme], "width": 2.5},
+                marker={"size": 8},
+                hovertemplate=f"{SCHEME_NAMES[scheme]}<br>length %{{x}}<br>accuracy %{{y:.1%}}<extra></extra>",
+            )
+        )
+    if "learned" in scores and np.isnan(np.asarray(scores["learned"], dtype=float)).any():
+        fig.add_annotation(
+            x=train_length,
+            y=0.5,
+            xanchor="left",
+            text=f"  learned absolute: n/a beyond {train_length}<br>  (no embedding for positions ≥ {train_length})",
+            showarrow=False,
+            align="left",
+            font={"color": SCHEME_COLOURS["learned"]},
+        )
+    fig.add_hline(
+        y=chance,
+        line={"color": "gray", "dash": "dot", "width": 1},
+        annotation_text=f"random guess 1/V = {chance:.0%}",
+        annotation_position="bottom right",
+    )
+    fig.update_xaxes(title_text="test sequence length (tokens)", range=[0, longest * 1.03])
+    fig.update_yaxes(
+        title_text="accuracy on held-out sequences", range=[0, 1.14], tickformat=".0%", tickvals=np.linspace(0, 1, 6)
+    )
+    return style_figure(fig, title=title, height=400)
+
+
+def attention_maps_figure(
+    tokens: np.ndarray,
+    maps: Mapping[str, np.ndarray | None],
+    offset: int,
+    train_length: int,
+    *,
+    title: str | None = None,
+) -> go.Figure:
+    """A 2×2 grid of heatmaps, one per scheme, of its attention weights (query row t, key column s).
+
+    A dotted line marks the ideal cells s = t − k; a model that cannot run at this length gets a note instead.
+    """
+    length = int(np.asarray(tokens).size)
+    if length > MAX_MAP_SIZE:
+        raise ValueError(f"tokens must have at most {MAX_MAP_SIZE} entries for display, got {length}")
+    schemes = [scheme for scheme in SCHEME_ORDER if scheme in maps]
+    columns = 2
+    rows = -(-len(schemes) // columns)
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[SCHEME_NAMES[scheme] for scheme in schemes],
+        horizontal_spacing=0.1,
+        vertical_spacing=0.12,
+    )
+    ideal_rows = np.arange(offset, length, dtype=np.float32)
+    for index, scheme in enumerate(schemes):
+        row, column = divmod(index, columns)
+        row, column = row + 1, column + 1
+        weights = maps[scheme]
+        if weights is None:
+            fig.add_annotation(
+                text=f"n/a: no embedding<br>for positions ≥ {train_length}",
+                x=(length - 1) / 2,
+                y=(length - 1) / 2,
+                showarrow=False,
+                row=row,
+                col=column,
+                font={"size": 15},
+            )
+        else:
+            weights = np.asarray(weights, dtype=np.float32)
+            if weights.shape != (length, length):
+                raise ValueError(f"maps[{scheme!r}] must have shape {(length, length)}, got {weights.shape}")
+            fig.add_trace(
+                go.Heatmap(
+                    z=weights,
+                    zmin=0.0,
+                    zmax=1.0,
+                    colorscale=SEQUENTIAL_SCALE,
+                    showscale=index == 0,
+                    colorbar={"title": {"text": "weight"}, "thickness": 12},
+                    name=SCHEME_NAMES[scheme],
+                    hovertemplate="query t=%{y}<br>key s=%{x}<br>weight %{z:.3f}<extra>%{fullData.name}</extra>",
+                ),
+                row=row,
+                col=column,
+            )
+        if weights is None:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=ideal_rows - offset,
+                y=ideal_rows,
+                mode="lines",
+                line={"color": HIGHLIGHT_COLOUR, "width": 1.5, "dash": "dot"},
+                name=f"ideal: s = t − {offset}",
+                showlegend=False,
+                hoverinfo="skip",
+            ),
+            row=row,
+            col=column,
+        )
+        if length > train_length:
+            fig.add_hline(
+                y=train_length - 0.5, line={"color": "white", "width": 1.5, "dash": "dash"}, row=row, col=column
+            )
+    fig.update_xaxes(range=[-0.5, length - 0.5])
+    fig.update_yaxes(range=[length - 0.5, -0.5])
+    for column in range(1, columns + 1):
+        fig.update_xaxes(title_text="key s", row=rows, col=column)
+    for row in range(1, rows + 1):
+        fig.update_yaxes(title_text="query t", row=row, col=1)
+    return style_figure(fig, title=title, height=760)
