@@ -84,7 +84,7 @@ readouts[0].metric("Bound at distance 0", f"{bound[0]:.2f}", help="(d/2 + 1)/2: 
 readouts[1].metric(f"Bound at distance {distances[-1]:,}", f"{bound[-1]:.2f}")
 readouts[2].metric(f"All-ones score / d at {distances[-1]:,}", f"{all_ones[-1]:.3f}", help="1 at distance 0.")
 readouts[3].metric(
-    "Largest |mean random score| / d",
+    "Max |random mean| / d",
     f"{np.max(np.abs(random_mean)):.4f}",
     help=f"Over {RANDOM_SAMPLES} random pairs of q, k; it is sampling noise around 0.",
 )

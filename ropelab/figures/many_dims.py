@@ -56,9 +56,9 @@ def rotation_matrix_figure(matrix: np.ndarray, *, position: float, zoom_pairs: i
         column_widths=[0.46, 0.27, 0.27],
         horizontal_spacing=0.08,
         subplot_titles=(
-            f"whole matrix ({size} × {size})",
-            f"fast corner: pairs {_pair_span(0, corner // 2 - 1)}",
-            f"slow corner: pairs {_pair_span(last_pair - corner // 2 + 1, last_pair)}",
+            f"all {size} × {size}",
+            f"fast: pairs {_pair_span(0, corner // 2 - 1)}",
+            f"slow: pairs {_pair_span(last_pair - corner // 2 + 1, last_pair)}",
         ),
     )
     panels = (
@@ -79,7 +79,8 @@ def rotation_matrix_figure(matrix: np.ndarray, *, position: float, zoom_pairs: i
             z = block.astype(np.float32)
             scale = 1.0
             hover = "row %{y}, column %{x}<br>R[%{y}, %{x}] = %{z:.4f}<extra></extra>"
-            labels = np.where(block == 0.0, "0", np.char.mod("%.2f", block))
+            # Adding 0.0 after rounding turns -0.00 into 0.00 so tiny negative sines do not print a stray minus.
+            labels = np.where(block == 0.0, "0", np.char.mod("%.2f", np.round(block, 2) + 0.0))
         fig.add_trace(
             go.Heatmap(
                 z=z,
@@ -264,6 +265,22 @@ def pair_clocks_animation(
             ),
         ]
     )
+    animated = [1]
+    fastest = pairs.index(0) if 0 in pairs else None
+    if fastest is not None:
+        # Pair 0's hand is redrawn on top in the highlight colour, so the fastest clock stands out.
+        window = slice(3 * fastest, 3 * fastest + 2)
+        fig.add_trace(
+            go.Scatter(
+                x=hand_x[window],
+                y=hand_y[window],
+                mode="lines",
+                line={"color": HIGHLIGHT_COLOUR, "width": 5},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        animated.append(2)
     for centre, pair, wavelength in zip(centres, pairs, wavelengths, strict=True):
         fig.add_annotation(
             x=centre,
@@ -273,10 +290,14 @@ def pair_clocks_animation(
             yanchor="bottom",
             font={"size": 13, "color": HIGHLIGHT_COLOUR if pair == 0 else None},
         )
-    fig.frames = [
-        go.Frame(name=str(int(position)), data=[go.Scatter(x=x, y=y)], traces=[1])
-        for position, (x, y) in zip(positions, (clock_hands_xy(row) for row in angles), strict=True)
-    ]
+    frames = []
+    for position, row in zip(positions, angles, strict=True):
+        x, y = clock_hands_xy(row)
+        data = [go.Scatter(x=x, y=y)]
+        if fastest is not None:
+            data.append(go.Scatter(x=x[window], y=y[window]))
+        frames.append(go.Frame(name=str(int(position)), data=data, traces=animated))
+    fig.frames = frames
     animate_step = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
     fig.update_layout(
         sliders=[
@@ -325,16 +346,17 @@ def pair_clocks_animation(
             }
         ],
     )
-    fig.update_xaxes(range=[-1.3, centres[-1] + 1.3], visible=False, constrain="domain", fixedrange=True)
-    fig.update_yaxes(range=[-1.3, 1.75], visible=False, scaleanchor="x", scaleratio=1, fixedrange=True)
+    fig.update_xaxes(range=[-1.6, centres[-1] + 1.6], visible=False, constrain="domain", fixedrange=True)
+    fig.update_yaxes(range=[-1.3, 2.2], visible=False, scaleanchor="x", scaleratio=1, fixedrange=True)
     fig = style_figure(fig, title=title, height=330)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 10 if not title else 60, "b": 120})
     return fig
 
 
 def _clock_label(pair: int, wavelength: float) -> str:
-    speed = " (fastest)" if pair == 0 else ""
-    return f"<b>pair {pair}</b>{speed}<br>λ ≈ {_short_tokens(wavelength)}"
+    # Short lines: eight labels must fit side by side even at lecture-mode font sizes.
+    speed = "<br>fastest" if pair == 0 else ""
+    return f"<b>pair {pair}</b>{speed}<br>λ≈{_short_tokens(wavelength)}"
 
 
 def _short_tokens(value: float) -> str:

@@ -97,6 +97,10 @@ def test_pair_clocks_animation_has_one_frame_per_position_with_the_core_angles()
     # Pair 0 turns 1 radian per token: at m = 7 its hand points at angle 7.
     assert first_frame.x[1] == pytest.approx(np.cos(7.0), abs=1e-6)
     assert first_frame.y[1] == pytest.approx(np.sin(7.0), abs=1e-6)
+    # Pair 0's hand is also drawn on its own, in the highlight colour, and animated with the rest.
+    overlay = fig.frames[0].data[1]
+    assert list(overlay.x) == list(first_frame.x[:2]) and list(overlay.y) == list(first_frame.y[:2])
+    assert fig.frames[0].traces == (1, 2) or list(fig.frames[0].traces) == [1, 2]
     last = fig.frames[-1].data[0]
     tip = 3 * (len(pairs) - 1) + 1
     assert last.y[tip] == pytest.approx(np.sin(46 * frequencies[pairs[-1]]), abs=1e-6)
