@@ -38,8 +38,8 @@ with controls:
     b = ui.slider("Imaginary part b", -2.0, 2.0, 1.0, key="b", step=0.1, help="Moves the point up and down.")
     modulus, argument = ui.cached(rope_core.polar_form)(a, b)
     left, right = st.columns(2)
-    left.metric("Modulus r = |z|", f"{modulus:.3f}")
-    right.metric("Argument φ (rad)", f"{argument:.3f}", f"{math.degrees(argument):.1f}°", delta_color="off")
+    left.metric("|z|", f"{modulus:.3f}", help="The modulus r: the length of the arrow.")
+    right.metric("φ (rad)", f"{argument:.3f}", f"{math.degrees(argument):.1f}°", delta_color="off", delta_arrow="off")
     if modulus == 0:
         ui.notice("z = 0 has length 0, so it has no direction: its argument is undefined (atan2 reports 0).")
 with picture:

@@ -94,10 +94,14 @@ def _square_axes(fig: go.Figure, extent: float) -> None:
     fig.update_yaxes(title_text="imaginary part (Im)", scaleanchor="x", scaleratio=1, **axis)
 
 
-def _finish(fig: go.Figure, title: str) -> go.Figure:
-    style_figure(fig, title=title, height=470)
-    # A square plot leaves room on the right, so the legend goes there instead of colliding with the title.
-    fig.update_layout(legend={"orientation": "v", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 1.02})
+def _finish(fig: go.Figure, title: str, *, legend_below: bool = False) -> go.Figure:
+    style_figure(fig, title=title, height=540 if legend_below else 470)
+    if legend_below:
+        # In a narrow column a side legend would squeeze the square plot; below it the plot keeps its width.
+        fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0})
+    else:
+        # A square plot leaves room on the right, so the legend goes there instead of colliding with the title.
+        fig.update_layout(legend={"orientation": "v", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 1.02})
     return fig
 
 
@@ -185,4 +189,6 @@ def rotation_figure(
         )
     )
     _square_axes(fig, extent)
-    return _finish(fig, f"Multiply by e<sup>iθ</sup>, θ = {theta:.2f} rad: the arrow turns, its length stays")
+    return _finish(
+        fig, f"Multiply by e<sup>iθ</sup>, θ = {theta:.2f} rad: the arrow turns, its length stays", legend_below=True
+    )

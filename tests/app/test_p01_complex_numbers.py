@@ -29,7 +29,7 @@ def test_defaults_render_three_charts_and_agreeing_routes():
     for key in ("complex_point", "euler_circle", "rotation"):
         assert plotly_figure(at, key)["data"]
     metrics = {metric.label: metric.value for metric in at.metric}
-    assert metrics["Modulus r = |z|"] == f"{math.hypot(1.5, 1.0):.3f}"
+    assert metrics["|z|"] == f"{math.hypot(1.5, 1.0):.3f}"
     assert float(metrics["Largest disagreement"]) < 1e-12
 
 
