@@ -154,7 +154,7 @@ ui.chart(
 )
 spread = {method: float(np.nanmax(values) - np.nanmin(values)) for method, values in by_shift.items()}
 readouts = st.columns(4)
-readouts[0].metric("RoPE line: max − min", f"{spread['rope']:.1e}", help="Zero up to floating-point rounding.")
+readouts[0].metric("RoPE: max − min", f"{spread['rope']:.1e}", help="Zero up to floating-point rounding.")
 readouts[1].metric("Sinusoidal: max − min", f"{spread['sinusoidal']:.3f}")
 readouts[2].metric("Learned: max − min", f"{spread['learned']:.3f}")
 readouts[3].metric(

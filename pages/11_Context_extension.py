@@ -121,14 +121,14 @@ else:
 
 with readout:
     first_row = st.columns(3)
-    first_row[0].metric("Rotary dimension d", f"{dim}", help=f"{dim // 2} rotating pairs.")
+    first_row[0].metric("Rotary dim d", f"{dim}", help=f"{dim // 2} rotating pairs.")
     first_row[1].metric("Base b", ui.format_base(base))
-    first_row[2].metric("Scaling factor s", f"{factor:g}", help=f"s {factor_note}.")
+    first_row[2].metric("Factor s", f"{factor:g}", help=f"s {factor_note}.")
     second_row = st.columns(3)
-    second_row[0].metric("Training length L", f"{train_length:,}")
-    second_row[1].metric("Target length T", f"{target_length:,}", help=f"T / L = {target_length / train_length:.3g}")
+    second_row[0].metric("Training L", f"{train_length:,}")
+    second_row[1].metric("Target T", f"{target_length:,}", help=f"T / L = {target_length / train_length:.3g}")
     if config_factor is not None and preset is not None:
-        second_row[2].metric("Config context", f"{preset.context_length:,}", help="max_position_embeddings")
+        second_row[2].metric("Config ctx", f"{preset.context_length:,}", help="max_position_embeddings")
 
 methods = ui.cached(extension_frequencies)(dim, base, train_length, factor, target_length)
 original = methods["original"][0]

@@ -29,7 +29,7 @@ def test_default_is_llama31_with_its_29_6_29_bands_and_yarn_factor():
     values = metrics(at)
     assert (values["Llama 3.1: pairs kept"], values["Llama 3.1: pairs blended"]) == ("29", "6")
     assert values["Llama 3.1: pairs divided by s"] == "29"
-    assert values["Scaling factor s"] == "8" and values["Training length L"] == "8,192"
+    assert values["Factor s"] == "8" and values["Training L"] == "8,192"
     assert values["YaRN attention factor a"] == f"{rope_core.yarn_attention_factor(8.0):.4f}"
     original = wavelength_trace(at, "Original")
     np.testing.assert_allclose(original, rope_core.wavelengths(rope_core.inv_freq(128, 500000.0)), rtol=1e-6)
@@ -53,7 +53,7 @@ def test_unscaled_preset_from_the_url_uses_s_equal_t_over_l():
     at = run_page(PAGE, {"preset": "llama2-7b", "T": "64", "method": "PI"})
     assert_clean(at)
     assert at.selectbox(key="preset").value == "llama2-7b" and slider(at, "T").value == 64
-    assert metrics(at)["Scaling factor s"] == "16"
+    assert metrics(at)["Factor s"] == "16"
     original = wavelength_trace(at, "Original")
     np.testing.assert_allclose(wavelength_trace(at, "Position interpolation"), 16 * original, rtol=1e-6)
     angles = plotly_figure(at, "angles")

@@ -51,7 +51,7 @@ def test_p11_preset_deep_link_and_target_slider(app_url, page):
     assert_no_exception(page)
     assert page.locator(".st-key-T input[type=range]").input_value() == "64"
     readouts = " | ".join(page.locator("[data-testid=stMetric]").all_inner_texts())
-    assert "Training length L\n\n4,096" in readouts and "Base b\n\n10k" in readouts
+    assert "Training L\n\n4,096" in readouts and "Base b\n\n10k" in readouts
     assert "Position interpolation: angle at T = 65,536" in chart_title(page, "angles")
     names = page.locator(".st-key-angles .js-plotly-plot").first.evaluate("el => el._fullData.map(t => t.name)")
     assert names[-1] == "out of range: 0 pairs"
