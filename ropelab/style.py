@@ -59,8 +59,15 @@ def adapt_to_dark_background(fig: go.Figure) -> go.Figure:
 
 def scale_fonts_for_lecture(fig: go.Figure) -> go.Figure:
     """Enlarge every font of a figure so it reads from the back of a lecture hall."""
-    fig.update_layout(font={"size": LECTURE_FONT_SIZE})
-    fig.update_annotations(font_size=LECTURE_FONT_SIZE)
+    # Streamlit's chart theme sets tick and title sizes explicitly, so each one is raised, not only the default.
+    size = LECTURE_FONT_SIZE
+    fig.update_layout(font={"size": size}, title_font_size=size + 4, legend_font_size=size, hoverlabel_font_size=size)
+    fig.update_xaxes(tickfont_size=size - 2, title_font_size=size)
+    fig.update_yaxes(tickfont_size=size - 2, title_font_size=size)
+    fig.update_annotations(font_size=size)
+    for trace in fig.data:
+        if "colorbar" in trace:
+            trace.colorbar.tickfont.size = size - 2
     return fig
 
 

@@ -119,7 +119,10 @@ def _inject_lecture_css() -> None:
     st.html(
         """<style>
         [data-testid="stMain"] { font-size: 1.3rem; }
-        [data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.3rem; line-height: 1.55; }
+        [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+        [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.3rem; line-height: 1.55; }
+        [data-testid="stMetricValue"] { font-size: 2.6rem; }
+        [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
         [data-testid="stMain"] h1 { font-size: 3.2rem; }
         [data-testid="stMain"] .katex { font-size: 1.6em; }
         [data-testid="stWidgetLabel"] p { font-size: 1.2rem; }
