@@ -242,8 +242,9 @@ st.dataframe(
 )
 if preset_id in ("llama31-8b", "llama32-1b"):
     st.caption(
-        "Llama 3.1 and 3.2 did not stop at their 8K pre-training window: Meta continued training on long "
-        "sequences with the scaling switched on, so the 'training' bars here show only that first window."
+        "Meta reports that Llama 3.1 went on training with long sequences after its 8K pre-training stage, with "
+        "this scaling switched on. The 'training' bars here show only the original 8K window, not that later "
+        "long-context training."
     )
 
 st.subheader("What happens to the scores")
