@@ -1,0 +1,210 @@
+"""Relative position biases: per-distance tables, T5 bucket maps, ALiBi slopes, bias and attention heatmaps."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ropelab.style import (
+    DIVERGING_SCALE,
+    HIGHLIGHT_COLOUR,
+    OKABE_ITO,
+    SEQUENTIAL_SCALE,
+    style_figure,
+    symmetric_range,
+)
+
+MAX_HEATMAP_CELLS = 256
+
+
+def _display_stride(size: int) -> int:
+    """Keep at most MAX_HEATMAP_CELLS rows/columns on screen (every stride-th one) to bound the payload."""
+    return max(1, -(-size // MAX_HEATMAP_CELLS))
+
+
+def heatmap_panels_figure(
+    panels: list[tuple[str, np.ndarray]],
+    *,
+    diverging: bool,
+    colorbar_title: str,
+    title: str | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """Square (query × key) heatmaps side by side on one colour scale; query 0 at the top like a matrix.
+
+    diverging=True centres a red/blue scale on zero (biases, scores); False uses viridis from 0 (probabilities).
+    """
+    if not panels:
+        raise ValueError("panels must contain at least one (subtitle, matrix) entry")
+    matrices = [np.asarray(matrix, dtype=np.float64) for _, matrix in panels]
+    for matrix in matrices:
+        if matrix.ndim != 2:
+            raise ValueError(f"every panel must be a 2-D matrix, got shape {matrix.shape}")
+    everything = np.concatenate([matrix[np.isfinite(matrix)] for matrix in matrices])
+    if diverging:
+        low, high = symmetric_range(everything)
+        scale = DIVERGING_SCALE
+    else:
+        low, high = 0.0, float(everything.max()) if everything.size else 1.0
+        scale = SEQUENTIAL_SCALE
+    fig = make_subplots(
+        rows=1, cols=len(panels), subplot_titles=[subtitle for subtitle, _ in panels], horizontal_spacing=0.04
+    )
+    for column, matrix in enumerate(matrices, start=1):
+        row_stride, col_stride = _display_stride(matrix.shape[0]), _display_stride(matrix.shape[1])
+        shown = matrix[::row_stride, ::col_stride]
+        fig.add_trace(
+            go.Heatmap(
+                z=shown.astype(np.float32),
+                x=np.arange(0, matrix.shape[1], col_stride, dtype=np.int32),
+                y=np.arange(0, matrix.shape[0], row_stride, dtype=np.int32),
+                colorscale=scale,
+                zmin=low,
+                zmax=high,
+                showscale=column == 1,
+                colorbar={"title": {"text": colorbar_title}},
+                hovertemplate=f"query i = %{{y}}<br>key j = %{{x}}<br>{colorbar_title} = %{{z:.3f}}<extra></extra>",
+            ),
+            row=1,
+            col=column,
+        )
+        fig.update_xaxes(title_text="key position j", constrain="domain", row=1, col=column)
+        fig.update_yaxes(
+            autorange="reversed",
+            scaleanchor="x" if column == 1 else f"x{column}",
+            scaleratio=1,
+            constrain="domain",
+            title_text="query position i" if column == 1 else None,
+            showticklabels=column == 1,
+            row=1,
+            col=column,
+        )
+    style_figure(fig, title=title, height=height)
+    # Subplot titles may run to two lines; leave them room above the heatmaps.
+    fig.update_layout(margin={"t": 100 if title else 70})
+    return fig
+
+
+def distance_table_figure(offsets: np.ndarray, values: np.ndarray, *, title: str, clip: int) -> go.Figure:
+    """One bar per clipped relative distance j − i: the whole of what a Shaw-style bias can learn."""
+    offsets = np.asarray(offsets)
+    values = np.asarray(values, dtype=np.float64)
+    if offsets.shape != values.shape or offsets.ndim != 1:
+        raise ValueError(f"offsets and values must be 1-D of equal length, got {offsets.shape} and {values.shape}")
+    labels = [_clip_label(int(offset), clip) for offset in offsets]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=values.astype(np.float32),
+            marker={"color": [HIGHLIGHT_COLOUR if abs(int(o)) == clip and clip else OKABE_ITO[0] for o in offsets]},
+            customdata=offsets.astype(np.int32),
+            hovertemplate="j − i = %{x}<br>bias w = %{y:.3f}<extra></extra>",
+            name="bias per distance",
+        )
+    )
+    fig.update_xaxes(title_text="relative distance j − i (clipped)", type="category")
+    fig.update_yaxes(title_text="bias w (added to the score)", zeroline=True)
+    return style_figure(fig, title=title, height=380)
+
+
+def _clip_label(offset: int, clip: int) -> str:
+    if clip and offset == clip:
+        return f"≥ {offset}"
+    if clip and offset == -clip:
+        return f"≤ {offset}"
+    return str(offset)
+
+
+def bucket_map_figure(
+    relative: np.ndarray, buckets: np.ndarray, *, num_buckets: int, max_distance: int, title: str
+) -> go.Figure:
+    """Which T5 bucket each relative distance j − i falls in: exact steps near 0, log-spaced further out."""
+    relative = np.asarray(relative)
+    buckets = np.asarray(buckets)
+    if relative.shape != buckets.shape or relative.ndim != 1:
+        raise ValueError(f"relative and buckets must be 1-D of equal length, got {relative.shape}, {buckets.shape}")
+    fig = go.Figure(
+        go.Scatter(
+            x=relative.astype(np.int32),
+            y=buckets.astype(np.int32),
+            mode="lines",
+            line={"shape": "hv", "color": OKABE_ITO[0], "width": 3},
+            name="bucket",
+            hovertemplate="j − i = %{x}<br>bucket %{y}<extra></extra>",
+        )
+    )
+    for edge in (-max_distance, max_distance):
+        if relative.min() <= edge <= relative.max():
+            fig.add_vline(
+                x=edge,
+                line={"dash": "dash", "color": HIGHLIGHT_COLOUR, "width": 2},
+                annotation_text=f"{'+' if edge > 0 else '−'}D",
+                annotation_position="bottom right" if edge < 0 else "bottom left",
+                annotation_font_color=HIGHLIGHT_COLOUR,
+            )
+    fig.update_xaxes(title_text="relative distance j − i (key minus query)")
+    fig.update_yaxes(title_text=f"bucket id (0 … {num_buckets - 1})", range=[-0.5, num_buckets - 0.5])
+    return style_figure(fig, title=title, height=380)
+
+
+def slopes_figure(slopes: np.ndarray, regular_count: int, *, title: str) -> go.Figure:
+    """ALiBi's per-head slopes; heads beyond the largest power of two come from the doubled sequence."""
+    slopes = np.asarray(slopes, dtype=np.float64)
+    if slopes.ndim != 1 or slopes.size == 0 or not 0 < regular_count <= slopes.size:
+        raise ValueError(f"need 1-D slopes and 0 < regular_count <= {slopes.size}, got {regular_count}")
+    heads = np.arange(1, slopes.size + 1)
+    fig = go.Figure()
+    groups = (
+        (slice(0, regular_count), OKABE_ITO[0], f"geometric sequence for {regular_count} heads"),
+        (slice(regular_count, None), OKABE_ITO[1], f"every other slope of the {2 * regular_count}-head sequence"),
+    )
+    for part, colour, name in groups:
+        if heads[part].size:
+            fig.add_trace(
+                go.Bar(
+                    x=heads[part].astype(np.int32),
+                    y=slopes[part].astype(np.float32),
+                    marker={"color": colour},
+                    name=name,
+                    hovertemplate="head %{x}<br>slope m = %{y:.4g}<extra></extra>",
+                )
+            )
+    fig.update_xaxes(title_text="head h", dtick=1 if slopes.size <= 16 else 2)
+    # Slopes are powers of two (or their square roots), so label the axis in halvings.
+    lowest = int(np.floor(np.log2(slopes.min())))
+    powers = np.arange(0, lowest - 1, -1) if lowest < 0 else np.array([0])
+    fig.update_yaxes(
+        title_text="slope m (log scale)",
+        type="log",
+        tickvals=(2.0**powers).astype(np.float32),
+        ticktext=["1" if power == 0 else f"1/{2 ** -int(power)}" for power in powers],
+    )
+    style_figure(fig, title=title, height=400)
+    fig.update_layout(legend={"y": -0.25, "yanchor": "top"}, margin={"b": 110})
+    return fig
+
+
+def attention_row_figure(keys: np.ndarray, rows: dict[str, np.ndarray], *, query: int, title: str) -> go.Figure:
+    """The attention one query pays to every key, one line per position scheme."""
+    keys = np.asarray(keys)
+    fig = go.Figure()
+    for index, (name, weights) in enumerate(rows.items()):
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.shape != keys.shape:
+            raise ValueError(f"row {name!r} must have shape {keys.shape}, got {weights.shape}")
+        fig.add_trace(
+            go.Scatter(
+                x=keys.astype(np.int32),
+                y=weights.astype(np.float32),
+                mode="lines+markers",
+                name=name,
+                line={"color": OKABE_ITO[index % len(OKABE_ITO)], "width": 2},
+                marker={"size": 5},
+                hovertemplate=f"{name}<br>key j = %{{x}}<br>weight = %{{y:.3f}}<extra></extra>",
+            )
+        )
+    fig.add_vline(x=query, line={"dash": "dot", "color": "rgba(128,128,128,0.8)"})
+    fig.update_xaxes(title_text="key position j")
+    fig.update_yaxes(title_text=f"attention weight of query {query}", rangemode="tozero")
+    return style_figure(fig, title=title, height=380)
