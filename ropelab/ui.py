@@ -272,8 +272,24 @@ def slider(
     value = st.slider(
         label, min_value, max_value, default, step=step, key=key, help=help, format=format, bind="query-params"
     )
+    value = _snap_to_step(label, value, min_value, max_value, default, step)
     _register(key, _number_text(value), value == default)
     return value
+
+
+def _snap_to_step(label: str, value, min_value, max_value, default, step):
+    # Streamlit accepts any in-range number from a link, even one between steps (?d=17 on a step-16 slider);
+    # the page must only ever see values the slider itself could produce.
+    if step is None or value is None:
+        return value
+    steps = round((value - min_value) / step)
+    snapped = min(max(min_value + steps * step, min_value), max_value)
+    if isinstance(default, int) and isinstance(step, int):
+        snapped = int(snapped)
+    if math.isclose(snapped, value, rel_tol=0.0, abs_tol=abs(step) * 1e-9):
+        return value
+    notice(f"{label}: {value} from the link is not one of the slider's steps, so {snapped} is used.")
+    return snapped
 
 
 def range_slider(
@@ -316,6 +332,9 @@ def choice(
         value = st.select_slider(label, options, value=default, **common)
     else:
         raise ValueError(f"widget must be one of selectbox, radio, segmented, select_slider; got {widget!r}")
+    if value not in options:
+        # An empty `?key=` can leave a segmented control with no selection; the page always gets a real option.
+        value = default
     _register(key, format_func(value), value == default)
     return value
 
@@ -394,12 +413,20 @@ def _dark_theme() -> bool:
     return getattr(theme, "type", None) == "dark"
 
 
-_CACHED: dict[tuple[Callable[..., Any], int], Callable[..., Any]] = {}
+_CACHED: dict[tuple[str, str, int, int], Callable[..., Any]] = {}
 
 
 def cached(function: Callable[..., T], max_entries: int = 64) -> Callable[..., T]:
     """A bounded st.cache_data wrapper for a pure core or builder function (URL values multiply cache keys)."""
-    marker = (function, max_entries)
+    # Keyed by where the function is defined, not by the object: a page re-creates its own functions on every
+    # rerun, and keying by identity would grow this dict forever.
+    code = getattr(function, "__code__", None)
+    marker = (
+        getattr(code, "co_filename", getattr(function, "__module__", "")),
+        getattr(function, "__qualname__", repr(function)),
+        getattr(code, "co_firstlineno", 0),
+        max_entries,
+    )
     wrapper = _CACHED.get(marker)
     if wrapper is None:
         wrapper = st.cache_data(function, max_entries=max_entries, show_spinner=False)

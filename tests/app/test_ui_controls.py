@@ -1,0 +1,71 @@
+"""The shared controls in ropelab.ui, run inside a tiny Streamlit script under AppTest."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.helpers import assert_clean
+
+
+def _controls_script():
+    import streamlit as st
+
+    from ropelab import ui
+
+    dim = ui.slider("Head size d", 16, 256, 64, key="d", step=16)
+    method = ui.choice("Method", ["rope", "alibi"], "rope", key="method", widget="segmented")
+    base = ui.base_choice()
+    st.write(f"d={dim} method={method} base={base}")
+    st.code(ui.share_link())
+
+
+def _run(params: dict[str, str]) -> AppTest:
+    at = AppTest.from_function(_controls_script, default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def _readout(at: AppTest) -> str:
+    return next(str(element.value) for element in at.markdown if str(element.value).startswith("d="))
+
+
+def test_defaults_make_an_empty_share_link():
+    at = _run({})
+    assert _readout(at) == "d=64 method=rope base=10000.0"
+    assert at.code[0].value == "?"
+
+
+def test_off_step_link_value_is_snapped_with_a_notice():
+    at = _run({"d": "17"})
+    assert _readout(at).startswith("d=16 ")
+    assert any("not one of the slider's steps" in warning.value for warning in at.warning)
+    assert "d=16" in at.code[0].value
+
+
+def test_empty_choice_in_link_falls_back_to_default():
+    at = _run({"method": ""})
+    assert "method=rope" in _readout(at)
+
+
+def test_share_link_carries_only_changed_values_with_short_labels():
+    at = _run({"d": "128", "base": "500k"})
+    assert _readout(at) == "d=128 method=rope base=500000.0"
+    link = at.code[0].value
+    assert "d=128" in link and "base=500k" in link and "method" not in link
+
+
+def test_cached_wrappers_are_reused_for_functions_redefined_each_run():
+    from ropelab import ui
+
+    def make():
+        def square(value):
+            return value * value
+
+        return square
+
+    first, second = make(), make()
+    assert first is not second
+    assert ui.cached(first) is ui.cached(second)
