@@ -134,7 +134,7 @@ info_right.metric("Rough time on one core", f"≈ {max(1, round(work / WORK_PER_
 ui.formula(training.training_work, caption="The budget is counted in arithmetic, not seconds, so tests can check it.")
 
 result = finished_result(settings)
-button_column, status_column = st.columns([1, 3])
+button_column, status_column = st.columns([2, 3])
 with button_column:
     start = st.button(
         "Train the four models",

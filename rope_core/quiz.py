@@ -122,9 +122,9 @@ def _order(seed: int) -> Question:
         options=options,
         correct_option=correct,
         explanation=(
-            "Without positions, attention is permutation-equivariant: each token's output depends only on the "
-            "*set* of tokens, so reordering the inputs just reorders the outputs. 'dog bites man' and 'man bites "
-            "dog' look the same to it."
+            "Without positions, attention is permutation-equivariant: each token's output depends only on that "
+            "token and the unordered *set* of all tokens, so reordering the inputs just reorders the outputs. "
+            "'dog bites man' and 'man bites dog' give the same three output vectors."
         ),
     )
 

@@ -149,7 +149,7 @@ def accuracy_by_length_figure(
 ) -> go.Figure:
     """Held-out accuracy of each scheme against sequence length; the training length is marked.
 
-    Learned absolute has NaN beyond its table: the line simply stops there, and an annotation says why.
+    Learned absolute has NaN beyond its table: the line simply stops there, and its legend entry says why.
     """
     lengths = np.asarray(lengths, dtype=np.float32)
     fig = go.Figure()
@@ -169,26 +169,20 @@ def accuracy_by_length_figure(
         values = np.asarray(scores[scheme], dtype=np.float32)
         if values.shape != lengths.shape:
             raise ValueError(f"scores[{scheme!r}] must have shape {lengths.shape}, got {values.shape}")
+        name = SCHEME_NAMES[scheme]
+        if np.isnan(values).any():
+            # The line stops where the model has no answer; the legend says why instead of a number.
+            name += f" (n/a beyond {train_length}: no embedding for positions ≥ {train_length})"
         fig.add_trace(
             go.Scatter(
                 x=lengths,
                 y=values,
                 mode="lines+markers",
-                name=SCHEME_NAMES[scheme],
+                name=name,
                 line={"color": SCHEME_COLOURS[scheme], "dash": SCHEME_DASHES[scheme], "width": 2.5},
                 marker={"size": 8},
-                hovertemplate=f"{SCHEME_NAMES[scheme]}<br>length %{{x}}<br>accuracy %{{y:.1%}}<extra></extra>",
+                hovertemplate=f"{name}<br>length %{{x}}<br>accuracy %{{y:.1%}}<extra></extra>",
             )
-        )
-    if "learned" in scores and np.isnan(np.asarray(scores["learned"], dtype=float)).any():
-        fig.add_annotation(
-            x=train_length,
-            y=0.5,
-            xanchor="left",
-            text=f"  learned absolute: n/a beyond {train_length}<br>  (no embedding for positions ≥ {train_length})",
-            showarrow=False,
-            align="left",
-            font={"color": SCHEME_COLOURS["learned"]},
         )
     fig.add_hline(
         y=chance,

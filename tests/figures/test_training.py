@@ -60,12 +60,14 @@ def test_accuracy_figure_plots_rope_core_scores_and_leaves_learned_empty_beyond_
     lengths = np.array([4, 8, 12, 16])
     scores = training.accuracy_by_length(small_run, lengths)
     fig = accuracy_by_length_figure(lengths, scores, SMALL.train_length, 1 / SMALL.vocab)
-    by_name = {trace.name: trace for trace in fig.data}
-    np.testing.assert_allclose(by_name["RoPE"].y, scores["rope"], rtol=1e-6)
-    learned = np.asarray(by_name["Learned absolute"].y, dtype=float)
+    rope, learned_trace = fig.data[3], fig.data[2]
+    assert rope.name == "RoPE"
+    np.testing.assert_allclose(rope.y, scores["rope"], rtol=1e-6)
+    learned = np.asarray(learned_trace.y, dtype=float)
     assert np.isnan(learned[2:]).all() and not np.isnan(learned[:2]).any()
-    notes = " ".join(note.text or "" for note in fig.layout.annotations)
-    assert "n/a beyond 8" in notes and "no embedding for positions ≥ 8" in notes
+    assert learned_trace.name == "Learned absolute (n/a beyond 8: no embedding for positions ≥ 8)"
+    within = accuracy_by_length_figure(lengths[:2], {"learned": scores["learned"][:2]}, 8, 0.1)
+    assert within.data[0].name == "Learned absolute"
 
 
 def test_attention_maps_figure_shows_the_models_weights_and_an_na_panel(small_run):
