@@ -63,7 +63,7 @@ if len(text.split()) > MAX_TOKENS:
 
 seed_column, dim_column, shift_column = st.columns(3)
 with seed_column:
-    seed = ui.slider("Random seed (content and W_q, W_k)", 0, 99, 0, key="seed")
+    seed = ui.slider("Random seed", 0, 99, 0, key="seed", help="Seeds the content vectors and W_q, W_k.")
 with dim_column:
     # A list of sizes, not a stepped slider: a link can then only ask for sizes that exist (d must be even).
     dim = ui.choice(
@@ -97,7 +97,7 @@ shown_words = [words[0]] * len(words) if same_token else list(words)
 labels = [f"{word} ({position})" for word, position in zip(shown_words, range(shift, shift + len(words)), strict=True)]
 matrices = {method: None if result.maps is None else getattr(result.maps, view) for method, result in results.items()}
 notes = {
-    method: f"No learned row for positions ≥ 512<br>(this sentence sits at {shift} … {shift + len(words) - 1})"
+    method: f"No learned row<br>for positions ≥ 512<br>(this sentence: {shift} … {shift + len(words) - 1})"
     for method, result in results.items()
     if result.maps is None
 }
@@ -134,11 +134,8 @@ ui.prose(
     "scores at $0, 1, \\dots$ for the same tokens. Turn on *same token repeated* to make content identical, so "
     "that only position can break the pattern."
 )
-formula_left, formula_right = st.columns(2)
-with formula_left:
-    ui.formula(toeplitz_deviation)
-with formula_right:
-    ui.formula(shift_change)
+ui.formula(toeplitz_deviation)
+ui.formula(shift_change)
 methods = list(results)
 toeplitz_values = [results[method].toeplitz_deviation for method in methods]
 shift_values = [results[method].shift_change for method in methods]
@@ -164,7 +161,7 @@ ui.chart(
     ),
 )
 rope_column, sinusoidal_column, learned_column = st.columns(3)
-rope_column.metric("RoPE: max |Δscore| under the shift", f"{results['rope'].shift_change:.1e}")
+rope_column.metric("RoPE: max |Δscore|", f"{results['rope'].shift_change:.1e}")
 sinusoidal_column.metric("Sinusoidal: max |Δscore|", f"{results['sinusoidal'].shift_change:.2f}")
 learned_shift = results["learned"].shift_change
 learned_column.metric("Learned: max |Δscore|", "no rows" if results["learned"].maps is None else f"{learned_shift:.2f}")

@@ -133,7 +133,7 @@ with cost_right:
         timing_figure(
             timing.forms,
             timing.seconds_per_vector,
-            title=f"Measured now in NumPy: d = {dim}, {seq_len} vectors, {layout} layout",
+            title=f"Measured now: d = {dim}, L = {seq_len}, {layout}",
         ),
         key="timing",
         alt=(
@@ -183,7 +183,7 @@ layout_dim_column, layout_seed_column = st.columns(2)
 with layout_dim_column:
     layout_dim = ui.choice("Head size for this picture", tuple(range(4, 33, 2)), 8, key="hd", widget="select_slider")
 with layout_seed_column:
-    seed = ui.slider("Random seed (token vectors, W_q, W_k)", 0, 99, 0, key="seed")
+    seed = ui.slider("Random seed", 0, 99, 0, key="seed", help="Seeds the token vectors and W_q, W_k.")
 pairs_interleaved = rotation_pairs(layout_dim, "interleaved")
 pairs_half = rotation_pairs(layout_dim, "half")
 permutation = rope_core.interleaved_to_half_permutation(layout_dim)
@@ -254,9 +254,9 @@ bug_column.metric("max |not permuted − original| scores", f"{conversion.max_di
 ui.chart(
     score_matrices_figure(
         [
-            ("interleaved code, original W", conversion.reference),
-            ("half-split code, rows permuted", conversion.converted),
-            ("half-split code, NOT permuted", conversion.unconverted),
+            ("original", conversion.reference),
+            ("permuted", conversion.converted),
+            ("NOT permuted", conversion.unconverted),
         ],
         title=f"Scores of {LAYOUT_SEQ} tokens (d = {layout_dim}, seed {seed})",
     ),
@@ -272,6 +272,10 @@ ui.chart(
         corner="not permuted minus original (query \\ key)",
     ),
     filename="ropelab_conversion_error",
+)
+st.caption(
+    "Left: interleaved code with the original W_q, W_k. Middle: half-split code with their rows permuted by P. "
+    "Right: half-split code with the weights loaded as they are."
 )
 with st.expander("Source: permute_qk_weight_rows"):
     st.code(inspect.getsource(rope_core.permute_qk_weight_rows), language="python")
@@ -293,14 +297,14 @@ rotary_dim, partial_frequencies = partial_of(preset.head_dim, preset.rotary_dim 
 per_channel = channels_of(preset.head_dim, partial_frequencies, preset.convention)
 head_column, rotary_column, fraction_column, untouched_column = st.columns(4)
 head_column.metric("head size", preset.head_dim)
-rotary_column.metric("rotated channels d_rot", rotary_dim)
+rotary_column.metric("rotated d_rot", rotary_dim)
 fraction_column.metric("fraction rotated", f"{rotary_dim / preset.head_dim:.0%}")
 probe = np.random.default_rng(0).standard_normal((1, preset.head_dim))
 probe_rotated = rope_core.apply_rope(
     probe, [1000.0], partial_frequencies, convention=preset.convention, rotary_dim=rotary_dim
 )
 untouched_column.metric(
-    "pass-through change",
+    "unrotated Δ",
     help="Largest change of channels d_rot … d−1 of a random vector rotated to position m = 1000.",
     value=f"{np.max(np.abs(probe_rotated[0, rotary_dim:] - probe[0, rotary_dim:]), initial=0.0):.1e}",
 )

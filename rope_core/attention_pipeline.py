@@ -144,8 +144,9 @@ PIPELINE_STAGES = (
 
 
 @equation(
-    r"X \xrightarrow{W_q,\,W_k,\,W_v} Q, K, V \xrightarrow{R_m} \tilde Q, \tilde K "
-    r"\xrightarrow{\ \tilde Q \tilde K^{\top}/\sqrt d\ } S \xrightarrow{\text{softmax}} A \xrightarrow{\ A V\ } O"
+    r"\begin{aligned} &X \xrightarrow{W_q,\,W_k,\,W_v} Q, K, V \xrightarrow{R_m} \tilde Q, \tilde K \\ "
+    r"&\xrightarrow{\ \tilde Q \tilde K^{\top}/\sqrt d\ } S \xrightarrow{\text{softmax}} A "
+    r"\xrightarrow{\ A V\ } O \end{aligned}"
 )
 def rope_attention_pipeline(
     token_ids,

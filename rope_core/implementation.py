@@ -35,8 +35,9 @@ MAX_LAYOUT_DIM = 128
 
 
 @equation(
-    r"\text{ops}_{\text{dense}}(d) = \underbrace{d^2}_{\times} + \underbrace{d(d-1)}_{+} = 2d^2 - d,"
-    r"\qquad \text{ops}_{\text{element-wise}}(d) = \text{ops}_{\text{complex}}(d) = 2d + d = 3d"
+    r"\begin{aligned} \text{ops}_{\text{dense}}(d) &= \underbrace{d^2}_{\times} + \underbrace{d(d-1)}_{+} "
+    r"= 2d^2 - d \\ "
+    r"\text{ops}_{\text{element-wise}}(d) = \text{ops}_{\text{complex}}(d) &= 2d + d = 3d \end{aligned}"
 )
 def rope_operation_counts(dims) -> dict[str, np.ndarray]:
     """Return the multiplications plus additions per rotated vector of each form, for every dimension in `dims`.
@@ -187,9 +188,9 @@ class LayoutConversion:
 
 
 @equation(
-    r"W'_q = P\,W_q,\quad W'_k = P\,W_k \;\Rightarrow\; "
-    r"\operatorname{half}(W'_q x_m, m)^{\top}\operatorname{half}(W'_k x_n, n) = "
-    r"\operatorname{inter}(W_q x_m, m)^{\top}\operatorname{inter}(W_k x_n, n)"
+    r"\begin{aligned} &W'_q = P\,W_q,\quad W'_k = P\,W_k \;\Rightarrow \\ "
+    r"&\operatorname{half}(W'_q x_m, m)^{\top}\operatorname{half}(W'_k x_n, n) = "
+    r"\operatorname{inter}(W_q x_m, m)^{\top}\operatorname{inter}(W_k x_n, n) \end{aligned}"
 )
 def layout_conversion_scores(dim: int, seq_len: int, base: float = 10000.0, seed: int = 0) -> LayoutConversion:
     """Compare attention scores of an interleaved checkpoint run by half-split code, with and without converting.
@@ -230,9 +231,9 @@ def layout_conversion_scores(dim: int, seq_len: int, base: float = 10000.0, seed
 
 
 @equation(
-    r"d_{\text{rot}} = \lfloor d_{\text{head}} \cdot p \rfloor,\quad "
-    r"\theta_i = b^{-2i/d_{\text{rot}}}\ (i < d_{\text{rot}}/2),\quad "
-    r"\text{channels } j \ge d_{\text{rot}} \text{ pass through unrotated}"
+    r"\begin{aligned} &d_{\text{rot}} = \lfloor d_{\text{head}} \cdot p \rfloor,\quad "
+    r"\theta_i = b^{-2i/d_{\text{rot}}}\ (i < d_{\text{rot}}/2) \\ "
+    r"&\text{channels } j \ge d_{\text{rot}} \text{ pass through unrotated} \end{aligned}"
 )
 def partial_rotary(head_dim: int, rotary_fraction: float, base: float = 10000.0) -> tuple[int, np.ndarray]:
     """Return (rotary_dim, inv_freq) for partial rotary: GPT-NeoX's rotary_pct, or GPT-J's rotary_dim / head_dim.
@@ -252,9 +253,9 @@ def partial_rotary(head_dim: int, rotary_fraction: float, base: float = 10000.0)
 
 
 @equation(
-    r"\varepsilon(m) = \max_i \max\Big(\big|\cos\hat\phi_{m,i} - \cos m\theta_i\big|,\ "
-    r"\big|\sin\hat\phi_{m,i} - \sin m\theta_i\big|\Big),\quad "
-    r"\hat\phi_{m,i} = \mathrm{fl}_{32}(m)\otimes_{32}\mathrm{fl}_{32}(\theta_i)"
+    r"\begin{aligned} \varepsilon(m) &= \max_i \max\Big(\big|\cos\hat\phi_{m,i} - \cos m\theta_i\big|,\ "
+    r"\big|\sin\hat\phi_{m,i} - \sin m\theta_i\big|\Big) \\ "
+    r"\hat\phi_{m,i} &= \mathrm{fl}_{32}(m)\otimes_{32}\mathrm{fl}_{32}(\theta_i) \end{aligned}"
 )
 def float32_angle_error(positions, inv_freq) -> np.ndarray:
     """Return, per position, the largest cos/sin error when the angle m*theta_i is formed in float32.

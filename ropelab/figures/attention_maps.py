@@ -85,13 +85,22 @@ def method_maps_figure(
         row, col = divmod(index, 3)
         matrix = matrices[method]
         if matrix is None:
-            axis = "" if index == 0 else str(index + 1)
+            # An all-blank heatmap keeps this panel's axes like its neighbours'; the note sits in its middle.
+            blank = np.full((len(labels), len(labels)), np.nan, dtype=np.float32)
+            fig.add_trace(
+                go.Heatmap(z=blank, showscale=False, hoverinfo="skip", name=f"{method} (no data)"),
+                row=row + 1,
+                col=col + 1,
+            )
+            axis_suffix = "" if index == 0 else str(index + 1)
+            x_domain = fig.layout[f"xaxis{axis_suffix}"].domain
+            y_domain = fig.layout[f"yaxis{axis_suffix}"].domain
             fig.add_annotation(
                 text=notes.get(method, "not available"),
-                xref=f"x{axis} domain",
-                yref=f"y{axis} domain",
-                x=0.5,
-                y=0.5,
+                xref="paper",
+                yref="paper",
+                x=(x_domain[0] + x_domain[1]) / 2,
+                y=(y_domain[0] + y_domain[1]) / 2,
                 showarrow=False,
                 font={"size": 12},
             )
@@ -139,7 +148,7 @@ def position_dependence_figure(
         ("max |Δscore| under the shift", shift, OKABE_ITO[1]),
     ):
         shown = np.where(np.isfinite(values), np.maximum(values, LOG_FLOOR), np.nan)
-        text = ["n/a" if not np.isfinite(v) else ("0" if v < LOG_FLOOR else f"{v:.1e}") for v in values]
+        text = ["n/a" if not np.isfinite(v) else ("0" if v < LOG_FLOOR else f"{v:.2g}") for v in values]
         fig.add_trace(
             go.Bar(
                 x=names,

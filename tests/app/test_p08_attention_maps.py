@@ -14,7 +14,8 @@ TOGGLES = {"causal": False, "same": False}
 
 
 def _heatmaps(figure):
-    return [trace for trace in figure["data"] if trace["type"] == "heatmap"]
+    """The panels that carry data (a method that cannot run gets a blank placeholder panel)."""
+    return [t for t in figure["data"] if t["type"] == "heatmap" and not t.get("name", "").endswith("(no data)")]
 
 
 def _z(trace):
@@ -123,7 +124,7 @@ def test_shifting_past_the_learned_table_empties_its_panel_but_not_ropes():
     assert any("no row" in str(warning.value) for warning in at.warning)
     metrics = {metric.label: metric.value for metric in at.metric}
     assert metrics["Learned: max |Δscore|"] == "no rows"
-    assert float(metrics["RoPE: max |Δscore| under the shift"]) < 1e-12
+    assert float(metrics["RoPE: max |Δscore|"]) < 1e-12
 
 
 def test_same_token_mode_makes_ropes_toeplitz_bar_tiny():

@@ -49,7 +49,7 @@ def test_defaults_agree_forms_and_show_positive_timings():
     assert microseconds.shape == (3,) and np.all(microseconds > 0)  # values vary run to run; only presence counts
     assert float(metrics["max |converted − original| scores"]) < 1e-12
     assert float(metrics["max |not permuted − original| scores"]) > 0.1
-    assert metrics["pass-through change"] == "0.0e+00"
+    assert metrics["unrotated Δ"] == "0.0e+00"
     shown_source = at.code[0].value
     assert shown_source.strip() == inspect.getsource(rope_core.apply_rope).strip()
 
@@ -81,7 +81,7 @@ def test_a_link_sets_the_controls_and_the_charts_follow():
     dense_marker = _dense_marker(at)
     assert _numbers(dense_marker, "x")[0] == 128
     assert _numbers(dense_marker, "y")[0] == 2 * 128**2 - 128
-    assert "interleaved layout" in plotly_figure(at, "timing")["layout"]["title"]["text"]
+    assert "L = 16, interleaved" in plotly_figure(at, "timing")["layout"]["title"]["text"]
     boxes = [trace for trace in plotly_figure(at, "pairing")["data"] if trace.get("mode") == "markers+text"]
     assert [len(_numbers(trace, "x")) for trace in boxes] == [16, 16]
     expected = layout_conversion_scores(16, 8, seed=5)

@@ -45,8 +45,14 @@ def test_a_missing_method_becomes_an_annotated_empty_panel():
     results = compare_methods(4, 8, shift=600)
     matrices = {m: None if r.maps is None else r.maps.probabilities for m, r in results.items()}
     fig = method_maps_figure(matrices, ["a", "b", "c", "d"], notes={"learned": "no rows here"})
-    assert len([trace for trace in fig.data if trace.type == "heatmap"]) == 5
-    assert any(annotation.text == "no rows here" for annotation in fig.layout.annotations)
+    filled = [trace for trace in fig.data if trace.type == "heatmap" and not trace.name.endswith("(no data)")]
+    assert len(filled) == 5
+    blank = next(trace for trace in fig.data if trace.name == "learned (no data)")
+    assert np.isnan(np.asarray(blank.z, dtype=float)).all()
+    note = next(annotation for annotation in fig.layout.annotations if annotation.text == "no rows here")
+    # The note sits in the middle of the learned panel (row 1, column 3).
+    assert fig.layout.xaxis3.domain[0] < note.x < fig.layout.xaxis3.domain[1]
+    assert fig.layout.yaxis3.domain[0] < note.y < fig.layout.yaxis3.domain[1]
 
 
 def test_maps_reject_bad_kind():
