@@ -59,7 +59,7 @@ with controls:
     length = ui.slider(
         "Sequence length N", 4, 96, 64, key="L", help="How many tokens; every panel is an N × N weight matrix."
     )
-    dim = ui.choice("Head size d", DIM_CHOICES, 16, key="d", widget="segmented", help="Dimension of q, k and v.")
+    dim = ui.choice("Head size d", DIM_CHOICES, 16, key="d", widget="select_slider", help="Dimension of q, k and v.")
     base = ui.base_choice()
     seed = ui.slider("Random seed for q, k, v", 0, 99, 0, key="seed", help="The same inputs feed all three methods.")
     causal = ui.toggle("Causal (each token sees only itself and earlier tokens)", False, key="causal")
@@ -189,8 +189,8 @@ ui.try_this(
         "Lower the **base** to 100: the fast pairs turn further between neighbours, and the count of negative "
         "weights jumps.",
         "Shrink **d** to 8 and lengthen **N**: fewer pairs average out less, so more weights dip below zero.",
-        "Switch on **causal**: the upper triangle empties in all three panels, yet Eq. 19's rows still do not "
-        "sum to 1.",
+        "Switch on **causal**: the upper triangle empties in all three panels. Only Eq. 19's first row sums to "
+        "exactly 1 — why? (Query 0 sees only key 0, and R_0 is the identity.)",
         "Raise the longest timed length to 2048 with **d = 8**, then with **d = 64**: the O(N) form pays for d², "
         "so its advantage shrinks as d grows.",
     ]

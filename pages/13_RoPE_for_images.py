@@ -71,7 +71,7 @@ with control_column:
     )
     row = ui.slider("Query patch row", 0, grid - 1, grid // 2, key="row")
     col = ui.slider("Query patch column", 0, grid - 1, grid // 2, key="col")
-    pattern = ui.choice("Picture", PATTERNS, "circle", key="pattern", widget="segmented")
+    pattern = ui.choice("Picture", PATTERNS, "circle", key="pattern", widget="radio")
     requested_dim = ui.slider(
         "Head size d", 8, 128, 64, step=2, key="d", help="2-D RoPE splits the d/2 pairs evenly between x and y."
     )

@@ -16,7 +16,7 @@ def _state(at):
     return {
         "L": at.slider(key="L").value,
         "seed": at.slider(key="seed").value,
-        "d": at.button_group(key="d").value,
+        "d": at.select_slider(key="d").value,
         "base": at.select_slider(key="base").value,
         "causal": at.toggle(key="causal").value,
         "N": at.select_slider(key="N").value,
@@ -78,7 +78,7 @@ def test_a_link_sets_every_control_and_the_weights_follow():
     "params",
     [
         {"L": "3", "seed": "100", "d": "12", "base": "7", "N": "4096"},
-        {"L": "abc", "seed": "-1", "d": "<b>", "base": "nan", "N": "1e99", "causal": "maybe"},
+        {"L": "abc", "seed": "-1", "d": "", "base": "nan", "N": "1e99", "causal": "maybe"},
     ],
 )
 def test_out_of_range_or_garbage_links_fall_back_to_defaults(params):
@@ -110,7 +110,7 @@ def test_every_control_at_its_extremes_runs_clean():
             assert_clean(at)
             assert at.select_slider(key=key).value == option
     for dim in (8, 64):
-        at.button_group(key="d").set_value(dim).run()
+        at.select_slider(key="d").set_value(dim).run()
         assert_clean(at)
     at.toggle(key="causal").set_value(True).run()
     assert_clean(at)

@@ -58,7 +58,7 @@ def test_a_link_sets_the_query_and_the_score_maps_follow():
     )
     assert_clean(at)
     assert _sliders(at) == SLIDERS | {"grid": 10, "row": 2, "col": 9, "d": 32, "dir": 90}
-    assert at.button_group(key="pattern").value == "gradient"
+    assert at.radio(key="pattern").value == "gradient"
     grids = _score_grids(at)
     assert all(grid.shape == (10, 10) for grid in grids)
     for shown, reference in zip(grids, _expected(10, (2, 9), 32, 1000.0, 90), strict=True):
@@ -98,15 +98,25 @@ def test_random_directions_use_the_seeded_rope_mixed_frequencies():
 @pytest.mark.parametrize(
     "params",
     [
-        {"grid": "65", "row": "-1", "col": "99", "d": "130", "dir": "181", "frames": "9", "gh": "0", "pre": "17"},
-        {"grid": "abc", "row": "1,5", "d": "nan", "dir": "<i>x</i>", "base": "3", "pattern": "photo", "gw": "1e9"},
+        {
+            "grid": "65",
+            "row": "-1",
+            "pattern": "photo",
+            "col": "99",
+            "d": "130",
+            "dir": "181",
+            "frames": "9",
+            "gh": "0",
+            "pre": "17",
+        },
+        {"grid": "abc", "row": "1,5", "d": "nan", "dir": "<i>x</i>", "base": "3", "pattern": "", "gw": "1e9"},
     ],
 )
 def test_out_of_range_or_garbage_links_fall_back_to_defaults(params):
     at = run_page(PAGE, params)
     assert_clean(at)
     assert _sliders(at) == SLIDERS
-    assert at.button_group(key="pattern").value == "circle"
+    assert at.radio(key="pattern").value == "circle"
     assert at.select_slider(key="base").value == 100.0
 
 
