@@ -99,21 +99,22 @@ with distance_column:
     max_distance = ui.slider("Max distance D", 4, 256, DEFAULT_MAX_DISTANCE, key="maxdist")
 with direction_column:
     bidirectional = ui.toggle("Bidirectional", True, key="bidir", help="Off: decoder style, only earlier keys count.")
-reach = max(length, 2 * max_distance)
-relative_offsets = np.arange(-reach, reach + 1)
 
 
-def t5_views(buckets: int, distance: int) -> tuple[np.ndarray, np.ndarray]:
-    bucket_ids = t5_bucket(relative_offsets, bidirectional, buckets, distance)
-    return bucket_ids, t5_bias(length, buckets, distance, bidirectional, seed)[0]
+def t5_views(buckets: int, distance: int) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+    reach = max(length, 2 * distance)
+    offsets = np.arange(-reach, reach + 1)
+    bucket_ids = t5_bucket(offsets, bidirectional, buckets, distance)
+    return buckets, distance, offsets, bucket_ids, t5_bias(length, buckets, distance, bidirectional, seed)[0]
 
 
-bucket_ids, t5_matrix = ui.guarded(
+# Settings the bucket formula rejects (max distance too small for the exact range) fall back to T5's own.
+num_buckets, max_distance, relative_offsets, bucket_ids, t5_matrix = ui.guarded(
     lambda: t5_views(num_buckets, max_distance),
     lambda: t5_views(DEFAULT_BUCKETS, DEFAULT_MAX_DISTANCE),
     "This bucket setting does not work",
 )
-shown_buckets = int(bucket_ids.max()) + 1 if bucket_ids.size else DEFAULT_BUCKETS
+reach = int(relative_offsets.max())
 used_here = np.unique(bucket_ids[np.abs(relative_offsets) < length]).size
 bucket_map_column, t5_map_column = st.columns(2)
 with bucket_map_column:
@@ -121,7 +122,7 @@ with bucket_map_column:
         bucket_map_figure(
             relative_offsets,
             bucket_ids,
-            num_buckets=max(num_buckets, shown_buckets),
+            num_buckets=num_buckets,
             max_distance=max_distance,
             title="Bucket of every offset j − i",
         ),
