@@ -122,9 +122,10 @@ def _inject_lecture_css() -> None:
         [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
         [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.3rem; line-height: 1.55; }
         [data-testid="stMetricValue"] { font-size: 2.6rem; }
-        [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
+        [data-testid="stMetricLabel"] p { font-size: 1.15rem; white-space: normal; }
         [data-testid="stMain"] h1 { font-size: 3.2rem; }
-        [data-testid="stMain"] .katex { font-size: 1.6em; }
+        [data-testid="stMain"] .katex { font-size: 1.35em; }
+        [data-testid="stMain"] .katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 0.2em; }
         [data-testid="stWidgetLabel"] p { font-size: 1.2rem; }
         </style>"""
     )
