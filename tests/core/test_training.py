@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import numpy as np
 import pytest
@@ -204,3 +205,9 @@ def test_default_run_stays_within_a_fixed_work_budget():
 def test_bad_settings_raise_value_errors_that_name_the_field(change, field):
     with pytest.raises(ValueError, match=field):
         check_settings(dataclasses.replace(ExperimentSettings(), **change))
+
+
+def test_pickled_parameters_keep_their_arrays_as_views_of_the_flat_vector():
+    params = pickle.loads(pickle.dumps(init_parameters("learned", TINY)))
+    params.flat[...] = 0.0
+    assert all(np.abs(array).max() == 0.0 for array in params.arrays.values())
