@@ -15,6 +15,17 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The failover test (tests/deploy) runs two replicas behind Debian's HAProxy; install it the same way.
+if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
+  else
+    echo "HAProxy is missing: run 'sudo apt-get install -y haproxy'." >&2
+    exit 1
+  fi
+fi
+
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 # Browser tests must run, never silently skip: the fixtures fail instead of skipping when this is set.
