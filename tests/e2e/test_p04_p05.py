@@ -1,0 +1,94 @@
+"""Chapters 4 and 5 in a real browser: deep links, sliders driving charts, and the client-side position sweep."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import rope_core
+from tests.e2e.browser import assert_no_exception, chart_data, open_app, wait_for_app
+
+CHAPTER_4 = "pages/04_Relative_encodings.py"
+CHAPTER_5 = "pages/05_Rotation_in_2D.py"
+QUERY = np.array([1.0, 0.6])
+# Chromium reports these because the machine has no network (icon fonts) or probes paths Streamlit does not serve.
+BENIGN_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "websocket")
+
+
+def _real_errors(page) -> list[str]:
+    return [text for text in page.console_errors if not any(word in text for word in BENIGN_CONSOLE)]
+
+
+def _chart(page, key: str):
+    return page.locator(f".st-key-{key} .js-plotly-plot").first
+
+
+def _query_tip(page, key: str, trace: int) -> np.ndarray:
+    return np.array([chart_data(page, key, trace=trace, field=axis)[1] for axis in ("x", "y")])
+
+
+def test_chapter_5_deep_link_slider_and_browser_side_sweep(page, app_url):
+    open_app(page, app_url, CHAPTER_5, "m=5&n=2&theta=0.5")
+    page.wait_for_selector(".st-key-sweep .js-plotly-plot", timeout=30_000)
+    assert page.locator(".st-key-m input[type=range]").input_value() == "5"
+    assert page.locator(".st-key-theta input[type=range]").input_value() == "0.5"
+    # Trace 4 of the pair chart is R(mθ)q.
+    np.testing.assert_allclose(_query_tip(page, "pair", 4), rope_core.rotation_matrix_2d(2.5) @ QUERY, atol=1e-5)
+
+    slider = page.locator(".st-key-m input[type=range]")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => { const el = document.querySelector('.st-key-pair .js-plotly-plot');"
+        " return el && el._fullData[4].name.includes('m = 6'); }",
+        timeout=15_000,
+    )
+    assert "m=6" in page.url and "theta=0.5" in page.url
+    np.testing.assert_allclose(_query_tip(page, "pair", 4), rope_core.rotation_matrix_2d(3.0) @ QUERY, atol=1e-5)
+
+    sweep = _chart(page, "sweep")
+    assert sweep.evaluate("el => el._transitionData._frames.length") == 64
+    url_before = page.url
+    sweep.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    # Let the animation run to its last frame, m = 63 (pausing mid-play makes plotly.js log a rejection).
+    page.wait_for_function(
+        "() => { const el = document.querySelector('.st-key-sweep .js-plotly-plot');"
+        " return el._fullData[4].x[0] === 63; }",
+        timeout=40_000,
+    )
+    np.testing.assert_allclose(_query_tip(page, "sweep", 2), rope_core.rotation_matrix_2d(63 * 0.5) @ QUERY, atol=1e-5)
+    expected = rope_core.relative_score(QUERY, np.array([0.8, -0.5]), 63, 2, [0.5], convention="interleaved")
+    assert chart_data(page, "sweep", trace=4, field="y")[0] == pytest.approx(expected, abs=1e-5)
+    assert f"{expected:.3f}" in sweep.evaluate("el => el._fullLayout.title.text")
+    # No server round trip: the Streamlit slider and the link did not move.
+    assert page.url == url_before
+    assert slider.input_value() == "6"
+    assert_no_exception(page)
+    assert _real_errors(page) == []
+
+
+def test_chapter_4_deep_link_and_length_slider_reshape_the_bias_maps(page, app_url):
+    open_app(page, app_url, CHAPTER_4, "L=12&heads=12&clip=3")
+    page.wait_for_selector(".st-key-attention_row .js-plotly-plot", timeout=30_000)
+    assert page.locator(".st-key-heads input[type=range]").input_value() == "12"
+    slopes = _chart(page, "alibi_slopes").evaluate("el => el._fullData.map(t => Array.from(t.y))")
+    assert [len(group) for group in slopes] == [8, 4]
+    np.testing.assert_allclose(np.concatenate(slopes), rope_core.alibi_slopes(12), rtol=1e-5)
+    assert len(chart_data(page, "shaw_bias", field="z")) == 12
+    assert len(chart_data(page, "shaw_table", field="x")) == 7
+
+    slider = page.locator(".st-key-L input[type=range]")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => { const el = document.querySelector('.st-key-shaw_bias .js-plotly-plot');"
+        " return el && el._fullData[0].z.length === 13; }",
+        timeout=15_000,
+    )
+    assert "L=13" in page.url and "heads=12" in page.url
+    z = np.array(chart_data(page, "shaw_bias", field="z"))
+    np.testing.assert_allclose(z, rope_core.clipped_relative_bias(13, 3, 0)[0], atol=1e-5)
+    assert_no_exception(page)
+    assert _real_errors(page) == []
