@@ -1,5 +1,20 @@
 """rope_core: the pure-NumPy engine of RoPE Lab. Public functions carry their equation in `.latex`."""
 
+# Chapter-specific helpers, importable both as submodules (rope_core.training) and by name.
+from . import (
+    absolute,
+    attention_pipeline,
+    comparison,
+    complex_rotation,
+    extension,
+    implementation,
+    linear_compare,
+    order,
+    quiz,
+    rotation_checks,
+    training,
+)
+from .absolute import add_position_vectors, position_similarity, sinusoidal_similarity
 from .attention import (
     FEATURE_MAPS,
     METHODS,
@@ -13,6 +28,8 @@ from .attention import (
     scaled_dot_product_scores,
     softmax,
 )
+from .attention_pipeline import compare_methods, rope_attention_pipeline, shift_change, split_tokens, toeplitz_deviation
+from .comparison import pair_score_across_shifts, pair_score_by_distance
 from .complex_plane import (
     euler_point,
     matrix_exponential,
@@ -21,6 +38,7 @@ from .complex_plane import (
     rotation_matrix_2d,
     skew_generator,
 )
+from .complex_rotation import rotate_three_ways
 from .decay import all_ones_score, decay_bound, random_score_mean
 from .encodings import (
     alibi_bias,
@@ -32,7 +50,17 @@ from .encodings import (
     t5_bias,
     t5_relative_bucket,
 )
+from .extension import EXTENSION_METHODS, extension_frequencies, out_of_distribution_pairs, scaled_all_ones_score
 from .frequencies import full_turns, inv_freq, rotation_angles, wavelengths
+from .implementation import (
+    channel_frequencies,
+    float32_angle_error,
+    layout_conversion_scores,
+    partial_rotary,
+    rope_operation_counts,
+    rotation_pairs,
+    time_rope_forms,
+)
 from .limits import (
     MAX_ATTENTION_FACTOR,
     MAX_BASE,
@@ -46,7 +74,10 @@ from .limits import (
     MAX_SEQ,
     MIN_FACTOR,
 )
+from .linear_compare import linear_attention_weights, seeded_qkv, softmax_rope_weights, time_linear_attention
+from .order import compare_orders, self_attention, shuffle_order, split_words, word_vectors
 from .presets import MODEL_PRESETS, RopePreset, kv_cos_sin_cache_bytes, preset_inv_freq
+from .quiz import build_quiz, check_choice, check_numeric, parse_number, score_by_chapter
 from .rotary import (
     CONVENTIONS,
     apply_rope,
@@ -61,6 +92,7 @@ from .rotary import (
     rotate_interleaved,
     rotation_matrix,
 )
+from .rotation_checks import rotation_identities
 from .scaling import (
     ROPE_TYPES,
     dynamic_ntk_base,
@@ -71,6 +103,7 @@ from .scaling import (
     yarn_correction_range,
     yarn_ramp,
 )
+from .training import ExperimentSettings, accuracy_by_length, copy_task_batch, run_experiment, training_work
 from .vision import (
     PATCH_METHODS,
     apply_mrope,
@@ -83,11 +116,9 @@ from .vision import (
 )
 
 __all__ = [
-    # applying RoPE
     "CONVENTIONS",
-    # attention
+    "EXTENSION_METHODS",
     "FEATURE_MAPS",
-    # limits
     "MAX_ATTENTION_FACTOR",
     "MAX_BASE",
     "MAX_DIM",
@@ -100,71 +131,116 @@ __all__ = [
     "MAX_SEQ",
     "METHODS",
     "MIN_FACTOR",
-    # presets
     "MODEL_PRESETS",
-    # vision
     "PATCH_METHODS",
-    # context extension
     "ROPE_TYPES",
     "AttentionMaps",
+    "ExperimentSettings",
     "RopePreset",
-    # other encodings
+    "absolute",
+    "accuracy_by_length",
+    "add_position_vectors",
     "alibi_bias",
     "alibi_slopes",
-    # decay
     "all_ones_score",
     "apply_mrope",
     "apply_rope",
     "apply_rope_complex",
     "apply_rope_dense",
     "attention_maps",
+    "attention_pipeline",
     "axial_inv_freq",
     "axial_rope_2d",
+    "build_quiz",
     "causal_mask",
+    "channel_frequencies",
+    "check_choice",
+    "check_numeric",
     "clipped_relative_bias",
+    "compare_methods",
+    "compare_orders",
+    "comparison",
+    "complex_rotation",
+    "copy_task_batch",
     "decay_bound",
     "dynamic_ntk_base",
-    # 2-D and complex picture
     "euler_point",
-    # frequencies
+    "extension",
+    "extension_frequencies",
+    "float32_angle_error",
     "full_turns",
+    "implementation",
     "interleaved_to_half_permutation",
     "inv_freq",
     "kv_cos_sin_cache_bytes",
+    "layout_conversion_scores",
     "learned_encoding",
     "learned_position_table",
     "linear_attention",
     "linear_attention_rope",
     "linear_attention_rope_bruteforce",
     "linear_attention_rope_weights",
+    "linear_attention_weights",
+    "linear_compare",
     "llama3_bands",
     "matrix_exponential",
     "mixed_inv_freq_directions",
     "mixed_rope_2d",
     "mrope_positions",
     "ntk_scaled_base",
+    "order",
+    "out_of_distribution_pairs",
+    "pair_score_across_shifts",
+    "pair_score_by_distance",
+    "parse_number",
+    "partial_rotary",
     "patch_scores_2d",
     "permute_qk_weight_rows",
     "polar_form",
+    "position_similarity",
     "preset_inv_freq",
+    "quiz",
     "random_score_mean",
     "relative_score",
+    "rope_attention_pipeline",
     "rope_cos_sin",
+    "rope_operation_counts",
     "rope_scores",
     "rotate_complex",
     "rotate_half",
     "rotate_interleaved",
+    "rotate_three_ways",
     "rotation_angles",
+    "rotation_checks",
+    "rotation_identities",
     "rotation_matrix",
     "rotation_matrix_2d",
+    "rotation_pairs",
+    "run_experiment",
+    "scaled_all_ones_score",
     "scaled_dot_product_scores",
     "scaled_inv_freq",
+    "score_by_chapter",
+    "seeded_qkv",
+    "self_attention",
+    "shift_change",
+    "shuffle_order",
     "sinusoidal_encoding",
+    "sinusoidal_similarity",
     "skew_generator",
     "softmax",
+    "softmax_rope_weights",
+    "split_tokens",
+    "split_words",
     "t5_bias",
     "t5_relative_bucket",
+    "time_linear_attention",
+    "time_rope_forms",
+    "toeplitz_deviation",
+    "training",
+    "training_work",
     "wavelengths",
+    "word_vectors",
     "yarn_attention_factor",
     "yarn_correction_range",
     "yarn_ramp",
