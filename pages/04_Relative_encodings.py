@@ -55,7 +55,8 @@ st.subheader("1 · Clipped distances: one number per offset")
 ui.prose(
     "Shaw, Uszkoreit and Vaswani (2018) learn one parameter per offset $j-i$, but only for offsets up to $\\pm k$; "
     "anything farther is clipped to $\\pm k$ and shares that parameter. (In their paper the parameters are vectors "
-    "added to the keys; here each is a single number added to the score, the simpler form later schemes use.) "
+    "added to the keys and values; here each is a single number added to the score, the simpler form later "
+    "schemes use.) "
     "The values below are seeded random stand-ins for what training would learn."
 )
 ui.formula(rope_core.clipped_relative_bias)
@@ -87,8 +88,8 @@ st.subheader("2 · T5: buckets that widen with distance")
 ui.prose(
     "T5 (Raffel et al., 2020) also learns one number per group of offsets, but the groups — *buckets* — widen "
     "with distance. With bidirectional attention half the buckets are for keys after the query and half for keys "
-    "before it. In each half, the first half of the buckets holds one exact offset each; the rest cover "
-    "logarithmically wider ranges up to the max distance, and every offset beyond it shares the last bucket. "
+    "at or before it. In each half, the first half of the buckets holds one exact offset each; the rest cover "
+    "logarithmically wider ranges up to the max distance, and every offset from there on shares the last bucket. "
     "Near tokens are told apart precisely, far ones only roughly. The defaults are T5's: 32 buckets, max distance 128."
 )
 ui.formula(rope_core.t5_relative_bucket, caption="n buckets, D = max distance, r = j − i (HF transformers' recipe).")
@@ -251,8 +252,9 @@ ui.try_this(
         "Set the clip distance k to 0: every offset shares one bias, so position is invisible again.",
         "In T5, raise the max distance to 256 and watch the log-spaced steps stretch; turn off Bidirectional "
         "and see all later keys fall into bucket 0.",
-        "Set H = 12 heads: eight slopes halve each time and four extra ones sit between them.",
-        "Turn on Causal and compare ALiBi with no bias: with ALiBi the latest keys win most of the weight.",
+        "Set H = 12 heads: eight slopes halve each time, and four extra ones sit halfway (on the log axis) "
+        "between the steepest ones.",
+        "Turn on Causal and compare ALiBi with no bias: with ALiBi the most recent keys win most of the weight.",
         "Change the seed: the clipped and T5 tables change, ALiBi does not (it has nothing to learn).",
     ]
 )
