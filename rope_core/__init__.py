@@ -11,6 +11,7 @@ from . import (
     linear_compare,
     order,
     quiz,
+    relative_bias,
     rotation_checks,
     training,
 )
@@ -78,6 +79,7 @@ from .linear_compare import linear_attention_weights, seeded_qkv, softmax_rope_w
 from .order import compare_orders, self_attention, shuffle_order, split_words, word_vectors
 from .presets import MODEL_PRESETS, RopePreset, kv_cos_sin_cache_bytes, preset_inv_freq
 from .quiz import build_quiz, check_choice, check_numeric, parse_number, score_by_chapter
+from .relative_bias import attention_with_bias
 from .rotary import (
     CONVENTIONS,
     apply_rope,
@@ -149,6 +151,7 @@ __all__ = [
     "apply_rope_dense",
     "attention_maps",
     "attention_pipeline",
+    "attention_with_bias",
     "axial_inv_freq",
     "axial_rope_2d",
     "build_quiz",
