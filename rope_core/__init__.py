@@ -204,6 +204,7 @@ __all__ = [
     "preset_inv_freq",
     "quiz",
     "random_score_mean",
+    "relative_bias",
     "relative_score",
     "rope_attention_pipeline",
     "rope_cos_sin",
