@@ -41,14 +41,16 @@ ui.formula(
 )
 
 st.subheader("The learning path")
+CARDS_PER_ROW = 3  # wide enough that every chapter title fits on one line
 for part in dict.fromkeys(entry.part for entry in chapters.available()):
     st.markdown(f"**{part}**")
     entries = [entry for entry in chapters.available() if entry.part == part]
-    columns = st.columns(len(entries))
-    for column, entry in zip(columns, entries, strict=True):
-        with column, st.container(border=True):
-            st.page_link(entry.script, label=f"{entry.number}. {entry.title}", icon=entry.icon)
-            st.caption(entry.summary)
+    for row_start in range(0, len(entries), CARDS_PER_ROW):
+        row = entries[row_start : row_start + CARDS_PER_ROW]
+        for column, entry in zip(st.columns(CARDS_PER_ROW), row, strict=False):
+            with column, st.container(border=True):
+                st.page_link(entry.script, label=f"{entry.number}. {entry.title}", icon=entry.icon)
+                st.caption(entry.summary)
 
 st.subheader("How to use RoPE Lab")
 st.markdown(
