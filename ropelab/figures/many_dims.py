@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ropelab.figures.animation import add_position_scrubber
 from ropelab.style import (
     CYCLIC_SCALE,
     DIVERGING_SCALE,
@@ -298,53 +299,13 @@ def pair_clocks_animation(
             data.append(go.Scatter(x=x[window], y=y[window]))
         frames.append(go.Frame(name=str(int(position)), data=data, traces=animated))
     fig.frames = frames
-    animate_step = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
-    fig.update_layout(
-        sliders=[
-            {
-                "active": 0,
-                "currentvalue": {"prefix": "position m = ", "font": {"size": 16}},
-                "x": 0.2,
-                "len": 0.8,
-                "pad": {"t": 10},
-                "steps": [
-                    {"label": str(int(position)), "method": "animate", "args": [[str(int(position))], animate_step]}
-                    for position in positions
-                ],
-            }
-        ],
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "left",
-                "x": 0,
-                "y": 0,
-                "xanchor": "left",
-                "yanchor": "top",
-                "pad": {"t": 42},
-                "showactive": False,
-                "buttons": [
-                    {
-                        "label": "▶ Play",
-                        "method": "animate",
-                        "args": [
-                            None,
-                            {
-                                "frame": {"duration": 120, "redraw": False},
-                                "fromcurrent": True,
-                                "transition": {"duration": 0},
-                                "mode": "immediate",
-                            },
-                        ],
-                    },
-                    {
-                        "label": "❚❚ Pause",
-                        "method": "animate",
-                        "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
-                    },
-                ],
-            }
-        ],
+    add_position_scrubber(
+        fig,
+        positions,
+        prefix="position m = ",
+        current_value_style={"font": {"size": 16}},
+        slider_placement={"x": 0.2, "len": 0.8, "pad": {"t": 10}},
+        button_placement={"x": 0, "y": 0, "pad": {"t": 42}},
     )
     fig.update_xaxes(range=[-1.6, centres[-1] + 1.6], visible=False, constrain="domain", fixedrange=True)
     fig.update_yaxes(range=[-1.3, 2.2], visible=False, scaleanchor="x", scaleratio=1, fixedrange=True)

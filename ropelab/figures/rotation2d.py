@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ropelab.figures.animation import add_position_scrubber
 from ropelab.style import HIGHLIGHT_COLOUR, KEY_COLOUR, QUERY_COLOUR, style_figure
 
 _GUIDE_COLOUR = "rgba(128,128,128,0.45)"
@@ -192,50 +193,15 @@ def position_sweep_figure(
         )
         for index, position in enumerate(positions)
     ]
-    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
-    fig.update_layout(
-        sliders=[
-            {
-                "active": start_index,
-                "currentvalue": {"prefix": "query position m = ", "xanchor": "right"},
-                "x": 0.16,
-                "len": 0.84,
-                "y": -0.23,
-                "yanchor": "top",
-                "pad": {"t": 0},
-                "steps": [
-                    {"label": str(int(position)), "method": "animate", "args": [[str(int(position))], step_args]}
-                    for position in positions
-                ],
-            }
-        ],
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "left",
-                "x": 0,
-                "y": -0.27,
-                "xanchor": "left",
-                "yanchor": "top",
-                "showactive": False,
-                "buttons": [
-                    {
-                        "label": "▶ Play",
-                        "method": "animate",
-                        "args": [
-                            None,
-                            {
-                                "frame": {"duration": frame_ms, "redraw": False},
-                                "fromcurrent": True,
-                                "transition": {"duration": 0},
-                                "mode": "immediate",
-                            },
-                        ],
-                    },
-                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], step_args]},
-                ],
-            }
-        ],
+    add_position_scrubber(
+        fig,
+        positions,
+        prefix="query position m = ",
+        active_index=start_index,
+        frame_ms=frame_ms,
+        current_value_style={"xanchor": "right"},
+        slider_placement={"x": 0.16, "len": 0.84, "y": -0.23, "yanchor": "top", "pad": {"t": 0}},
+        button_placement={"x": 0, "y": -0.27},
     )
     _equal_axes(fig, reach, [(1, 1)])
     low, high = float(scores.min()), float(scores.max())
