@@ -54,9 +54,7 @@ def main() -> None:
         rows.append(
             (
                 f"apply_rope {convention}, out=",
-                median_seconds(
-                    lambda c=convention: rc.apply_rope(x, positions, frequencies, convention=c, out=out)
-                ),
+                median_seconds(lambda c=convention: rc.apply_rope(x, positions, frequencies, convention=c, out=out)),
                 "",
             )
         )

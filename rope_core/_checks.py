@@ -28,9 +28,7 @@ def check_int(name: str, value, low: int, high: int, *, even: bool = False) -> i
     return value
 
 
-def check_float(
-    name: str, value, low: float, high: float, *, low_open: bool = False, high_open: bool = False
-) -> float:
+def check_float(name: str, value, low: float, high: float, *, low_open: bool = False, high_open: bool = False) -> float:
     """Return `value` as a Python float after checking it is a finite real number within the given range."""
     left = "(" if low_open else "["
     right = ")" if high_open else "]"
@@ -41,9 +39,7 @@ def check_float(
         ok = ok and (value > low if low_open else value >= low)
         ok = ok and (value < high if high_open else value <= high)
     if not ok:
-        raise ValueError(
-            f"{name} must be a finite number in {left}{low:g}, {high:g}{right}, got {_short(value)}"
-        )
+        raise ValueError(f"{name} must be a finite number in {left}{low:g}, {high:g}{right}, got {_short(value)}")
     return value
 
 
@@ -110,17 +106,13 @@ def check_real_array(
         array = np.asarray(values)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be an array of real numbers, got {_short(values)}") from exc
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
-    ):
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
         raise ValueError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if allowed is not None and array.ndim not in allowed:
         raise ValueError(f"{name} must have ndim in {list(allowed)}, got shape {array.shape}")
     if array.size > max_size:
-        raise ValueError(
-            f"{name} must have at most {max_size} elements, got {array.size} (shape {array.shape})"
-        )
+        raise ValueError(f"{name} must have at most {max_size} elements, got {array.size} (shape {array.shape})")
     if not (keep_float32 and array.dtype == np.float32):
         array = array.astype(np.float64, copy=False)
     if array.size and not np.isfinite(array).all():

@@ -46,9 +46,7 @@ def scaled_dot_product_scores(q, k) -> np.ndarray:
     q = check_real_array("q", q, ndim=2, max_size=MAX_SEQ * MAX_DIM)
     k = check_real_array("k", k, ndim=2, max_size=MAX_SEQ * MAX_DIM)
     if q.shape[1] != k.shape[1] or q.shape[1] == 0:
-        raise ValueError(
-            f"k must have the same non-zero last dimension as q ({q.shape[1]}), got {k.shape[1]}"
-        )
+        raise ValueError(f"k must have the same non-zero last dimension as q ({q.shape[1]}), got {k.shape[1]}")
     return q @ k.T / math.sqrt(q.shape[1])
 
 
@@ -110,9 +108,7 @@ def attention_maps(
     else:
         token_ids = check_real_array("tokens", tokens, ndim=1, max_size=MAX_SEQ)
         if token_ids.size == 0 or not np.array_equal(token_ids, np.round(token_ids)) or token_ids.min() < 0:
-            raise ValueError(
-                "tokens must be a sequence length or a non-empty list of non-negative integer ids"
-            )
+            raise ValueError("tokens must be a sequence length or a non-empty list of non-negative integer ids")
         token_ids = token_ids.astype(np.int64)
         if same_token:
             token_ids = np.full_like(token_ids, token_ids[0])
@@ -155,15 +151,11 @@ def _check_qkv(q, k, v, max_len: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
     k = check_real_array("k", k, ndim=2, max_size=max_len * MAX_DIM)
     v = check_real_array("v", v, ndim=2, max_size=max_len * MAX_DIM)
     if not (q.shape[0] == k.shape[0] == v.shape[0]) or q.shape[0] == 0:
-        raise ValueError(
-            f"q, k, v must have the same non-zero length, got {q.shape[0]}, {k.shape[0]}, {v.shape[0]}"
-        )
+        raise ValueError(f"q, k, v must have the same non-zero length, got {q.shape[0]}, {k.shape[0]}, {v.shape[0]}")
     if q.shape[0] > max_len:
         raise ValueError(f"q must have at most {max_len} rows, got {q.shape[0]}")
     if q.shape[1] != k.shape[1] or q.shape[1] == 0:
-        raise ValueError(
-            f"k must have the same non-zero last dimension as q ({q.shape[1]}), got {k.shape[1]}"
-        )
+        raise ValueError(f"k must have the same non-zero last dimension as q ({q.shape[1]}), got {k.shape[1]}")
     return q, k, v
 
 

@@ -23,9 +23,7 @@ def rotation_matrix_2d(alpha: float) -> np.ndarray:
     return np.array([[cos, -sin], [sin, cos]])
 
 
-@equation(
-    r"(x_0 + i x_1)\, e^{i\alpha} = (x_0\cos\alpha - x_1\sin\alpha) + i\,(x_0\sin\alpha + x_1\cos\alpha)"
-)
+@equation(r"(x_0 + i x_1)\, e^{i\alpha} = (x_0\cos\alpha - x_1\sin\alpha) + i\,(x_0\sin\alpha + x_1\cos\alpha)")
 def rotate_complex(vec2, alpha: float) -> np.ndarray:
     """Rotate a 2-vector by treating it as the complex number x0 + i*x1 and multiplying by e^{i alpha}."""
     vec2 = check_real_array("vec2", vec2, ndim=1, max_size=2)

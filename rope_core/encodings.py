@@ -23,9 +23,7 @@ def sinusoidal_encoding(n_positions: int, d_model: int, base: float = 10000.0, o
     d_model = check_dim(d_model, "d_model")
     base = check_base(base)
     offset = check_int("offset", offset, 0, MAX_POSITION)
-    angles = np.multiply.outer(
-        np.arange(n_positions) + float(offset), base ** (-np.arange(0, d_model, 2) / d_model)
-    )
+    angles = np.multiply.outer(np.arange(n_positions) + float(offset), base ** (-np.arange(0, d_model, 2) / d_model))
     table = np.empty((n_positions, d_model))
     table[:, 0::2] = np.sin(angles)
     table[:, 1::2] = np.cos(angles)
@@ -62,9 +60,7 @@ def learned_encoding(positions, table) -> np.ndarray:
 
 
 @equation(r"a_{ij} = w_{\operatorname{clip}(j-i,\,-k,\,k)}")
-def clipped_relative_bias(
-    seq_len: int, max_relative: int = 4, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
+def clipped_relative_bias(seq_len: int, max_relative: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Return the Shaw-style (seq, seq) bias from one seeded scalar per clipped distance, and that table."""
     seq_len = check_int("seq_len", seq_len, 1, MAX_SEQ)
     max_relative = check_int("max_relative", max_relative, 0, MAX_SEQ)
@@ -100,9 +96,7 @@ def t5_relative_bucket(
         distance = -np.minimum(relative, 0)
     max_exact = num_buckets // 2
     if max_distance <= max_exact:
-        raise ValueError(
-            f"max_distance must be greater than num_buckets/4 or /2 ({max_exact}), got {max_distance}"
-        )
+        raise ValueError(f"max_distance must be greater than num_buckets/4 or /2 ({max_exact}), got {max_distance}")
     is_small = distance < max_exact
     # HF computes the log in float32; doing the same keeps bucket edges identical.
     scaled = np.maximum(distance, 1).astype(np.float32) / np.float32(max_exact)
@@ -119,9 +113,7 @@ def t5_bias(
     """Return a (seq, seq) T5 bias from one seeded scalar per bucket, and that per-bucket table."""
     seq_len = check_int("seq_len", seq_len, 1, MAX_SEQ)
     offsets = np.arange(seq_len)
-    buckets = t5_relative_bucket(
-        offsets[None, :] - offsets[:, None], bidirectional, num_buckets, max_distance
-    )
+    buckets = t5_relative_bucket(offsets[None, :] - offsets[:, None], bidirectional, num_buckets, max_distance)
     table = np.random.default_rng(_check_seed(seed)).normal(0.0, 1.0, num_buckets)
     return table[buckets], table
 

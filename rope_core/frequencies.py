@@ -34,8 +34,7 @@ def rotation_angles(positions, inv_freq, dtype=np.float64) -> np.ndarray:
     frequencies = check_inv_freq(inv_freq)
     if positions.size * frequencies.size > MAX_ELEMENTS:
         raise ValueError(
-            f"positions x inv_freq must have at most {MAX_ELEMENTS} elements, "
-            f"got {positions.size} x {frequencies.size}"
+            f"positions x inv_freq must have at most {MAX_ELEMENTS} elements, got {positions.size} x {frequencies.size}"
         )
     # Casting both factors first reproduces the rounding of a float32 pipeline, which is the lesson.
     return np.multiply.outer(positions.astype(dtype), frequencies.astype(dtype))

@@ -32,13 +32,9 @@ def _check_x(x, name: str = "x", *, check_finite: bool = True) -> np.ndarray:
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
         raise ValueError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
     if array.ndim < 2:
-        raise ValueError(
-            f"{name} must have shape (..., seq, d) with at least 2 dimensions, got {array.shape}"
-        )
+        raise ValueError(f"{name} must have shape (..., seq, d) with at least 2 dimensions, got {array.shape}")
     if array.size > MAX_ELEMENTS:
-        raise ValueError(
-            f"{name} must have at most {MAX_ELEMENTS} elements, got {array.size} (shape {array.shape})"
-        )
+        raise ValueError(f"{name} must have at most {MAX_ELEMENTS} elements, got {array.size} (shape {array.shape})")
     if array.dtype != np.float32:
         array = array.astype(np.float64, copy=False)
     if check_finite and not np.isfinite(array).all():
@@ -50,9 +46,7 @@ def _check_out(out, x: np.ndarray) -> np.ndarray:
     if out is None:
         return np.empty_like(x)
     if not isinstance(out, np.ndarray) or out.shape != x.shape or out.dtype != x.dtype:
-        raise ValueError(
-            f"out must be an ndarray of shape {x.shape} and dtype {x.dtype}, got {type(out).__name__}"
-        )
+        raise ValueError(f"out must be an ndarray of shape {x.shape} and dtype {x.dtype}, got {type(out).__name__}")
     if not out.flags.c_contiguous or np.may_share_memory(out, x):
         raise ValueError("out must be C-contiguous and must not overlap x")
     return out
@@ -75,9 +69,7 @@ def _check_rotary_layout(x: np.ndarray, inv_freq: np.ndarray, rotary_dim) -> int
 
 def _check_sequence_match(x: np.ndarray, positions: np.ndarray) -> None:
     if x.shape[-2] != positions.size:
-        raise ValueError(
-            f"positions must have length seq = {x.shape[-2]} (x.shape[-2]), got {positions.size}"
-        )
+        raise ValueError(f"positions must have length seq = {x.shape[-2]} (x.shape[-2]), got {positions.size}")
 
 
 def _pair_views(x: np.ndarray, convention: str) -> tuple[np.ndarray, np.ndarray]:
@@ -196,9 +188,7 @@ def rotate_half(x) -> np.ndarray:
     return np.concatenate([-x[..., half:], x[..., :half]], axis=-1)
 
 
-@equation(
-    r"\operatorname{rotate\_pairs}(x)_{2i} = -x_{2i+1},\quad \operatorname{rotate\_pairs}(x)_{2i+1} = x_{2i}"
-)
+@equation(r"\operatorname{rotate\_pairs}(x)_{2i} = -x_{2i+1},\quad \operatorname{rotate\_pairs}(x)_{2i+1} = x_{2i}")
 def rotate_interleaved(x) -> np.ndarray:
     """Return (-x1, x0, -x3, x2, ...): the interleaved partner of every channel (GPT-J's rotate_every_two)."""
     x = check_real_array("x", x, max_size=MAX_ELEMENTS, keep_float32=True)
@@ -220,9 +210,7 @@ def rope_cos_sin(
     """Return the (seq, d) cos and sin tables in `convention`'s layout, angles in `dtype`."""
     convention = check_choice("convention", convention, CONVENTIONS)
     dtype = check_dtype(dtype)
-    attention_factor = check_float(
-        "attention_factor", attention_factor, 0.0, MAX_ATTENTION_FACTOR, low_open=True
-    )
+    attention_factor = check_float("attention_factor", attention_factor, 0.0, MAX_ATTENTION_FACTOR, low_open=True)
     positions = check_positions("positions", positions, max_len=MAX_ELEMENTS)
     frequencies = check_inv_freq(inv_freq)
     if positions.size * frequencies.size * 2 > MAX_ELEMENTS:
@@ -258,9 +246,7 @@ def _rotation_matrices(positions: np.ndarray, frequencies: np.ndarray, conventio
     return matrices
 
 
-@equation(
-    r"\operatorname{RoPE}(x)_m = x_m \odot \cos(m\theta) + \operatorname{rotate}(x_m) \odot \sin(m\theta)"
-)
+@equation(r"\operatorname{RoPE}(x)_m = x_m \odot \cos(m\theta) + \operatorname{rotate}(x_m) \odot \sin(m\theta)")
 def apply_rope(
     x,
     positions,
@@ -276,9 +262,7 @@ def apply_rope(
     positions = check_positions("positions", positions, max_len=MAX_ELEMENTS)
     frequencies = check_inv_freq(inv_freq)
     convention = check_choice("convention", convention, CONVENTIONS)
-    attention_factor = check_float(
-        "attention_factor", attention_factor, 0.0, MAX_ATTENTION_FACTOR, low_open=True
-    )
+    attention_factor = check_float("attention_factor", attention_factor, 0.0, MAX_ATTENTION_FACTOR, low_open=True)
     _check_sequence_match(x, positions)
     _check_rotary_layout(x, frequencies, rotary_dim)
     # Angles in float64 even for float32 x: the table is tiny and this keeps large positions accurate.
@@ -297,8 +281,7 @@ def apply_rope_dense(x, positions, inv_freq, convention: str = "half") -> np.nda
     _check_rotary_layout(x, frequencies, None)
     if positions.size * x.shape[-1] ** 2 > MAX_ELEMENTS:
         raise ValueError(
-            f"seq * d^2 must be at most {MAX_ELEMENTS} for the dense form, "
-            f"got {positions.size} * {x.shape[-1]}^2"
+            f"seq * d^2 must be at most {MAX_ELEMENTS} for the dense form, got {positions.size} * {x.shape[-1]}^2"
         )
     matrices = _rotation_matrices(positions, frequencies, convention)
     rotated = np.matmul(matrices, x[..., None].astype(np.float64))[..., 0]
@@ -340,9 +323,7 @@ def permute_qk_weight_rows(weight, head_dim: int, n_heads: int) -> np.ndarray:
     n_heads = check_int("n_heads", n_heads, 1, MAX_HEADS)
     weight = check_real_array("weight", weight, ndim=2, keep_float32=True)
     if weight.shape[0] != head_dim * n_heads:
-        raise ValueError(
-            f"weight must have head_dim * n_heads = {head_dim * n_heads} rows, got shape {weight.shape}"
-        )
+        raise ValueError(f"weight must have head_dim * n_heads = {head_dim * n_heads} rows, got shape {weight.shape}")
     per_head = interleaved_to_half_permutation(head_dim)
     rows = (np.arange(n_heads)[:, None] * head_dim + per_head[None, :]).ravel()
     return weight[rows]

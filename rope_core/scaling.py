@@ -116,9 +116,7 @@ def yarn_correction_range(
     return max(low, 0), min(high, dim - 1)
 
 
-@equation(
-    r"\gamma_i = \operatorname{clip}\!\left(\frac{i - \text{low}}{\text{high} - \text{low}}, 0, 1\right)"
-)
+@equation(r"\gamma_i = \operatorname{clip}\!\left(\frac{i - \text{low}}{\text{high} - \text{low}}, 0, 1\right)")
 def yarn_ramp(
     dim: int,
     base: float,
@@ -128,18 +126,14 @@ def yarn_ramp(
     truncate: bool = True,
 ) -> np.ndarray:
     """Return YaRN's per-pair ramp: 0 = keep the frequency (fast pairs), 1 = divide it by the factor."""
-    low, high = yarn_correction_range(
-        dim, base, original_max_position_embeddings, beta_fast, beta_slow, truncate
-    )
+    low, high = yarn_correction_range(dim, base, original_max_position_embeddings, beta_fast, beta_slow, truncate)
     if low == high:
         high += 0.001  # HF's guard against a zero-width ramp
     return np.clip((np.arange(dim // 2) - low) / (high - low), 0.0, 1.0)
 
 
 @equation(r"m(s) = 0.1\,\mu \ln s + 1 \;(s > 1),\quad \text{attention factor} = m(s, \mu)/m(s, \mu_{all})")
-def yarn_attention_factor(
-    factor: float, mscale: float | None = None, mscale_all_dim: float | None = None
-) -> float:
+def yarn_attention_factor(factor: float, mscale: float | None = None, mscale_all_dim: float | None = None) -> float:
     """Return YaRN's cos/sin multiplier: 0.1 ln s + 1, or HF's get_mscale ratio when both mscales are set."""
     factor = check_float("factor", factor, 0.0, MAX_FACTOR, low_open=True)
 
@@ -184,8 +178,7 @@ def _check_llama3_factors(low_freq_factor, high_freq_factor) -> tuple[float, flo
     high_freq_factor = check_float("high_freq_factor", high_freq_factor, 0.0, MAX_FACTOR, low_open=True)
     if high_freq_factor <= low_freq_factor:
         raise ValueError(
-            f"high_freq_factor must be greater than low_freq_factor ({low_freq_factor:g}), "
-            f"got {high_freq_factor:g}"
+            f"high_freq_factor must be greater than low_freq_factor ({low_freq_factor:g}), got {high_freq_factor:g}"
         )
     return low_freq_factor, high_freq_factor
 
@@ -206,9 +199,7 @@ def _check_factor_list(name: str, values, pairs: int) -> np.ndarray:
         raise ValueError(f"{name} must be a list of {pairs} numbers (one per pair), got {values!r:.60}")
     if len(values) != pairs:
         raise ValueError(f"{name} must be a list of {pairs} numbers (one per pair), got length {len(values)}")
-    array = np.asarray(
-        [check_float(f"{name}[{i}]", v, 0.0, MAX_FACTOR, low_open=True) for i, v in enumerate(values)]
-    )
+    array = np.asarray([check_float(f"{name}[{i}]", v, 0.0, MAX_FACTOR, low_open=True) for i, v in enumerate(values)])
     return array
 
 
@@ -262,9 +253,7 @@ def scaled_inv_freq(dim: int, base: float = 10000.0, rope_type: str = "default",
     allowed = _REQUIRED[rope_type] + _OPTIONAL[rope_type]
     unknown = sorted(set(params) - set(allowed))
     if unknown:
-        raise ValueError(
-            f"unknown parameter(s) {unknown} for rope_type {rope_type!r}; allowed: {list(allowed)}"
-        )
+        raise ValueError(f"unknown parameter(s) {unknown} for rope_type {rope_type!r}; allowed: {list(allowed)}")
     missing = [name for name in _REQUIRED[rope_type] if params.get(name) is None]
     if missing:
         raise ValueError(f"rope_type {rope_type!r} requires parameter(s) {missing}")

@@ -34,9 +34,7 @@ def axial_inv_freq(dim: int, base: float = 100.0) -> np.ndarray:
     return base ** (-np.arange(0, dim, 4, dtype=np.float64) / dim)
 
 
-@equation(
-    r"\phi_{(y,x)} = \big(x\,\theta_0, \dots, x\,\theta_{d/4-1},\; y\,\theta_0, \dots, y\,\theta_{d/4-1}\big)"
-)
+@equation(r"\phi_{(y,x)} = \big(x\,\theta_0, \dots, x\,\theta_{d/4-1},\; y\,\theta_0, \dots, y\,\theta_{d/4-1}\big)")
 def axial_rope_2d(x, rows, cols, base: float = 100.0, convention: str = "interleaved") -> np.ndarray:
     """Rotate patch vectors x (..., n, d): the first d/4 pairs by column index, the last d/4 by row index."""
     x = _check_x(x)
@@ -45,9 +43,7 @@ def axial_rope_2d(x, rows, cols, base: float = 100.0, convention: str = "interle
     rows = _check_grid_positions("rows", rows, x.shape[-2])
     cols = _check_grid_positions("cols", cols, x.shape[-2])
     convention = check_choice("convention", convention, CONVENTIONS)
-    angles = np.concatenate(
-        [np.multiply.outer(cols, frequencies), np.multiply.outer(rows, frequencies)], axis=1
-    )
+    angles = np.concatenate([np.multiply.outer(cols, frequencies), np.multiply.outer(rows, frequencies)], axis=1)
     return _rotate_by_angles(x, angles, convention)
 
 
@@ -81,9 +77,7 @@ def mixed_rope_2d(x, rows, cols, freqs_x, freqs_y, convention: str = "interleave
     freqs_x = check_real_array("freqs_x", freqs_x, ndim=1, max_size=dim // 2, max_abs=1e6)
     freqs_y = check_real_array("freqs_y", freqs_y, ndim=1, max_size=dim // 2, max_abs=1e6)
     if freqs_x.size != dim // 2 or freqs_y.size != dim // 2:
-        raise ValueError(
-            f"freqs_x and freqs_y must have d/2 = {dim // 2} entries, got {freqs_x.size}, {freqs_y.size}"
-        )
+        raise ValueError(f"freqs_x and freqs_y must have d/2 = {dim // 2} entries, got {freqs_x.size}, {freqs_y.size}")
     rows = _check_grid_positions("rows", rows, x.shape[-2])
     cols = _check_grid_positions("cols", cols, x.shape[-2])
     convention = check_choice("convention", convention, CONVENTIONS)
@@ -136,12 +130,8 @@ def patch_scores_2d(
     return (keys @ query / dim).reshape(grid_h, grid_w)
 
 
-@equation(
-    r"(t, h, w)_{\text{text } j} = (j, j, j),\quad (t, h, w)_{\text{patch}} = s + (t, h, w)_{\text{grid}}"
-)
-def mrope_positions(
-    n_text_before: int, grid_t: int, grid_h: int, grid_w: int, n_text_after: int = 0
-) -> np.ndarray:
+@equation(r"(t, h, w)_{\text{text } j} = (j, j, j),\quad (t, h, w)_{\text{patch}} = s + (t, h, w)_{\text{grid}}")
+def mrope_positions(n_text_before: int, grid_t: int, grid_h: int, grid_w: int, n_text_after: int = 0) -> np.ndarray:
     """Return the (3, N) Qwen2-VL (t, h, w) position ids for text, one image/video grid, then more text."""
     n_text_before = check_int("n_text_before", n_text_before, 0, 4096)
     grid_t = check_int("grid_t", grid_t, 1, MAX_GRID)
@@ -149,9 +139,7 @@ def mrope_positions(
     grid_w = check_int("grid_w", grid_w, 1, MAX_GRID)
     n_text_after = check_int("n_text_after", n_text_after, 0, 4096)
     before = np.tile(np.arange(n_text_before), (3, 1))
-    t_index, h_index, w_index = np.meshgrid(
-        np.arange(grid_t), np.arange(grid_h), np.arange(grid_w), indexing="ij"
-    )
+    t_index, h_index, w_index = np.meshgrid(np.arange(grid_t), np.arange(grid_h), np.arange(grid_w), indexing="ij")
     vision = np.stack([t_index.ravel(), h_index.ravel(), w_index.ravel()]) + n_text_before
     # Text after the grid resumes one past the largest id used by the grid.
     start = vision.max() + 1
@@ -173,8 +161,7 @@ def apply_mrope(
         raise ValueError(f"sections must sum to d/2 = {dim // 2}, got {sum(sections)} from {sections}")
     seq = x.shape[-2]
     streams = [
-        _check_grid_positions(name, p, seq)
-        for name, p in (("t_pos", t_pos), ("h_pos", h_pos), ("w_pos", w_pos))
+        _check_grid_positions(name, p, seq) for name, p in (("t_pos", t_pos), ("h_pos", h_pos), ("w_pos", w_pos))
     ]
     for stream, name in zip(streams, ("t_pos", "h_pos", "w_pos"), strict=True):
         if np.abs(stream).max() > MAX_POSITION:

@@ -57,9 +57,7 @@ def test_linear_scaling_divides_frequencies():
 def test_dynamic_ntk_is_unscaled_until_max_position():
     base = rc.inv_freq(128)
     for seq_len in (None, 100, 4096):
-        scaled, _ = rc.scaled_inv_freq(
-            128, 1e4, "dynamic", factor=2, max_position_embeddings=4096, seq_len=seq_len
-        )
+        scaled, _ = rc.scaled_inv_freq(128, 1e4, "dynamic", factor=2, max_position_embeddings=4096, seq_len=seq_len)
         np.testing.assert_allclose(scaled, base)
     scaled, _ = rc.scaled_inv_freq(128, 1e4, "dynamic", factor=2, max_position_embeddings=4096, seq_len=8192)
     expected_base = 1e4 * (2 * 8192 / 4096 - 1) ** (128 / 126)
@@ -138,9 +136,7 @@ def test_float32_angles_lose_precision_at_large_positions():
     def max_error(position):
         exact = rc.rotation_angles([position], frequencies)
         rounded = rc.rotation_angles([position], frequencies, dtype=np.float32).astype(np.float64)
-        return max(
-            np.abs(np.cos(rounded) - np.cos(exact)).max(), np.abs(np.sin(rounded) - np.sin(exact)).max()
-        )
+        return max(np.abs(np.cos(rounded) - np.cos(exact)).max(), np.abs(np.sin(rounded) - np.sin(exact)).max())
 
     assert 1e-4 < max_error(8191) < 2e-3
     assert 1e-2 < max_error(1_000_000) < 0.25

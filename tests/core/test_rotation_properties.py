@@ -130,12 +130,8 @@ def test_permuted_weight_rows_give_identical_scores(pairs, n_heads, seq, seed):
     w_k_half = rc.permute_qk_weight_rows(w_k, head_dim, n_heads)
     for head in range(n_heads):
         rows = slice(head * head_dim, (head + 1) * head_dim)
-        reference = rc.rope_scores(
-            tokens @ w_q[rows].T, tokens @ w_k[rows].T, pos, pos, frequencies, "interleaved"
-        )
-        converted = rc.rope_scores(
-            tokens @ w_q_half[rows].T, tokens @ w_k_half[rows].T, pos, pos, frequencies, "half"
-        )
+        reference = rc.rope_scores(tokens @ w_q[rows].T, tokens @ w_k[rows].T, pos, pos, frequencies, "interleaved")
+        converted = rc.rope_scores(tokens @ w_q_half[rows].T, tokens @ w_k_half[rows].T, pos, pos, frequencies, "half")
         np.testing.assert_allclose(converted, reference, atol=1e-9)
 
 
