@@ -125,11 +125,6 @@ with controls[2]:
 with controls[3]:
     seed = ui.slider("Random seed", 0, 99, 0, key="seed", help="Chooses the two tokens' content and W_q, W_k.")
 
-# A bound slider accepts any in-range URL value, even one off its step; RoPE needs whole pairs of channels.
-if dim % 16:
-    ui.notice(f"The head dimension must be a multiple of 16 here, got {dim}; using 64 instead.")
-    dim = 64
-
 # Slide the pair over twice the training length so the learned table's end is always in view.
 shifts = np.unique(np.linspace(0, 2 * table_length, SHIFT_POINTS).round())
 by_shift = {

@@ -90,10 +90,6 @@ with controls:
     preset = rope_core.MODEL_PRESETS[PRESET_IDS[preset_id]] if preset_id != CUSTOM else None
     if preset is None:
         dim = ui.slider("Rotary dimension d", 16, 256, 128, step=16, key="d", help="Number of rotated channels.")
-        # A bound slider accepts any in-range URL value, even one off its step; RoPE needs whole pairs.
-        if dim % 16:
-            ui.notice(f"The rotary dimension must be a multiple of 16 here, got {dim}; using 128 instead.")
-            dim = 128
         base = ui.base_choice()
         train_length = TOKENS_PER_UNIT * ui.slider(
             "Training length L (× 1,024 tokens)", 1, 64, 4, key="L", help="The context the model was trained on."

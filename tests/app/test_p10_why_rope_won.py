@@ -67,11 +67,11 @@ def test_bad_url_values_fall_back_to_defaults(params):
     assert {key: slider(at, key).value for key in SLIDERS} == {key: spec[2] for key, spec in SLIDERS.items()}
 
 
-def test_an_off_step_dimension_from_the_url_is_replaced_with_a_notice():
+def test_an_off_step_dimension_from_the_url_is_snapped_with_a_notice():
     at = run_page(PAGE, {"d": "17"})
     assert_clean(at)
-    assert any("multiple of 16" in warning.value for warning in at.warning)
-    assert "(d = 64)" in plotly_figure(at, "shift_scores")["layout"]["title"]["text"]
+    assert any("not one of the slider's steps" in warning.value for warning in at.warning)
+    assert "(d = 16)" in plotly_figure(at, "shift_scores")["layout"]["title"]["text"]
 
 
 def test_distance_slider_drives_the_plotted_alibi_penalty():

@@ -87,20 +87,26 @@ def browser_required() -> bool:
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until the websocket is connected and the script has finished its rerun."""
-    # Streamlit debounces widget input briefly before it starts a rerun.
+    """Wait until the websocket is connected and the script run has finished, and stays finished briefly."""
+    # Streamlit debounces widget input before it starts a rerun, and a busy machine can start it late, so
+    # "idle" only counts once it has held for a moment.
     page.wait_for_timeout(200)
     page.wait_for_selector(APP_CONNECTED, timeout=timeout)
-    page.wait_for_selector(APP_IDLE, timeout=timeout)
-    page.wait_for_timeout(150)
+    for _ in range(20):
+        page.wait_for_selector(APP_IDLE, timeout=timeout)
+        page.wait_for_timeout(250)
+        if page.locator(APP_IDLE).count():
+            return
 
 
 def open_app(page, base_url: str, script: str, query: str = "") -> None:
     """Navigate to a page of the app (by script path) with an optional query string, and wait for it."""
     suffix = f"?{query.lstrip('?')}" if query else ""
     page.goto(f"{base_url}{url_path(script)}{suffix}", wait_until="domcontentloaded")
-    # The script state reads "notRunning" before the first run starts too; every page's title marks a real render.
+    # The script state reads "notRunning" before the first run starts too; the title and the first chart mark a
+    # real render (every page has both).
     page.wait_for_selector("[data-testid=stMain] h1", timeout=30_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     wait_for_app(page)
 
 
