@@ -88,6 +88,9 @@ defaults
     # touching a slider, so an idle /_stcore/stream must not be cut after a minute.
     timeout tunnel 1h
     timeout client-fin 10s
+    # A replica busy with many reruns answers its health check late (the GIL is shared with the script threads);
+    # a short check timeout would mark every busy replica DOWN at once and turn load into an outage (503).
+    timeout check 5s
 
 frontend ropelab
     # Loopback only; a public deployment puts TLS termination in front of this port.
@@ -100,7 +103,9 @@ backend replicas
     cookie {AFFINITY_COOKIE} insert indirect nocache httponly attr "SameSite=Lax"
     option httpchk GET {HEALTH_PATH}
     http-check expect string ok
-    default-server check inter 1s fastinter 500ms downinter 1s rise 2 fall 2
+    # A crashed replica refuses connections at once, so its visitors are redispatched on their next request;
+    # the checks only take it out of rotation for new visitors (within ~6 s) and bring it back when healthy.
+    default-server check inter 2s fastinter 1s downinter 2s rise 2 fall 3
 {servers}
 """
 

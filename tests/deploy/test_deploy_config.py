@@ -45,6 +45,10 @@ def test_health_checks_use_streamlits_endpoint():
     assert "http-check expect string ok" in lines
     default_server = next(line for line in lines if line.startswith("default-server"))
     assert " check" in f" {default_server}" and "fall" in default_server and "rise" in default_server
+    timeouts = dict(line.split()[1:3] for line in lines if line.startswith("timeout "))
+    assert "check" in timeouts and int(timeouts["check"].rstrip("s")) >= 3, (
+        "a busy replica answers health checks slowly; a short check timeout would take every replica out at once"
+    )
 
 
 def test_websockets_get_a_long_tunnel_timeout():
