@@ -254,6 +254,13 @@ def guarded(compute: Callable[[], T], fallback: Callable[[], T], what: str) -> T
 # ---------------------------------------------------------------------------------------------------------
 
 
+def _forget_stale_state(key: str, is_valid: Callable[[Any], bool]) -> None:
+    # Keys mean the same on every page, but ranges differ (L runs to 512 on one page and 64 on another); a value
+    # left in the session by the previous page must not reach a widget that cannot hold it.
+    if key in st.session_state and not is_valid(st.session_state[key]):
+        del st.session_state[key]
+
+
 def _register(key: str, url_text: str, is_default: bool) -> None:
     st.session_state.setdefault(_CONTROLS_KEY, {})[key] = (url_text, is_default)
 
@@ -270,6 +277,9 @@ def slider(
     format: str | None = None,
 ) -> Any:
     """A slider whose value lives in the URL under `key`; bad or out-of-range URL values fall back to default."""
+    _forget_stale_state(
+        key, lambda old: isinstance(old, int | float) and not isinstance(old, bool) and min_value <= old <= max_value
+    )
     value = st.slider(
         label, min_value, max_value, default, step=step, key=key, help=help, format=format, bind="query-params"
     )
@@ -304,6 +314,9 @@ def range_slider(
     help: str | None = None,
 ) -> tuple[int, int]:
     """A two-handle slider bound to the URL (repeated parameters)."""
+    _forget_stale_state(
+        key, lambda old: isinstance(old, tuple | list) and all(min_value <= part <= max_value for part in old)
+    )
     low, high = st.slider(label, min_value, max_value, default, step=step, key=key, help=help, bind="query-params")
     _register(key, f"{low}", (low, high) == tuple(default))
     return low, high
@@ -322,6 +335,7 @@ def choice(
     """Pick one of `options` (selectbox, radio, segmented or select_slider); the URL holds format_func(option)."""
     options = list(options)
     index = options.index(default)
+    _forget_stale_state(key, lambda old: old in options)
     common = {"key": key, "format_func": format_func, "help": help, "bind": "query-params"}
     if widget == "selectbox":
         value = st.selectbox(label, options, index=index, **common)
@@ -355,6 +369,7 @@ def base_choice(label: str = "Base frequency b", default: float = 10_000.0, *, k
 
 def toggle(label: str, default: bool, *, key: str, help: str | None = None) -> bool:
     """An on/off switch bound to the URL as true/false."""
+    _forget_stale_state(key, lambda old: isinstance(old, bool))
     value = st.toggle(label, value=default, key=key, help=help, bind="query-params")
     _register(key, "true" if value else "false", value == default)
     return bool(value)
@@ -362,6 +377,7 @@ def toggle(label: str, default: bool, *, key: str, help: str | None = None) -> b
 
 def text(label: str, default: str, *, key: str, max_chars: int, help: str | None = None) -> str:
     """A short text field bound to the URL; Streamlit enforces max_chars in the browser, we enforce it here too."""
+    _forget_stale_state(key, lambda old: isinstance(old, str) and len(old) <= max_chars)
     value = st.text_input(label, value=default, key=key, max_chars=max_chars, help=help, bind="query-params")
     value = value if isinstance(value, str) else default
     if len(value) > max_chars:
