@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python_bin="${PYTHON:-.venv/bin/python}"
-exec "$python_bin" -m streamlit run app.py \
+exec "$python_bin" -m ropelab.server run app.py \
   --server.port "${PORT:-8501}" \
   --server.address "${ADDRESS:-localhost}" \
   --server.headless true \

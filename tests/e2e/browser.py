@@ -48,16 +48,13 @@ def free_port() -> int:
 def running_app(port: int | None = None, timeout: float = 60.0) -> Iterator[str]:
     """Start `streamlit run app.py` on a free loopback port, wait for /_stcore/health, yield its base URL."""
     port = port or free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
-        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-        "--global.developmentMode", "false",
-    ]  # fmt: skip
+    # The real start script, so the tests serve the app exactly as users and the deploy scripts do.
+    command = ["bash", str(REPO_ROOT / "scripts" / "serve.sh"), "--global.developmentMode", "false"]
+    environment = {**os.environ, "PORT": str(port), "ADDRESS": "127.0.0.1", "PYTHON": sys.executable}
     log_path = REPO_ROOT / "artifacts" / f"streamlit-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
         base_url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + timeout
