@@ -21,6 +21,7 @@ T = TypeVar("T")
 
 APP_TITLE = "RoPE Lab"
 _CONTROLS_KEY = "_ropelab_controls"
+_LINK_VALUES_KEY = "_ropelab_link_values"
 _LECTURE_KEY = "_ropelab_lecture"
 _LECTURE_PARAM = "lecture"
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -54,6 +55,7 @@ def start_page(number: int | None) -> None:
     )
     st.set_page_config(page_title=title, page_icon=":material/rotate_right:", layout="wide")
     st.session_state[_CONTROLS_KEY] = {}
+    remember_link_values()
     lecture = _resolve_lecture_mode()
     if lecture:
         _inject_lecture_css()
@@ -61,6 +63,11 @@ def start_page(number: int | None) -> None:
     if entry is not None:
         st.caption(f"Chapter {entry.number} of {len(chapters.CHAPTERS)} · {entry.part}")
         st.title(entry.title)
+
+
+def remember_link_values() -> None:
+    """Record what the address bar asked for, before any widget consumes it, so rejected values can be reported."""
+    st.session_state[_LINK_VALUES_KEY] = st.query_params.to_dict()
 
 
 def end_page(number: int | None) -> None:
@@ -261,6 +268,26 @@ def _forget_stale_state(key: str, is_valid: Callable[[Any], bool]) -> None:
         del st.session_state[key]
 
 
+def _report_rejected_link_value(key: str, label: str, shown: str, matches: Callable[[str], bool]) -> None:
+    # Streamlit silently drops a bound value it cannot use (out of range, not a number, unknown option); the reader
+    # deserves to know why the shared link shows something else.
+    raw = st.session_state.get(_LINK_VALUES_KEY, {}).get(key)
+    if raw is None or matches(raw):
+        return
+    quoted = raw.replace("`", "")[:40] + ("…" if len(raw) > 40 else "")
+    notice(f"{label}: the link's value `{quoted}` is not allowed here, so {shown} is used.")
+
+
+def _number_matches(value) -> Callable[[str], bool]:
+    def matches(raw: str) -> bool:
+        try:
+            return math.isclose(float(raw), float(value), rel_tol=1e-9, abs_tol=1e-12)
+        except ValueError:
+            return False
+
+    return matches
+
+
 def _register(key: str, url_text: str, is_default: bool) -> None:
     st.session_state.setdefault(_CONTROLS_KEY, {})[key] = (url_text, is_default)
 
@@ -283,6 +310,7 @@ def slider(
     value = st.slider(
         label, min_value, max_value, default, step=step, key=key, help=help, format=format, bind="query-params"
     )
+    _report_rejected_link_value(key, label, _number_text(value), _number_matches(value))
     value = _snap_to_step(label, value, min_value, max_value, default, step)
     _register(key, _number_text(value), value == default)
     return value
@@ -350,6 +378,7 @@ def choice(
     if value not in options:
         # An empty `?key=` can leave a segmented control with no selection; the page always gets a real option.
         value = default
+    _report_rejected_link_value(key, label, format_func(value), lambda raw: raw == format_func(value))
     _register(key, format_func(value), value == default)
     return value
 
@@ -371,6 +400,8 @@ def toggle(label: str, default: bool, *, key: str, help: str | None = None) -> b
     """An on/off switch bound to the URL as true/false."""
     _forget_stale_state(key, lambda old: isinstance(old, bool))
     value = st.toggle(label, value=default, key=key, help=help, bind="query-params")
+    shown = "true" if value else "false"
+    _report_rejected_link_value(key, label, shown, lambda raw: raw.strip().lower() == shown)
     _register(key, "true" if value else "false", value == default)
     return bool(value)
 
@@ -380,6 +411,7 @@ def text(label: str, default: str, *, key: str, max_chars: int, help: str | None
     _forget_stale_state(key, lambda old: isinstance(old, str) and len(old) <= max_chars)
     value = st.text_input(label, value=default, key=key, max_chars=max_chars, help=help, bind="query-params")
     value = value if isinstance(value, str) else default
+    _report_rejected_link_value(key, label, f"{len(value)} characters", lambda raw: raw == value)
     if len(value) > max_chars:
         notice(f"The text was longer than {max_chars} characters and was cut.")
         value = value[:max_chars]

@@ -12,6 +12,7 @@ def _controls_script():
 
     from ropelab import ui
 
+    ui.remember_link_values()
     dim = ui.slider("Head size d", 16, 256, 64, key="d", step=16)
     method = ui.choice("Method", ["rope", "alibi"], "rope", key="method", widget="segmented")
     base = ui.base_choice()
@@ -69,3 +70,27 @@ def test_cached_wrappers_are_reused_for_functions_redefined_each_run():
     first, second = make(), make()
     assert first is not second
     assert ui.cached(first) is ui.cached(second)
+
+
+def test_a_rejected_link_value_is_reported_and_the_default_used():
+    at = _run({"d": "100000000"})
+    assert _readout(at).startswith("d=64 ")
+    assert any("`100000000` is not allowed here" in warning.value for warning in at.warning)
+
+
+def test_an_unknown_option_in_the_link_is_reported():
+    at = _run({"base": "banana"})
+    assert _readout(at).endswith("base=10000.0")
+    assert any("`banana` is not allowed here" in warning.value for warning in at.warning)
+
+
+def test_valid_link_values_raise_no_notice():
+    at = _run({"d": "128", "base": "500k", "method": "alibi"})
+    assert _readout(at) == "d=128 method=alibi base=500000.0"
+    assert not at.warning
+
+
+def test_markup_in_a_rejected_value_is_shown_as_code_not_rendered():
+    at = _run({"d": "`<b>x</b>`[link](http://example.com)"})
+    warning = next(warning.value for warning in at.warning if "not allowed" in warning.value)
+    assert "`<b>x</b>[link](http://example.com)`" in warning
