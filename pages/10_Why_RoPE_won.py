@@ -147,14 +147,19 @@ ui.chart(
     ),
     csv=columns_to_csv({"key_position": shifts, **{f"logit_{name}": values for name, values in by_shift.items()}}),
 )
-spread = {method: float(np.nanmax(values) - np.nanmin(values)) for method, values in by_shift.items()}
+# When r ≥ L the learned table has no row for the query at any shift, so its line is empty.
+spread = {
+    method: float(np.nanmax(values) - np.nanmin(values)) if np.isfinite(values).any() else None
+    for method, values in by_shift.items()
+}
+last_learned_key = table_length - 1 - distance
 readouts = st.columns(4)
 readouts[0].metric("RoPE: max − min", f"{spread['rope']:.1e}", help="Zero up to floating-point rounding.")
 readouts[1].metric("Sinusoidal: max − min", f"{spread['sinusoidal']:.3f}")
-readouts[2].metric("Learned: max − min", f"{spread['learned']:.3f}")
+readouts[2].metric("Learned: max − min", "n/a" if spread["learned"] is None else f"{spread['learned']:.3f}")
 readouts[3].metric(
     "Learned: last key p",
-    f"{table_length - 1 - distance}",
+    f"{last_learned_key}" if last_learned_key >= 0 else "none",
     help="The query sits r tokens later and needs row p + r < L.",
 )
 ui.formula(rope_core.attention_maps, caption="How each scheme enters the logit (the same seeded q, k content).")
