@@ -32,7 +32,6 @@ import contextlib
 import http.cookiejar
 import os
 import random
-import socket
 import sys
 import tempfile
 import time
@@ -321,26 +320,6 @@ def cache_mb(direct_urls: list[str]) -> dict[str, float]:
     return totals
 
 
-def free_port_block(size: int) -> int:
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            start = probe.getsockname()[1]
-        try:
-            held = []
-            for offset in range(size):
-                sock = socket.socket()
-                held.append(sock)
-                sock.bind(("127.0.0.1", start + offset))
-            return start
-        except OSError:
-            continue
-        finally:
-            for sock in held:
-                sock.close()
-    raise RuntimeError("no free port block")
-
-
 def keep_error_logs(run_dir: Path, label: str) -> None:
     """Copy server logs that hold a traceback to artifacts/load_test/, where they outlive the temporary run dir."""
     target = cluster.REPO_ROOT / "artifacts" / "load_test"
@@ -359,7 +338,7 @@ def servers(mode: str, parked_ttl: int):
     extra = ["--server.disconnectedSessionTTL", str(parked_ttl)] if parked_ttl else []
     with tempfile.TemporaryDirectory(prefix="ropelab-load-") as scratch:
         run_dir = Path(scratch) / "run"
-        port = free_port_block(3)
+        port = cluster.free_port_block(3)
         if mode == "single":
             layout = cluster.RunDir(run_dir)
             run_dir.mkdir(parents=True)

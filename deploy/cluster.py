@@ -446,3 +446,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def free_port_block(size: int) -> int:
+    """A loopback port p with p … p+size-1 all free right now (balancer on p, replicas after it)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            start = probe.getsockname()[1]
+        if start + size > 65_000:
+            continue
+        sockets = []
+        try:
+            for offset in range(size):
+                candidate = socket.socket()
+                sockets.append(candidate)
+                candidate.bind(("127.0.0.1", start + offset))
+            return start
+        except OSError:
+            continue
+        finally:
+            for candidate in sockets:
+                candidate.close()
+    raise RuntimeError("no block of free loopback ports found")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -49,29 +48,6 @@ def _require(condition: bool, message: str) -> None:
         pytest.skip(message)
 
 
-def _free_port_block(size: int) -> int:
-    """A loopback port p with p … p+size-1 all free right now (balancer on p, replicas after it)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            start = probe.getsockname()[1]
-        if start + size > 65_000:
-            continue
-        sockets = []
-        try:
-            for offset in range(size):
-                candidate = socket.socket()
-                sockets.append(candidate)
-                candidate.bind(("127.0.0.1", start + offset))
-            return start
-        except OSError:
-            continue
-        finally:
-            for candidate in sockets:
-                candidate.close()
-    raise RuntimeError("no block of free loopback ports found")
-
-
 @pytest.fixture(scope="module")
 def balanced_app(tmp_path_factory):
     """2 replicas behind HAProxy, started and stopped by deploy/up.sh and deploy/down.sh; yields (URL, run dir)."""
@@ -79,7 +55,7 @@ def balanced_app(tmp_path_factory):
         bool(shutil.which("haproxy") or os.path.exists("/usr/sbin/haproxy")),
         "HAProxy is not installed (apt-get install -y haproxy; scripts/test.sh does it as root)",
     )
-    port = _free_port_block(3)
+    port = cluster.free_port_block(3)
     run_dir = tmp_path_factory.mktemp("deploy") / "run"
     # A watchdog stops everything after 10 minutes even if this process dies without its finally block.
     # The replicas must run with the production settings, not the ones the test process set for AppTest.
