@@ -56,6 +56,11 @@ def plotly_figure(at: AppTest, key: str) -> dict[str, Any]:
     raise AssertionError(f"no chart with key {key!r}; chart ids: {ids}")
 
 
+def metric_values(at: AppTest) -> dict[str, str]:
+    """Every st.metric the run rendered, label → displayed value."""
+    return {metric.label: metric.value for metric in at.metric}
+
+
 def decode_array(value: Any) -> list[float]:
     """Plotly ≥ 6 sends NumPy arrays as base64 typed arrays; return plain numbers either way."""
     import base64

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import rope_core
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page
 
 PAGE = "pages/01_Complex_numbers.py"
 DEFAULTS = {"a": 1.5, "b": 1.0, "theta": 0.79}
@@ -28,7 +28,7 @@ def test_defaults_render_three_charts_and_agreeing_routes():
     assert _slider_values(at) == DEFAULTS
     for key in ("complex_point", "euler_circle", "rotation"):
         assert plotly_figure(at, key)["data"]
-    metrics = {metric.label: metric.value for metric in at.metric}
+    metrics = metric_values(at)
     assert metrics["|z|"] == f"{math.hypot(1.5, 1.0):.3f}"
     assert float(metrics["Largest disagreement"]) < 1e-12
 

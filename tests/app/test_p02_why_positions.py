@@ -5,7 +5,7 @@ import pytest
 
 from rope_core.order import shuffle_order
 from ropelab.figures.positions import token_labels
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page
 
 PAGE = "pages/02_Why_positions.py"
 DEFAULT_WORDS = ["the", "dog", "bit", "the", "man"]
@@ -16,7 +16,7 @@ def _sentences(at):
 
 
 def _gaps(at):
-    metrics = {metric.label: metric.value for metric in at.metric}
+    metrics = metric_values(at)
     return float(metrics["Largest output change"]), float(metrics["Largest score change"])
 
 

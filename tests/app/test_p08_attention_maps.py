@@ -5,7 +5,7 @@ import pytest
 
 import rope_core
 from rope_core.attention_pipeline import compare_methods, rope_attention_pipeline, split_tokens
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page
 
 PAGE = "pages/08_Attention_maps.py"
 DEFAULT_TEXT = "the cat sat on the mat because the cat was tired"
@@ -122,7 +122,7 @@ def test_shifting_past_the_learned_table_empties_its_panel_but_not_ropes():
     assert "Learned" not in " ".join(trace["name"] for trace in maps)
     np.testing.assert_allclose(_z(maps[-1]), before, atol=1e-6)  # RoPE: the shift changes nothing
     assert any("no row" in str(warning.value) for warning in at.warning)
-    metrics = {metric.label: metric.value for metric in at.metric}
+    metrics = metric_values(at)
     assert metrics["Learned: max |Δscore|"] == "no rows"
     assert float(metrics["RoPE: max |Δscore|"]) < 1e-12
 

@@ -8,7 +8,7 @@ import pytest
 import rope_core
 from rope_core.implementation import float32_angle_error, layout_conversion_scores
 from ropelab import ui
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page
 
 PAGE = "pages/09_Efficient_implementation.py"
 DENSE_SOURCE = "apply_rope_dense — one d×d matrix per vector, O(d²)"
@@ -25,10 +25,6 @@ def _values(at):
     }
 
 
-def _metrics(at):
-    return {metric.label: metric.value for metric in at.metric}
-
-
 def _dense_marker(at):
     return next(trace for trace in plotly_figure(at, "op_counts")["data"] if trace.get("mode") == "markers+text")
 
@@ -41,7 +37,7 @@ def test_defaults_agree_forms_and_show_positive_timings():
     at = run_page(PAGE)
     assert_clean(at)
     assert _values(at) == DEFAULTS
-    metrics = _metrics(at)
+    metrics = metric_values(at)
     assert float(metrics["max |dense − element-wise|"]) < 1e-12
     assert float(metrics["max |complex − element-wise|"]) < 1e-12
     timing = plotly_figure(at, "timing")["data"][0]
@@ -93,7 +89,7 @@ def test_a_link_sets_the_controls_and_the_charts_follow():
     error = float32_angle_error([1e6], rope_core.inv_freq(128))[0]
     assert _numbers(marker, "y")[0] == pytest.approx(error, rel=1e-6)
     assert 4e-2 < error < 6e-2
-    assert _metrics(at)["cos + sin, float32"] == "4.00 MiB"  # 2 × 4096 × 128 × 4 bytes
+    assert metric_values(at)["cos + sin, float32"] == "4.00 MiB"  # 2 × 4096 × 128 × 4 bytes
     assert at.code[0].value.strip() == inspect.getsource(rope_core.apply_rope_dense).strip()
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import rope_core
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page
 
 PAGE = "pages/11_Context_extension.py"
 CUSTOM_SLIDERS = {"T": (1, 1024, 128), "d": (16, 256, 128), "L": (1, 64, 4)}
@@ -10,10 +10,6 @@ CUSTOM_SLIDERS = {"T": (1, 1024, 128), "d": (16, 256, 128), "L": (1, 64, 4)}
 
 def slider(at, key):
     return next(widget for widget in at.slider if widget.key == key)
-
-
-def metrics(at):
-    return {metric.label: metric.value for metric in at.metric}
 
 
 def wavelength_trace(at, name_start):
@@ -26,7 +22,7 @@ def test_default_is_llama31_with_its_29_6_29_bands_and_yarn_factor():
     at = run_page(PAGE)
     assert_clean(at)
     assert at.selectbox(key="preset").value == "llama31-8b"
-    values = metrics(at)
+    values = metric_values(at)
     assert (values["Llama 3.1: pairs kept"], values["Llama 3.1: pairs blended"]) == ("29", "6")
     assert values["Llama 3.1: pairs divided by s"] == "29"
     assert values["Factor s"] == "8" and values["Training L"] == "8,192"
@@ -53,7 +49,7 @@ def test_unscaled_preset_from_the_url_uses_s_equal_t_over_l():
     at = run_page(PAGE, {"preset": "llama2-7b", "T": "64", "method": "PI"})
     assert_clean(at)
     assert at.selectbox(key="preset").value == "llama2-7b" and slider(at, "T").value == 64
-    assert metrics(at)["Factor s"] == "16"
+    assert metric_values(at)["Factor s"] == "16"
     original = wavelength_trace(at, "Original")
     np.testing.assert_allclose(wavelength_trace(at, "Position interpolation"), 16 * original, rtol=1e-6)
     angles = plotly_figure(at, "angles")
