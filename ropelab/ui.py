@@ -331,25 +331,6 @@ def _snap_to_step(label: str, value, min_value, max_value, default, step):
     return snapped
 
 
-def range_slider(
-    label: str,
-    min_value: int,
-    max_value: int,
-    default: tuple[int, int],
-    *,
-    key: str,
-    step: int | None = None,
-    help: str | None = None,
-) -> tuple[int, int]:
-    """A two-handle slider bound to the URL (repeated parameters)."""
-    _forget_stale_state(
-        key, lambda old: isinstance(old, tuple | list) and all(min_value <= part <= max_value for part in old)
-    )
-    low, high = st.slider(label, min_value, max_value, default, step=step, key=key, help=help, bind="query-params")
-    _register(key, f"{low}", (low, high) == tuple(default))
-    return low, high
-
-
 def choice(
     label: str,
     options: Sequence[T],
