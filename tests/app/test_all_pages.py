@@ -26,7 +26,7 @@ def test_every_chapter_has_its_page_and_every_page_is_a_chapter():
 
 @pytest.mark.parametrize("script", ALL_SCRIPTS)
 def test_page_runs_clean_at_defaults_with_a_chart(script):
-    at = run_page(script)
+    at = _default_run(script)
     assert_clean(at)
     assert plotly_figures(at), f"{script} rendered no chart"
     assert at.title, f"{script} has no title"
@@ -34,7 +34,7 @@ def test_page_runs_clean_at_defaults_with_a_chart(script):
 
 @pytest.mark.parametrize("script", PAGE_SCRIPTS)
 def test_chapter_page_has_the_full_anatomy(script):
-    at = run_page(script)
+    at = _default_run(script)
     assert_clean(at)
     markdown = " ".join(str(element.value) for element in at.markdown)
     assert "You will learn" in markdown, "learning goal missing"
@@ -45,8 +45,14 @@ def test_chapter_page_has_the_full_anatomy(script):
 
 
 @functools.cache
+def _default_run(script: str):
+    # Several checks below only read a page at its defaults; one run per page serves them all.
+    return run_page(script)
+
+
+@functools.cache
 def _url_keys(script: str) -> frozenset[str]:
-    return frozenset(COMMON_KEYS) | frozenset(widget_keys(run_page(script)))
+    return frozenset(COMMON_KEYS) | frozenset(widget_keys(_default_run(script)))
 
 
 @pytest.mark.parametrize("script", ALL_SCRIPTS)
@@ -76,7 +82,7 @@ def test_every_control_at_its_extremes(script):
 @pytest.mark.parametrize("script", ALL_SCRIPTS)
 def test_every_select_slider_at_both_ends_from_the_url(script):
     # AppTest reports select-slider options by label, and the URL carries labels too, so the ends go in the link.
-    probe = run_page(script)
+    probe = _default_run(script)
     for widget in probe.select_slider:
         for label in (widget.options[0], widget.options[-1]):
             at = run_page(script, {widget.key: label})
