@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+from typing import Any
+
+from ropelab.figures.spec import Figure, update_layout
 
 # Okabe–Ito colours, in the order charts use them for categories (methods, vectors, curves).
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#8C6D00")
@@ -21,9 +23,10 @@ BASE_FONT_SIZE = 14
 LECTURE_FONT_SIZE = 22
 
 
-def style_figure(fig: go.Figure, *, title: str | None = None, height: int = 420) -> go.Figure:
-    """Apply the app's shared layout (fonts, margins, legend, hover) to a figure and return it."""
-    fig.update_layout(
+def style_figure(fig: Figure, *, title: str | None = None, height: int = 420) -> Figure:
+    """Apply the app's shared layout (fonts, margins, legend, hover) to a figure dict, in place, and return it."""
+    update_layout(
+        fig,
         height=height,
         margin={"l": 60, "r": 30, "t": 60 if title else 30, "b": 50},
         font={"size": BASE_FONT_SIZE},
@@ -32,7 +35,7 @@ def style_figure(fig: go.Figure, *, title: str | None = None, height: int = 420)
         colorway=list(OKABE_ITO),
     )
     if title:
-        fig.update_layout(title={"text": title, "x": 0, "xanchor": "left"})
+        update_layout(fig, title={"text": title, "x": 0, "xanchor": "left"})
     return fig
 
 
@@ -40,35 +43,76 @@ def style_figure(fig: go.Figure, *, title: str | None = None, height: int = 420)
 _DARK_BACKGROUND_SWAPS = {"#0072B2": "#56B4E9", "#000000": "#FFFFFF", "black": "white"}
 
 
-def adapt_to_dark_background(fig: go.Figure) -> go.Figure:
-    """Swap the palette colours that are unreadable on a dark background for lighter ones, in place."""
+def _with_swapped_colours(trace: dict[str, Any], swap) -> dict[str, Any]:
+    changed = dict(trace)
+    for part in ("line", "marker"):
+        holder = trace.get(part)
+        if isinstance(holder, dict) and isinstance(holder.get("color"), str):
+            changed[part] = {**holder, "color": swap(holder["color"])}
+    return changed
+
+
+def adapt_to_dark_background(fig: Figure) -> Figure:
+    """A copy of the figure with the palette colours that vanish on a dark background swapped for lighter ones."""
+    # Returns a copy (sharing the data arrays) because the figure may come from a cache shared by every visitor.
     swaps = {key.lower(): value for key, value in _DARK_BACKGROUND_SWAPS.items()}
 
-    def swap(colour):
-        return swaps.get(colour.lower(), colour) if isinstance(colour, str) else colour
+    def swap(colour: str) -> str:
+        return swaps.get(colour.lower(), colour)
 
-    for trace in fig.data:
-        for part in ("line", "marker"):
-            holder = getattr(trace, part, None)
-            if holder is not None and getattr(holder, "color", None) is not None:
-                holder.color = swap(holder.color)
-    if fig.layout.colorway:
-        fig.layout.colorway = [swap(colour) for colour in fig.layout.colorway]
-    return fig
+    result = dict(fig)
+    result["data"] = [_with_swapped_colours(trace, swap) for trace in fig.get("data", [])]
+    if fig.get("frames"):
+        result["frames"] = [
+            {**frame, "data": [_with_swapped_colours(trace, swap) for trace in frame.get("data", [])]}
+            for frame in fig["frames"]
+        ]
+    layout = dict(fig.get("layout", {}))
+    if layout.get("colorway"):
+        layout["colorway"] = [swap(colour) if isinstance(colour, str) else colour for colour in layout["colorway"]]
+    result["layout"] = layout
+    return result
 
 
-def scale_fonts_for_lecture(fig: go.Figure) -> go.Figure:
-    """Enlarge every font of a figure so it reads from the back of a lecture hall."""
+def _with_font_size(holder: Any, size: int) -> dict[str, Any]:
+    if isinstance(holder, str):  # plotly.js also reads a bare string as a title's text
+        holder = {"text": holder}
+    holder = dict(holder) if isinstance(holder, dict) else {}
+    holder["font"] = {**holder.get("font", {}), "size": size}
+    return holder
+
+
+def scale_fonts_for_lecture(fig: Figure) -> Figure:
+    """A copy of the figure with every font enlarged so it reads from the back of a lecture hall."""
     # Streamlit's chart theme sets tick and title sizes explicitly, so each one is raised, not only the default.
     size = LECTURE_FONT_SIZE
-    fig.update_layout(font={"size": size}, title_font_size=size + 4, legend_font_size=size, hoverlabel_font_size=size)
-    fig.update_xaxes(tickfont_size=size - 2, title_font_size=size)
-    fig.update_yaxes(tickfont_size=size - 2, title_font_size=size)
-    fig.update_annotations(font_size=size)
-    for trace in fig.data:
-        if "colorbar" in trace:
-            trace.colorbar.tickfont.size = size - 2
-    return fig
+    layout = dict(fig.get("layout", {}))
+    layout["font"] = {**layout.get("font", {}), "size": size}
+    layout["title"] = _with_font_size(layout.get("title"), size + 4)
+    layout["legend"] = _with_font_size(layout.get("legend"), size)
+    layout["hoverlabel"] = _with_font_size(layout.get("hoverlabel"), size)
+    axis_keys = [key for key in layout if key.rstrip("0123456789") in ("xaxis", "yaxis")] or ["xaxis", "yaxis"]
+    for key in axis_keys:
+        axis = dict(layout.get(key) or {})
+        axis["tickfont"] = {**axis.get("tickfont", {}), "size": size - 2}
+        axis["title"] = _with_font_size(axis.get("title"), size)
+        layout[key] = axis
+    if layout.get("annotations"):
+        layout["annotations"] = [_with_font_size(note, size) for note in layout["annotations"]]
+    data = []
+    for trace in fig.get("data", []):
+        if isinstance(trace.get("colorbar"), dict) or "colorbar" in trace:
+            colorbar = dict(trace.get("colorbar") or {})
+            colorbar["tickfont"] = {**colorbar.get("tickfont", {}), "size": size - 2}
+            trace = {**trace, "colorbar": colorbar}
+        data.append(trace)
+    for key in [key for key in layout if key.rstrip("0123456789") == "coloraxis"]:
+        axis = dict(layout[key])
+        colorbar = dict(axis.get("colorbar") or {})
+        colorbar["tickfont"] = {**colorbar.get("tickfont", {}), "size": size - 2}
+        axis["colorbar"] = colorbar
+        layout[key] = axis
+    return {**fig, "layout": layout, "data": data}
 
 
 def symmetric_range(values) -> tuple[float, float]:

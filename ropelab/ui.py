@@ -6,15 +6,18 @@ Pages stay thin: `start_page(n)` → controls from here → cached `rope_core` c
 
 from __future__ import annotations
 
+import functools
 import math
 import urllib.parse
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-import plotly.graph_objects as go
+import plotly.io
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 from ropelab import chapters
+from ropelab.figures.spec import Figure, encode_arrays
 from ropelab.style import adapt_to_dark_background, scale_fonts_for_lecture
 
 T = TypeVar("T")
@@ -411,20 +414,20 @@ def _number_text(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def chart(fig: go.Figure, *, key: str, alt: str, csv: str | None = None, filename: str | None = None) -> None:
-    """Render a figure with the shared toolbar (PNG at 2×), alt text, and a CSV download of its data."""
+def chart(fig: Figure, *, key: str, alt: str, csv: str | None = None, filename: str | None = None) -> None:
+    """Render a figure dict with the shared toolbar (PNG at 2×), alt text, and a CSV download of its data."""
     name = filename or f"ropelab_{key}"
     if lecture_mode():
-        scale_fonts_for_lecture(fig)
+        fig = scale_fonts_for_lecture(fig)
     if _dark_theme():
-        adapt_to_dark_background(fig)
+        fig = adapt_to_dark_background(fig)
     config = {
         "displaylogo": False,
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
         "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
         "scrollZoom": False,
     }
-    st.plotly_chart(fig, key=key, config=config, alt=alt)
+    st.plotly_chart(_ReadyFigure(fig), key=key, config=config, alt=alt)
     if csv is not None:
         st.download_button(
             "Download the data (CSV)",
@@ -436,6 +439,31 @@ def chart(fig: go.Figure, *, key: str, alt: str, csv: str | None = None, filenam
             icon=":material/download:",
             type="tertiary",
         )
+
+
+@functools.cache
+def _default_template() -> dict[str, Any]:
+    # What go.Figure would fill in: the default template, which is Streamlit's own once streamlit is imported.
+    return plotly.io.templates[plotly.io.templates.default].to_plotly_json()
+
+
+class _ReadyFigure(BaseFigure):
+    """Hands st.plotly_chart a finished figure dict as-is.
+
+    st.plotly_chart re-validates a plain dict by building a go.Figure from it (the cost spec.py exists to avoid) but
+    takes a BaseFigure's to_dict() as already valid, so the dict travels inside this shell. BaseFigure.__init__ is
+    skipped on purpose: it would validate. The builders' dicts are validated in the test-suite instead.
+    """
+
+    def __init__(self, fig: Figure) -> None:  # noqa: D107 - see the class docstring
+        object.__setattr__(self, "_ready", fig)
+
+    def to_dict(self) -> dict[str, Any]:
+        fig = self._ready
+        layout = fig.get("layout", {})
+        if "template" not in layout:
+            layout = {**layout, "template": _default_template()}
+        return encode_arrays({**fig, "layout": layout})
 
 
 def _dark_theme() -> bool:

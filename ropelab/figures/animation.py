@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import plotly.graph_objects as go
+from ropelab.figures import spec
 
 
 def add_position_scrubber(
-    fig: go.Figure,
+    fig: spec.Figure,
     positions: Sequence[float],
     *,
     prefix: str,
@@ -17,7 +17,7 @@ def add_position_scrubber(
     current_value_style: dict | None = None,
     slider_placement: dict | None = None,
     button_placement: dict | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """Attach a scrub bar (one step per frame, named by its integer position) and Play/Pause buttons."""
     jump = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     play = {
@@ -46,5 +46,5 @@ def add_position_scrubber(
         ],
         **(button_placement or {}),
     }
-    fig.update_layout(sliders=[slider], updatemenus=[buttons])
+    spec.update_layout(fig, sliders=[slider], updatemenus=[buttons])
     return fig

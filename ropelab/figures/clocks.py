@@ -3,55 +3,50 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from ropelab.figures import spec
 from ropelab.style import OKABE_ITO, style_figure
 
+_CIRCLE = np.linspace(0.0, 2.0 * np.pi, 97)
 
-def clock_hands_figure(angles: np.ndarray, labels: list[str], *, title: str | None = None) -> go.Figure:
+
+def clock_hands_figure(angles: np.ndarray, labels: list[str], *, title: str | None = None) -> spec.Figure:
     """One small clock per pair with its hand at the given angle (radians, counter-clockwise from +x)."""
     angles = np.asarray(angles, dtype=np.float64)
     if angles.ndim != 1 or angles.size != len(labels):
         raise ValueError(f"angles must be 1-D with one entry per label, got shape {angles.shape} for {len(labels)}")
     columns = angles.size
-    fig = make_subplots(rows=1, cols=columns, subplot_titles=labels, horizontal_spacing=0.03)
-    circle = np.linspace(0.0, 2.0 * np.pi, 97)
+    fig = spec.subplots(1, columns, subplot_titles=list(labels), horizontal_spacing=0.03)
+    rim_x, rim_y = np.cos(_CIRCLE).astype(np.float32), np.sin(_CIRCLE).astype(np.float32)
     for column, angle in enumerate(angles, start=1):
         colour = OKABE_ITO[(column - 1) % len(OKABE_ITO)]
-        fig.add_trace(
-            go.Scatter(
-                x=np.cos(circle).astype(np.float32),
-                y=np.sin(circle).astype(np.float32),
-                mode="lines",
-                line={"color": "rgba(128,128,128,0.5)", "width": 1},
-                hoverinfo="skip",
-                showlegend=False,
-            ),
-            row=1,
-            col=column,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=np.array([0.0, np.cos(angle)], dtype=np.float32),
-                y=np.array([0.0, np.sin(angle)], dtype=np.float32),
-                mode="lines+markers",
-                line={"color": colour, "width": 4},
-                marker={"size": [4, 10], "color": colour},
-                name=labels[column - 1],
-                hovertemplate=(
-                    f"{labels[column - 1]}<br>angle mod 2π = {np.mod(angle, 2 * np.pi):.3f} rad<extra></extra>"
-                ),
-                showlegend=False,
-            ),
-            row=1,
-            col=column,
-        )
-    fig.update_xaxes(range=[-1.15, 1.15], visible=False, constrain="domain")
-    fig.update_yaxes(range=[-1.15, 1.15], visible=False, scaleanchor="x", scaleratio=1)
+        rim = {
+            "type": "scatter",
+            "x": rim_x,
+            "y": rim_y,
+            "mode": "lines",
+            "line": {"color": "rgba(128,128,128,0.5)", "width": 1},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+        hand = {
+            "type": "scatter",
+            "x": np.array([0.0, np.cos(angle)], dtype=np.float32),
+            "y": np.array([0.0, np.sin(angle)], dtype=np.float32),
+            "mode": "lines+markers",
+            "line": {"color": colour, "width": 4},
+            "marker": {"size": [4, 10], "color": colour},
+            "name": labels[column - 1],
+            "hovertemplate": f"{labels[column - 1]}<br>angle mod 2π = {np.mod(angle, 2 * np.pi):.3f} rad<extra></extra>",
+            "showlegend": False,
+        }
+        spec.add_trace(fig, rim, row=1, col=column)
+        spec.add_trace(fig, hand, row=1, col=column)
+    spec.update_xaxes(fig, range=[-1.15, 1.15], visible=False, constrain="domain")
+    spec.update_yaxes(fig, range=[-1.15, 1.15], visible=False, scaleanchor="x", scaleratio=1)
     for column in range(2, columns + 1):
-        fig.update_yaxes(scaleanchor=f"x{column}", row=1, col=column)
+        spec.update_yaxes(fig, row=1, col=column, scaleanchor=f"x{column}")
     style_figure(fig, title=title, height=240)
     # Subplot titles sit above the plot area, so the clocks need less margin than the shared default.
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    return fig
+    spec.update_layout(fig, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return spec.finish(fig)

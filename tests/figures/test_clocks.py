@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from ropelab.figures.clocks import clock_hands_figure
+from tests.figures.validate import validated
 
 
 def test_each_hand_ends_on_the_unit_circle_at_its_angle():
     angles = np.array([0.0, np.pi / 2, 3.0])
-    fig = clock_hands_figure(angles, ["a", "b", "c"])
+    fig = validated(clock_hands_figure(angles, ["a", "b", "c"]))
     hands = [trace for trace in fig.data if trace.mode == "lines+markers"]
     assert len(hands) == 3
     for hand, angle in zip(hands, angles, strict=True):

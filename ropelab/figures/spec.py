@@ -1,0 +1,224 @@
+"""Figures as plain dicts, the JSON shape plotly.js reads, built without plotly.py's graph objects.
+
+Why: a graph object validates and deep-copies every property it is given. On this app's pages that was 80–90 %
+of a rerun's server time (a 64-frame animation alone took ~270 ms), which made every slider press slow and capped
+how many visitors one process could serve. Builders therefore assemble dicts with the helpers below, and the
+test-suite passes every builder's output through ``plotly.graph_objects.Figure``, whose validation rejects a
+misspelt or out-of-place property, so the checking still happens, once, in the tests instead of on every press.
+
+A figure is ``{"data": [trace, ...], "layout": {...}, "frames": [...]}``; a trace is ``{"type": "scatter", ...}``.
+Subplot grids come from plotly's own ``make_subplots`` (computed once per grid shape and cached), so axis domains
+and subplot titles are laid out exactly as before.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+Figure = dict[str, Any]
+
+
+def figure(data: Iterable[Mapping[str, Any]] = (), layout: Mapping[str, Any] | None = None) -> Figure:
+    """A new figure dict holding the given traces and layout."""
+    return {"data": [dict(trace) for trace in data], "layout": dict(layout or {})}
+
+
+def merge(target: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge `patch` into `target` in place, nested dicts key by key (what plotly's update_layout does); return it."""
+    for key, value in patch.items():
+        current = target.get(key)
+        if isinstance(value, Mapping) and isinstance(current, dict):
+            merge(current, value)
+        else:
+            target[key] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+    return target
+
+
+def update_layout(fig: Figure, **patch: Any) -> Figure:
+    """Merge keyword properties into the figure's layout; return the figure."""
+    merge(fig.setdefault("layout", {}), patch)
+    return fig
+
+
+@functools.lru_cache(maxsize=64)
+def _grid_layout(rows: int, cols: int, options: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    from plotly.subplots import make_subplots
+
+    return make_subplots(rows=rows, cols=cols, **_thaw(dict(options))).to_plotly_json()["layout"]
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return ("__seq__", tuple(_freeze(item) for item in value))
+    return value
+
+
+def _thaw(options: dict[str, Any]) -> dict[str, Any]:
+    def thaw(value):
+        if isinstance(value, tuple) and len(value) == 2 and value[0] == "__seq__":
+            return [thaw(item) for item in value[1]]
+        return value
+
+    return {key: thaw(value) for key, value in options.items()}
+
+
+def subplots(rows: int, cols: int, **options: Any) -> Figure:
+    """An empty figure laid out as a rows × cols grid; `options` are make_subplots' (titles, spacing, widths)."""
+    frozen = tuple(sorted((key, _freeze(value)) for key, value in options.items()))
+    layout = copy.deepcopy(_grid_layout(rows, cols, frozen))
+    layout.pop("template", None)  # the page's theme supplies it (see ropelab.ui.chart)
+    return {"data": [], "layout": layout, "_grid": (rows, cols)}
+
+
+def _cell_index(fig: Figure, row: int, col: int) -> int:
+    rows, cols = fig.get("_grid", (1, 1))
+    if not (1 <= row <= rows and 1 <= col <= cols):
+        raise ValueError(f"cell (row={row}, col={col}) is outside the {rows} × {cols} grid")
+    return (row - 1) * cols + col
+
+
+def axis_ids(fig: Figure, row: int = 1, col: int = 1) -> tuple[str, str]:
+    """The trace-side axis ids ("x2", "y2") of a grid cell; numbered row by row like make_subplots does."""
+    index = _cell_index(fig, row, col)
+    suffix = "" if index == 1 else str(index)
+    return f"x{suffix}", f"y{suffix}"
+
+
+def add_trace(fig: Figure, trace: Mapping[str, Any], row: int | None = None, col: int | None = None) -> Figure:
+    """Append a trace, placed in grid cell (row, col) when given."""
+    trace = dict(trace)
+    if row is not None or col is not None:
+        x_id, y_id = axis_ids(fig, row or 1, col or 1)
+        trace["xaxis"], trace["yaxis"] = x_id, y_id
+    fig["data"].append(trace)
+    return fig
+
+
+def _axis_keys(fig: Figure, letter: str, row: int | None, col: int | None) -> list[str]:
+    if row is not None or col is not None:
+        axis_id = axis_ids(fig, row or 1, col or 1)[0 if letter == "x" else 1]
+        return [f"{letter}axis{axis_id[1:]}"]
+    layout = fig.setdefault("layout", {})
+    keys = [key for key in layout if key == f"{letter}axis" or (key.startswith(f"{letter}axis") and key[5:].isdigit())]
+    return keys or [f"{letter}axis"]
+
+
+def update_xaxes(fig: Figure, row: int | None = None, col: int | None = None, **patch: Any) -> Figure:
+    """Merge properties into the x-axis of one cell, or of every x-axis when no cell is given."""
+    for key in _axis_keys(fig, "x", row, col):
+        merge(fig["layout"].setdefault(key, {}), patch)
+    return fig
+
+
+def update_yaxes(fig: Figure, row: int | None = None, col: int | None = None, **patch: Any) -> Figure:
+    """Merge properties into the y-axis of one cell, or of every y-axis when no cell is given."""
+    for key in _axis_keys(fig, "y", row, col):
+        merge(fig["layout"].setdefault(key, {}), patch)
+    return fig
+
+
+def _refs(fig: Figure, row: int | None, col: int | None) -> tuple[str, str]:
+    if row is None and col is None:
+        return "x", "y"
+    return axis_ids(fig, row or 1, col or 1)
+
+
+def add_annotation(fig: Figure, row: int | None = None, col: int | None = None, **annotation: Any) -> Figure:
+    """Add a text annotation; with a cell, its x/y refer to that cell's axes unless xref/yref say otherwise."""
+    x_ref, y_ref = _refs(fig, row, col)
+    annotation.setdefault("xref", x_ref)
+    annotation.setdefault("yref", y_ref)
+    fig["layout"].setdefault("annotations", []).append(annotation)
+    return fig
+
+
+def add_shape(fig: Figure, **shape: Any) -> Figure:
+    """Add a layout shape (line, rect) as given."""
+    fig["layout"].setdefault("shapes", []).append(shape)
+    return fig
+
+
+def add_hline(
+    fig: Figure, y: float, *, row: int | None = None, col: int | None = None, annotation_text: str | None = None,
+    **shape: Any,
+) -> Figure:  # fmt: skip
+    """A horizontal line across the whole width of a plot area at height y (optionally labelled at its right end)."""
+    x_ref, y_ref = _refs(fig, row, col)
+    add_shape(fig, type="line", xref=f"{x_ref} domain", x0=0, x1=1, yref=y_ref, y0=y, y1=y, **shape)
+    if annotation_text is not None:
+        add_annotation(
+            fig, text=annotation_text, xref=f"{x_ref} domain", x=1, xanchor="right", yref=y_ref, y=y,
+            yanchor="bottom", showarrow=False,
+        )  # fmt: skip
+    return fig
+
+
+def add_vline(
+    fig: Figure, x: float, *, row: int | None = None, col: int | None = None, annotation_text: str | None = None,
+    **shape: Any,
+) -> Figure:  # fmt: skip
+    """A vertical line across the whole height of a plot area at x (optionally labelled at its top)."""
+    x_ref, y_ref = _refs(fig, row, col)
+    add_shape(fig, type="line", xref=x_ref, x0=x, x1=x, yref=f"{y_ref} domain", y0=0, y1=1, **shape)
+    if annotation_text is not None:
+        add_annotation(
+            fig, text=annotation_text, xref=x_ref, x=x, xanchor="left", yref=f"{y_ref} domain", y=1,
+            yanchor="top", showarrow=False,
+        )  # fmt: skip
+    return fig
+
+
+def add_hrect(fig: Figure, y0: float, y1: float, *, row: int | None = None, col: int | None = None, **shape) -> Figure:
+    """A band across the whole width of a plot area between heights y0 and y1."""
+    x_ref, y_ref = _refs(fig, row, col)
+    return add_shape(fig, type="rect", xref=f"{x_ref} domain", x0=0, x1=1, yref=y_ref, y0=y0, y1=y1, **shape)
+
+
+def add_vrect(fig: Figure, x0: float, x1: float, *, row: int | None = None, col: int | None = None, **shape) -> Figure:
+    """A band across the whole height of a plot area between x0 and x1."""
+    x_ref, y_ref = _refs(fig, row, col)
+    return add_shape(fig, type="rect", xref=x_ref, x0=x0, x1=x1, yref=f"{y_ref} domain", y0=0, y1=1, **shape)
+
+
+def finish(fig: Figure) -> Figure:
+    """Drop the builder-only bookkeeping so the dict is exactly what plotly.js reads."""
+    fig.pop("_grid", None)
+    return fig
+
+
+# The dtypes plotly.js reads from a base64 typed-array spec; anything else goes as a JSON list.
+_TYPED_ARRAY_CODES = {"float64": "f8", "float32": "f4", "int32": "i4", "uint32": "u4", "int16": "i2", "uint16": "u2",
+                      "int8": "i1", "uint8": "u1"}  # fmt: skip
+
+
+def _typed_array(array: np.ndarray) -> Any:
+    if array.dtype == np.int64 and array.size and np.abs(array).max() < 2**31:
+        array = array.astype(np.int32)
+    code = _TYPED_ARRAY_CODES.get(array.dtype.name)
+    if code is None:
+        return array.tolist()
+    encoded = {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(array, array.dtype.newbyteorder("<")))}
+    encoded["bdata"] = encoded["bdata"].decode("ascii")
+    if array.ndim > 1:
+        encoded["shape"] = ", ".join(str(length) for length in array.shape)
+    return encoded
+
+
+def encode_arrays(value: Any) -> Any:
+    """A copy of a figure (or any part of one) with every NumPy array as plotly.js's compact base64 typed array."""
+    # A copy rather than in place: figures may come from a cache that every visitor's session shares.
+    if isinstance(value, np.ndarray):
+        return _typed_array(value) if value.ndim > 0 else value.item()
+    if isinstance(value, dict):
+        return {key: encode_arrays(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode_arrays(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
