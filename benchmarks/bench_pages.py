@@ -2,8 +2,9 @@
 
 Starts the app on a free loopback port, opens every page in headless Debian Chromium and, per page, presses the
 first slider's arrow key at least 20 times, timing each press until new chart data is on screen (checked every
-animation frame) and the script run has finished, and counting the websocket bytes the press caused. Prints a
-table; asserts nothing.
+animation frame) and the script run has finished, and counting the websocket bytes the press caused. In the same run
+it measures benchmarks/baseline_app.py (one slider, one chart, the same server flags) as a yardstick for what
+Streamlit and Plotly alone cost on this machine. Prints a table; asserts nothing.
 
     .venv/bin/python benchmarks/bench_pages.py [--presses 20] [--pages 01 05 ...]
 Targets (issues #3, #4, #5): first chart ≤ 2.5 s, median ≤ 150 ms, p95 ≤ 300 ms, payload ≤ 300 kB per press.
@@ -125,13 +126,21 @@ def main() -> None:
         if not args.pages or any(Path(script).name.startswith(prefix) for prefix in args.pages)
     ]
     rows = []
-    with running_app() as base_url, sync_playwright() as playwright:
+    with (
+        running_app() as base_url,
+        running_app(script="benchmarks/baseline_app.py") as baseline_url,
+        sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # One throw-away load so Python imports and Plotly's bundle are warm, as for any real visitor after the first.
         warm = browser.new_page()
         warm.goto(base_url)
         warm.wait_for_selector(".js-plotly-plot", timeout=60_000)
+        warm.goto(baseline_url)
+        warm.wait_for_selector(".js-plotly-plot", timeout=60_000)
         warm.close()
+        baseline = measure_page(browser, baseline_url, "app.py", args.presses)
+        rows.append({**baseline, "page": "baseline (1 slider, 1 chart)"})
         for script in scripts:
             started = time.perf_counter()
             rows.append(measure_page(browser, base_url, script, args.presses))
@@ -152,6 +161,7 @@ def main() -> None:
         )
     )
     print(_row(["---"] * 7))
+    baseline = rows[0]
     for row in rows:
         presses = f"{row.get('presses', 0)}" + (f" ({row['timeouts']} timed out)" if row.get("timeouts") else "")
         print(
@@ -160,6 +170,19 @@ def main() -> None:
                 _cell(row, "payload_median_kb", 1), _cell(row, "payload_max_kb", 1), presses,
             ])
         )  # fmt: skip
+    print()
+    print("Over the baseline, measured side by side (page minus baseline; first chart target: baseline + 0.5 s):")
+    for row in rows[1:]:
+        extra = [f"{name} {_delta(row, baseline, key)}" for name, key in _DELTAS]
+        print(f"  {row['page']}: " + ", ".join(extra))
+
+
+_DELTAS = (("first chart", "first_chart_ms"), ("median", "median_ms"), ("p95", "p95_ms"))
+
+
+def _delta(row: dict[str, object], baseline: dict[str, object], name: str) -> str:
+    value, reference = row.get(name), baseline.get(name)
+    return "—" if value is None or reference is None else f"{value - reference:+.0f} ms"
 
 
 def _cell(row: dict[str, object], name: str, digits: int = 0) -> str:

@@ -455,7 +455,7 @@ class _ReadyFigure(BaseFigure):
     skipped on purpose: it would validate. The builders' dicts are validated in the test-suite instead.
     """
 
-    def __init__(self, fig: Figure) -> None:  # noqa: D107 - see the class docstring
+    def __init__(self, fig: Figure) -> None:
         object.__setattr__(self, "_ready", fig)
 
     def to_dict(self) -> dict[str, Any]:

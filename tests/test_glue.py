@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
 from ropelab import chapters, export, style, ui
+from ropelab.figures import spec
 
 
 def test_chapters_are_numbered_in_order_with_unique_scripts():
@@ -67,23 +70,43 @@ def test_csv_neutralises_spreadsheet_formulas_in_labels():
 
 
 def test_style_applies_shared_layout_and_symmetric_range():
-    fig = style.style_figure(go.Figure(), title="t", height=300)
-    assert fig.layout.height == 300 and fig.layout.title.text == "t"
-    assert fig.layout.colorway[0] == style.OKABE_ITO[0]
+    fig = style.style_figure(spec.figure(), title="t", height=300)
+    checked = go.Figure(fig)
+    assert checked.layout.height == 300 and checked.layout.title.text == "t"
+    assert checked.layout.colorway[0] == style.OKABE_ITO[0]
     assert style.symmetric_range([-1.0, 3.0, np.nan]) == (-3.0, 3.0)
     assert style.symmetric_range([0.0]) == (-1.0, 1.0)
-    style.scale_fonts_for_lecture(fig)
-    assert fig.layout.font.size == style.LECTURE_FONT_SIZE
 
 
-def test_dark_background_swaps_only_the_unreadable_colours():
-    fig = go.Figure(
+def test_lecture_mode_enlarges_every_font_without_touching_the_original():
+    fig = spec.subplots(1, 2, subplot_titles=["a", "b"])
+    spec.add_trace(fig, {"type": "heatmap", "z": np.eye(2), "colorbar": {"title": {"text": "c"}}}, row=1, col=2)
+    spec.update_xaxes(fig, row=1, col=1, title={"text": "x"})
+    fig = style.style_figure(spec.finish(fig), title="t")
+    before = copy.deepcopy(fig)
+    big = go.Figure(style.scale_fonts_for_lecture(fig))
+    size = style.LECTURE_FONT_SIZE
+    assert big.layout.font.size == size and big.layout.title.font.size == size + 4
+    assert big.layout.xaxis.title.text == "x" and big.layout.xaxis.title.font.size == size
+    assert big.layout.xaxis2.tickfont.size == size - 2 and big.layout.yaxis2.tickfont.size == size - 2
+    assert [note.font.size for note in big.layout.annotations] == [size, size]
+    assert big.data[0].colorbar.tickfont.size == size - 2 and big.data[0].colorbar.title.text == "c"
+    assert fig["layout"] == before["layout"] and fig["data"][0].keys() == before["data"][0].keys()
+
+
+def test_dark_background_swaps_only_the_unreadable_colours_in_traces_and_frames():
+    fig = spec.figure(
         [
-            go.Scatter(y=[1], line={"color": "#0072B2"}, marker={"color": "#E69F00"}),
-            go.Scatter(y=[1], marker={"color": ["#0072B2"]}),
-        ]
+            {"type": "scatter", "y": [1], "line": {"color": "#0072B2"}, "marker": {"color": "#E69F00"}},
+            {"type": "scatter", "y": [1], "marker": {"color": ["#0072B2"]}},
+        ],
+        {"colorway": list(style.OKABE_ITO)},
     )
-    style.adapt_to_dark_background(fig)
-    assert fig.data[0].line.color == "#56B4E9"
-    assert fig.data[0].marker.color == "#E69F00"
-    assert list(fig.data[1].marker.color) == ["#0072B2"]  # per-point arrays are left to the builder
+    fig["frames"] = [{"name": "0", "data": [{"type": "scatter", "y": [2], "line": {"color": "#0072b2"}}]}]
+    dark = go.Figure(style.adapt_to_dark_background(fig))
+    assert dark.data[0].line.color == "#56B4E9"
+    assert dark.data[0].marker.color == "#E69F00"
+    assert list(dark.data[1].marker.color) == ["#0072B2"]  # per-point arrays are left to the builder
+    assert dark.frames[0].data[0].line.color == "#56B4E9"
+    assert dark.layout.colorway[0] == "#56B4E9"
+    assert fig["data"][0]["line"]["color"] == "#0072B2"  # the (possibly cached) original is untouched

@@ -37,7 +37,9 @@ def clock_hands_figure(angles: np.ndarray, labels: list[str], *, title: str | No
             "line": {"color": colour, "width": 4},
             "marker": {"size": [4, 10], "color": colour},
             "name": labels[column - 1],
-            "hovertemplate": f"{labels[column - 1]}<br>angle mod 2π = {np.mod(angle, 2 * np.pi):.3f} rad<extra></extra>",
+            "hovertemplate": (
+                f"{labels[column - 1]}<br>angle mod 2π = {np.mod(angle, 2 * np.pi):.3f} rad<extra></extra>"
+            ),
             "showlegend": False,
         }
         spec.add_trace(fig, rim, row=1, col=column)

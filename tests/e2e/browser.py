@@ -45,12 +45,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(port: int | None = None, timeout: float = 60.0) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free loopback port, wait for /_stcore/health, yield its base URL."""
+def running_app(port: int | None = None, timeout: float = 60.0, script: str = "app.py") -> Iterator[str]:
+    """Start `streamlit run <script>` on a free loopback port, wait for /_stcore/health, yield its base URL."""
     port = port or free_port()
     # The real start script, so the tests serve the app exactly as users and the deploy scripts do.
     command = ["bash", str(REPO_ROOT / "scripts" / "serve.sh"), "--global.developmentMode", "false"]
-    environment = {**os.environ, "PORT": str(port), "ADDRESS": "127.0.0.1", "PYTHON": sys.executable}
+    environment = {
+        **os.environ, "PORT": str(port), "ADDRESS": "127.0.0.1", "PYTHON": sys.executable, "APP_SCRIPT": script,
+    }  # fmt: skip
     log_path = REPO_ROOT / "artifacts" / f"streamlit-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:

@@ -1,0 +1,70 @@
+"""The dict-figure helpers place traces, axes and shapes where plotly's own graph-object methods would."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from plotly.subplots import make_subplots
+
+from ropelab.figures import spec
+from tests.figures.validate import validated
+
+
+@pytest.mark.parametrize(("rows", "cols"), [(1, 1), (1, 3), (2, 3), (3, 2)])
+def test_cells_use_the_axes_make_subplots_gives_them(rows, cols):
+    reference = make_subplots(rows=rows, cols=cols)
+    fig = spec.subplots(rows, cols)
+    for row in range(1, rows + 1):
+        for col in range(1, cols + 1):
+            reference.add_trace(go.Scatter(x=[row], y=[col]), row=row, col=col)
+            spec.add_trace(fig, {"type": "scatter", "x": [row], "y": [col]}, row=row, col=col)
+            reference.update_xaxes(title_text=f"{row},{col}", row=row, col=col)
+            spec.update_xaxes(fig, row=row, col=col, title={"text": f"{row},{col}"})
+    ours = validated(spec.finish(fig)).to_dict()
+    theirs = reference.to_dict()
+    assert ours["data"] == theirs["data"]
+    assert {key: value for key, value in ours["layout"].items() if key != "template"} == {
+        key: value for key, value in theirs["layout"].items() if key != "template"
+    }
+
+
+def test_a_cell_outside_the_grid_is_refused():
+    with pytest.raises(ValueError, match="outside the 1 × 2 grid"):
+        spec.add_trace(spec.subplots(1, 2), {"type": "scatter"}, row=1, col=3)
+
+
+def test_whole_width_lines_and_bands_match_plotly():
+    reference = make_subplots(rows=1, cols=2)
+    reference.add_trace(go.Scatter(x=[0], y=[0]), row=1, col=1)
+    reference.add_trace(go.Scatter(x=[0], y=[0]), row=1, col=2)
+    reference.add_hline(y=1.5, row=1, col=2, line={"dash": "dot"})
+    reference.add_vline(x=2.0, row=1, col=1, line={"width": 1})
+    reference.add_vrect(x0=1, x1=2, row=1, col=2, fillcolor="grey", opacity=0.2, line_width=0)
+    reference.add_hrect(y0=1, y1=2, row=1, col=1, fillcolor="grey")
+    fig = spec.subplots(1, 2)
+    spec.add_hline(fig, 1.5, row=1, col=2, line={"dash": "dot"})
+    spec.add_vline(fig, 2.0, row=1, col=1, line={"width": 1})
+    spec.add_vrect(fig, 1, 2, row=1, col=2, fillcolor="grey", opacity=0.2, line={"width": 0})
+    spec.add_hrect(fig, 1, 2, row=1, col=1, fillcolor="grey")
+    assert validated(spec.finish(fig)).layout.shapes == reference.layout.shapes
+
+
+def test_merge_is_nested_and_copies_what_it_takes():
+    patch = {"font": {"size": 3}, "colorway": ["a"]}
+    target = spec.merge({"font": {"family": "x"}, "height": 2}, patch)
+    assert target == {"font": {"family": "x", "size": 3}, "height": 2, "colorway": ["a"]}
+    target["colorway"].append("b")
+    assert patch["colorway"] == ["a"]
+
+
+def test_arrays_travel_as_typed_arrays_and_decode_to_the_same_numbers():
+    values = np.array([[0.5, -1.25], [np.nan, 3.0]], dtype=np.float32)
+    encoded = spec.encode_arrays({"data": [{"z": values, "x": np.arange(2), "text": np.array(["a", "b"])}]})
+    trace = encoded["data"][0]
+    raw = np.frombuffer(base64.b64decode(trace["z"]["bdata"]), dtype=trace["z"]["dtype"]).reshape(2, 2)
+    np.testing.assert_array_equal(raw, values)
+    assert trace["x"]["dtype"] == "i4" and trace["text"] == ["a", "b"]
+    assert isinstance(spec.encode_arrays(np.float64(2.5)), float)
