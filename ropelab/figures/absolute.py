@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
+from ropelab.figures import spec
 from ropelab.style import DIVERGING_SCALE, HIGHLIGHT_COLOUR, QUERY_COLOUR, style_figure, symmetric_range
 
 # Heatmap cells sent per chart: keeps one interaction well under ~300 kB of figure JSON.
@@ -22,80 +22,83 @@ def _stride_note(rows: np.ndarray) -> str:
     return f" (one row in {rows[1] - rows[0]} shown)" if rows.size > 1 and rows[1] - rows[0] > 1 else ""
 
 
-def sinusoidal_heatmap(table: np.ndarray, *, base_label: str) -> go.Figure:
+def sinusoidal_heatmap(table: np.ndarray, *, base_label: str) -> spec.Figure:
     """The (positions × dimensions) sinusoidal table: fast columns on the left, slow ones on the right."""
     table = np.asarray(table)
     rows = _rows_to_show(table.shape[0], table.shape[1])
-    fig = go.Figure(
-        go.Heatmap(
-            z=table[rows].astype(np.float32),
-            x=np.arange(table.shape[1], dtype=np.int32),
-            y=rows.astype(np.int32),
-            colorscale=DIVERGING_SCALE,
-            zmin=-1.0,
-            zmax=1.0,
-            colorbar={"title": {"text": "value"}},
-            hovertemplate="position %{y}<br>dimension %{x}<br>value %{z:.3f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title_text="dimension j (even j: sin, odd j: cos)")
-    fig.update_yaxes(title_text="position p", autorange="reversed")
+    heatmap = {
+        "type": "heatmap",
+        "z": table[rows].astype(np.float32),
+        "x": np.arange(table.shape[1], dtype=np.int32),
+        "y": rows.astype(np.int32),
+        "colorscale": DIVERGING_SCALE,
+        "zmin": -1.0,
+        "zmax": 1.0,
+        "colorbar": {"title": {"text": "value"}},
+        "hovertemplate": "position %{y}<br>dimension %{x}<br>value %{z:.3f}<extra></extra>",
+    }
+    fig = spec.figure([heatmap])
+    spec.update_xaxes(fig, title={"text": "dimension j (even j: sin, odd j: cos)"})
+    spec.update_yaxes(fig, title={"text": "position p"}, autorange="reversed")
     title = f"Sinusoidal table: {table.shape[0]} positions × {table.shape[1]} dimensions, base {base_label}"
     title += _stride_note(rows)
     return style_figure(fig, title=title, height=460)
 
 
-def similarity_heatmap(similarity: np.ndarray) -> go.Figure:
+def similarity_heatmap(similarity: np.ndarray) -> spec.Figure:
     """PE(m)·PE(n) for every pair of positions: constant along each diagonal, i.e. a function of m − n only."""
     similarity = np.asarray(similarity)
     positions = np.arange(similarity.shape[0], dtype=np.int32)
     low, high = symmetric_range(similarity)
-    fig = go.Figure(
-        go.Heatmap(
-            z=similarity.astype(np.float32),
-            x=positions,
-            y=positions,
-            colorscale=DIVERGING_SCALE,
-            zmin=low,
-            zmax=high,
-            colorbar={"title": {"text": "PE(m)·PE(n)"}},
-            hovertemplate="m = %{y}, n = %{x}<br>PE(m)·PE(n) = %{z:.3f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title_text="position n")
-    fig.update_yaxes(title_text="position m", autorange="reversed")
+    heatmap = {
+        "type": "heatmap",
+        "z": similarity.astype(np.float32),
+        "x": positions,
+        "y": positions,
+        "colorscale": DIVERGING_SCALE,
+        "zmin": low,
+        "zmax": high,
+        "colorbar": {"title": {"text": "PE(m)·PE(n)"}},
+        "hovertemplate": "m = %{y}, n = %{x}<br>PE(m)·PE(n) = %{z:.3f}<extra></extra>",
+    }
+    fig = spec.figure([heatmap])
+    spec.update_xaxes(fig, title={"text": "position n"})
+    spec.update_yaxes(fig, title={"text": "position m"}, autorange="reversed")
     return style_figure(fig, title=f"PE(m)·PE(n) for the first {positions.size} positions", height=460)
 
 
-def similarity_curve(distances: np.ndarray, similarity: np.ndarray, d_model: int) -> go.Figure:
+def similarity_curve(distances: np.ndarray, similarity: np.ndarray, d_model: int) -> spec.Figure:
     """PE(m)·PE(m+k) against the distance k, with the maximum d/2 at k = 0 marked."""
     distances = np.asarray(distances)
     similarity = np.asarray(similarity)
-    fig = go.Figure(
-        go.Scatter(
-            x=distances.astype(np.float32),
-            y=similarity.astype(np.float32),
-            mode="lines",
-            line={"color": QUERY_COLOUR, "width": 2.5},
-            name="PE(m)·PE(m+k)",
-            hovertemplate="distance k = %{x}<br>PE(m)·PE(m+k) = %{y:.3f}<extra></extra>",
-        )
-    )
-    fig.add_hline(y=0.0, line={"color": "rgba(128,128,128,0.6)", "width": 1})
-    fig.add_hline(
-        y=d_model / 2,
+    curve = {
+        "type": "scatter",
+        "x": distances.astype(np.float32),
+        "y": similarity.astype(np.float32),
+        "mode": "lines",
+        "line": {"color": QUERY_COLOUR, "width": 2.5},
+        "name": "PE(m)·PE(m+k)",
+        "hovertemplate": "distance k = %{x}<br>PE(m)·PE(m+k) = %{y:.3f}<extra></extra>",
+    }
+    fig = spec.figure([curve])
+    spec.add_hline(fig, 0.0, line={"color": "rgba(128,128,128,0.6)", "width": 1})
+    # spec.add_hline's label sits above the line at its right end, where "top right" put it.
+    spec.add_hline(
+        fig,
+        d_model / 2,
         line={"color": HIGHLIGHT_COLOUR, "width": 1.5, "dash": "dot"},
         annotation_text=f"d/2 = {d_model / 2:g} (a position with itself)",
-        annotation_position="top right",
     )
-    fig.update_xaxes(title_text="distance k = n − m (tokens)")
-    fig.update_yaxes(
-        title_text="PE(m)·PE(m+k)", range=[min(0.0, float(similarity.min())) * 1.1 - 1, d_model / 2 * 1.15]
+    spec.update_xaxes(fig, title={"text": "distance k = n − m (tokens)"})
+    spec.update_yaxes(
+        fig,
+        title={"text": "PE(m)·PE(m+k)"},
+        range=[min(0.0, float(similarity.min())) * 1.1 - 1, d_model / 2 * 1.15],
     )
     return style_figure(fig, title="PE(m)·PE(m+k) against the distance k", height=460)
 
 
-def learned_table_figure(table: np.ndarray, sequence_length: int, *, max_dims: int = 32) -> go.Figure:
+def learned_table_figure(table: np.ndarray, sequence_length: int, *, max_dims: int = 32) -> spec.Figure:
     """The learned table's rows for a sequence: real rows up to max_len, then an empty band where no row exists."""
     table = np.asarray(table)
     max_len, d_model = table.shape
@@ -106,44 +109,65 @@ def learned_table_figure(table: np.ndarray, sequence_length: int, *, max_dims: i
     padded = np.full((total, shown_dims), np.nan, dtype=np.float32)
     padded[:max_len] = table[:, :shown_dims]
     low, high = symmetric_range(table[:, :shown_dims])
-    fig = go.Figure(
-        go.Heatmap(
-            z=padded[rows],
-            x=np.arange(shown_dims, dtype=np.int32),
-            y=rows.astype(np.int32),
-            colorscale=DIVERGING_SCALE,
-            zmin=low,
-            zmax=high,
-            colorbar={"title": {"text": "value"}},
-            hoverongaps=False,
-            hovertemplate="position %{y}<br>dimension %{x}<br>value %{z:.3f}<extra></extra>",
-        )
-    )
+    heatmap = {
+        "type": "heatmap",
+        "z": padded[rows],
+        "x": np.arange(shown_dims, dtype=np.int32),
+        "y": rows.astype(np.int32),
+        "colorscale": DIVERGING_SCALE,
+        "zmin": low,
+        "zmax": high,
+        "colorbar": {"title": {"text": "value"}},
+        "hoverongaps": False,
+        "hovertemplate": "position %{y}<br>dimension %{x}<br>value %{z:.3f}<extra></extra>",
+    }
+    fig = spec.figure([heatmap])
     if sequence_length > max_len:
-        fig.add_hrect(
-            y0=max_len - 0.5,
-            y1=sequence_length - 0.5,
-            fillcolor=HIGHLIGHT_COLOUR,
-            opacity=0.18,
-            line_width=0,
-            annotation_text=f"no row for positions {max_len}…{sequence_length - 1}",
-            annotation_position="inside top left",
-            annotation_font={"color": HIGHLIGHT_COLOUR, "size": 15},
+        gap_top, gap_bottom = max_len - 0.5, sequence_length - 0.5
+        spec.add_hrect(fig, gap_top, gap_bottom, fillcolor=HIGHLIGHT_COLOUR, opacity=0.18, line={"width": 0})
+        # Labelled inside the band's top-left corner; "top" is the larger y, however the axis is drawn.
+        spec.add_annotation(
+            fig,
+            text=f"no row for positions {max_len}…{sequence_length - 1}",
+            xref="x domain",
+            x=0,
+            xanchor="left",
+            y=max(gap_top, gap_bottom),
+            yanchor="top",
+            showarrow=False,
+            font={"color": HIGHLIGHT_COLOUR, "size": 15},
         )
-    fig.add_hline(
-        y=max_len - 0.5,
+    _labelled_hline(
+        fig,
+        max_len - 0.5,
         line={"color": HIGHLIGHT_COLOUR, "width": 2},
-        annotation_text=f"end of the table (max_len = {max_len})",
-        annotation_position="bottom right",
+        text=f"end of the table (max_len = {max_len})",
+        above=False,
     )
     if sequence_length < total:
-        fig.add_hline(
-            y=sequence_length - 0.5,
+        _labelled_hline(
+            fig,
+            sequence_length - 0.5,
             line={"color": QUERY_COLOUR, "width": 2, "dash": "dash"},
-            annotation_text=f"your sequence ends (L = {sequence_length})",
-            annotation_position="top right",
+            text=f"your sequence ends (L = {sequence_length})",
+            above=True,
         )
-    fig.update_xaxes(title_text=f"dimension (first {shown_dims} of {d_model})")
-    fig.update_yaxes(title_text="position p", autorange="reversed", range=None)
+    spec.update_xaxes(fig, title={"text": f"dimension (first {shown_dims} of {d_model})"})
+    spec.update_yaxes(fig, title={"text": "position p"}, autorange="reversed")
     title = f"Learned table with {max_len} rows, sequence of {sequence_length} tokens" + _stride_note(rows)
     return style_figure(fig, title=title, height=460)
+
+
+def _labelled_hline(fig: spec.Figure, y: float, *, line: dict, text: str, above: bool) -> None:
+    """A full-width line at y with a label at its right end, resting on the line (above) or hanging under it."""
+    spec.add_hline(fig, y, line=line)
+    spec.add_annotation(
+        fig,
+        text=text,
+        xref="x domain",
+        x=1,
+        xanchor="right",
+        y=y,
+        yanchor="bottom" if above else "top",
+        showarrow=False,
+    )

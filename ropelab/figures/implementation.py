@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from ropelab.figures import spec
 from ropelab.style import (
     DIVERGING_SCALE,
     HIGHLIGHT_COLOUR,
@@ -24,10 +23,10 @@ FORM_COLOURS = {"dense matrix": OKABE_ITO[3], "element-wise": OKABE_ITO[0], "com
 
 def operation_count_figure(
     dims: np.ndarray, counts: Mapping[str, np.ndarray], chosen_dim: int, *, title: str | None = None
-) -> go.Figure:
+) -> spec.Figure:
     """Operations per rotated vector against d on log–log axes, with the chosen d marked on every curve."""
     dims = np.asarray(dims, dtype=np.float64)
-    fig = go.Figure()
+    fig = spec.figure()
     for name, values in counts.items():
         values = np.asarray(values, dtype=np.float64)
         if values.shape != dims.shape:
@@ -35,70 +34,71 @@ def operation_count_figure(
         colour = FORM_COLOURS.get(name, OKABE_ITO[4])
         # Element-wise and complex counts coincide: a wide solid line under a thin dotted one keeps both visible.
         dash, width = ("dot", 2) if name == "complex" else ("solid", 6 if name == "element-wise" else 3)
-        fig.add_trace(
-            go.Scatter(
-                x=dims.astype(np.float32),
-                y=values.astype(np.float32),
-                mode="lines",
-                name=name,
-                line={"color": colour, "width": width, "dash": dash},
-                hovertemplate=f"{name}<br>d = %{{x}}<br>%{{y:,.0f}} operations<extra></extra>",
-            )
-        )
+        curve = {
+            "type": "scatter",
+            "x": dims.astype(np.float32),
+            "y": values.astype(np.float32),
+            "mode": "lines",
+            "name": name,
+            "line": {"color": colour, "width": width, "dash": dash},
+            "hovertemplate": f"{name}<br>d = %{{x}}<br>%{{y:,.0f}} operations<extra></extra>",
+        }
+        spec.add_trace(fig, curve)
         at_chosen = values[np.argmin(np.abs(dims - chosen_dim))]
-        fig.add_trace(
-            go.Scatter(
-                x=np.array([chosen_dim], dtype=np.float32),
-                y=np.array([at_chosen], dtype=np.float32),
-                mode="markers+text",
-                marker={"color": colour, "size": 11, "line": {"color": "white", "width": 1}},
-                text=[f"{at_chosen:,.0f}"],
-                textposition="top left" if name == "dense matrix" else "bottom right",
-                showlegend=False,
-                hoverinfo="skip",
-            )
-        )
-    fig.add_vline(x=chosen_dim, line={"color": "grey", "dash": "dash", "width": 1})
-    fig.update_xaxes(type="log", title_text="head size d", dtick=np.log10(2), tickformat="d")
-    fig.update_yaxes(type="log", title_text="multiplications + additions per vector", exponentformat="power")
-    fig = style_figure(fig, title=title, height=400)
-    fig.update_layout(legend={"orientation": "v", "x": 0.02, "y": 0.98, "xanchor": "left", "yanchor": "top"})
+        marker = {
+            "type": "scatter",
+            "x": np.array([chosen_dim], dtype=np.float32),
+            "y": np.array([at_chosen], dtype=np.float32),
+            "mode": "markers+text",
+            "marker": {"color": colour, "size": 11, "line": {"color": "white", "width": 1}},
+            "text": [f"{at_chosen:,.0f}"],
+            "textposition": "top left" if name == "dense matrix" else "bottom right",
+            "showlegend": False,
+            "hoverinfo": "skip",
+        }
+        spec.add_trace(fig, marker)
+    spec.add_vline(fig, chosen_dim, line={"color": "grey", "dash": "dash", "width": 1})
+    spec.update_xaxes(fig, type="log", title={"text": "head size d"}, dtick=np.log10(2), tickformat="d")
+    spec.update_yaxes(fig, type="log", title={"text": "multiplications + additions per vector"}, exponentformat="power")
+    style_figure(fig, title=title, height=400)
+    spec.update_layout(fig, legend={"orientation": "v", "x": 0.02, "y": 0.98, "xanchor": "left", "yanchor": "top"})
     return fig
 
 
-def timing_figure(forms: Sequence[str], seconds_per_vector: np.ndarray, *, title: str | None = None) -> go.Figure:
+def timing_figure(forms: Sequence[str], seconds_per_vector: np.ndarray, *, title: str | None = None) -> spec.Figure:
     """Horizontal bars of measured time per rotated vector (µs, log axis), one per form."""
     microseconds = np.asarray(seconds_per_vector, dtype=np.float64) * 1e6
     if microseconds.shape != (len(forms),):
         raise ValueError("need one timing per form")
-    fig = go.Figure(
-        go.Bar(
-            y=list(forms),
-            x=microseconds.astype(np.float32),
-            orientation="h",
-            marker_color=[FORM_COLOURS.get(form, OKABE_ITO[4]) for form in forms],
-            text=[f"{value:.3g} µs" for value in microseconds],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:.3g} µs per vector<extra></extra>",
-        )
-    )
+    bars = {
+        "type": "bar",
+        "y": list(forms),
+        "x": microseconds.astype(np.float32),
+        "orientation": "h",
+        "marker": {"color": [FORM_COLOURS.get(form, OKABE_ITO[4]) for form in forms]},
+        "text": [f"{value:.3g} µs" for value in microseconds],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertemplate": "%{y}: %{x:.3g} µs per vector<extra></extra>",
+    }
+    fig = spec.figure([bars])
     low = np.log10(max(microseconds.min(), 1e-4)) - 0.5
     high = np.log10(max(microseconds.max(), 1e-4)) + 0.8
-    fig.update_xaxes(
+    spec.update_xaxes(
+        fig,
         type="log",
-        title_text="µs per rotated vector (best of the repeats, log scale)",
+        title={"text": "µs per rotated vector (best of the repeats, log scale)"},
         range=[low, high],
         dtick=1,
         tickformat="~g",
     )
-    fig.update_yaxes(autorange="reversed")
+    spec.update_yaxes(fig, autorange="reversed")
     return style_figure(fig, title=title, height=260)
 
 
 def channel_pairing_figure(
     pairs_interleaved: np.ndarray, pairs_half: np.ndarray, *, title: str | None = None
-) -> go.Figure:
+) -> spec.Figure:
     """Two rows of channel boxes (interleaved above, half-split below); arcs join the channels of each pair.
 
     A box's colour is the index of the pair it belongs to, so equal colours rotate together at one frequency.
@@ -108,7 +108,7 @@ def channel_pairing_figure(
     dim = 2 * n_pairs
     if any(pairs.shape != (n_pairs, 2) for pairs in rows.values()):
         raise ValueError("both pair tables must have shape (d/2, 2)")
-    fig = go.Figure()
+    fig = spec.figure()
     levels = {"interleaved": 1.0, "half-split": 0.0}
     for layout, pairs in rows.items():
         level = levels[layout]
@@ -121,47 +121,50 @@ def channel_pairing_figure(
             t = np.linspace(0.0, np.pi, 25)
             middle, half_width = (first + second) / 2.0, (second - first) / 2.0
             height = 0.12 + 0.3 * min(1.0, half_width / max(n_pairs, 1))
-            fig.add_trace(
-                go.Scatter(
-                    x=(middle - half_width * np.cos(t)).astype(np.float32),
-                    y=(level + sign * (0.18 + height * np.sin(t))).astype(np.float32),
-                    mode="lines",
-                    line={"color": OKABE_ITO[pair_index % len(OKABE_ITO)], "width": 2},
-                    hoverinfo="skip",
-                    showlegend=False,
-                )
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=np.arange(dim, dtype=np.float32),
-                y=np.full(dim, level, dtype=np.float32),
-                mode="markers+text",
-                marker={
-                    "symbol": "square",
-                    "size": max(12, min(30, 520 // dim)),
-                    "color": [OKABE_ITO[p % len(OKABE_ITO)] for p in pair_of_channel],
-                    "line": {"color": "white", "width": 1},
-                },
-                text=[str(p) for p in pair_of_channel],
-                textfont={"color": "white", "size": 11},
-                name=layout,
-                customdata=pair_of_channel,
-                hovertemplate=f"{layout}<br>channel %{{x}} belongs to pair %{{customdata}}<extra></extra>",
-                showlegend=False,
-            )
-        )
-    fig.update_yaxes(
+            arc = {
+                "type": "scatter",
+                "x": (middle - half_width * np.cos(t)).astype(np.float32),
+                "y": (level + sign * (0.18 + height * np.sin(t))).astype(np.float32),
+                "mode": "lines",
+                "line": {"color": OKABE_ITO[pair_index % len(OKABE_ITO)], "width": 2},
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
+            spec.add_trace(fig, arc)
+        boxes = {
+            "type": "scatter",
+            "x": np.arange(dim, dtype=np.float32),
+            "y": np.full(dim, level, dtype=np.float32),
+            "mode": "markers+text",
+            "marker": {
+                "symbol": "square",
+                "size": max(12, min(30, 520 // dim)),
+                "color": [OKABE_ITO[p % len(OKABE_ITO)] for p in pair_of_channel],
+                "line": {"color": "white", "width": 1},
+            },
+            "text": [str(p) for p in pair_of_channel],
+            "textfont": {"color": "white", "size": 11},
+            "name": layout,
+            "customdata": pair_of_channel,
+            "hovertemplate": f"{layout}<br>channel %{{x}} belongs to pair %{{customdata}}<extra></extra>",
+            "showlegend": False,
+        }
+        spec.add_trace(fig, boxes)
+    spec.update_yaxes(
+        fig,
         tickvals=[1.0, 0.0],
         ticktext=["interleaved", "half-split"],
         range=[-0.8, 1.8],
         showgrid=False,
         zeroline=False,
     )
-    fig.update_xaxes(title_text="channel index (number in the box = pair index i)", dtick=1 if dim <= 32 else 4)
+    spec.update_xaxes(
+        fig, title={"text": "channel index (number in the box = pair index i)"}, dtick=1 if dim <= 32 else 4
+    )
     return style_figure(fig, title=title, height=340)
 
 
-def permutation_figure(permutation: np.ndarray, *, title: str | None = None) -> go.Figure:
+def permutation_figure(permutation: np.ndarray, *, title: str | None = None) -> spec.Figure:
     """The permutation matrix P (row j picks channel permutation[j]) as a 0/1 heatmap."""
     permutation = np.asarray(permutation, dtype=np.int64)
     dim = permutation.size
@@ -169,82 +172,89 @@ def permutation_figure(permutation: np.ndarray, *, title: str | None = None) -> 
         raise ValueError("permutation must contain every index 0 … d-1 exactly once")
     matrix = np.zeros((dim, dim), dtype=np.float32)
     matrix[np.arange(dim), permutation] = 1.0
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix,
-            colorscale=[[0.0, "rgba(128,128,128,0.08)"], [1.0, QUERY_COLOUR]],
-            showscale=False,
-            xgap=1,
-            ygap=1,
-            hovertemplate="P[%{y}, %{x}] = %{z:.0f}<extra></extra>",
-        )
+    heatmap = {
+        "type": "heatmap",
+        "z": matrix,
+        "colorscale": [[0.0, "rgba(128,128,128,0.08)"], [1.0, QUERY_COLOUR]],
+        "showscale": False,
+        "xgap": 1,
+        "ygap": 1,
+        "hovertemplate": "P[%{y}, %{x}] = %{z:.0f}<extra></extra>",
+    }
+    fig = spec.figure([heatmap])
+    spec.update_yaxes(
+        fig,
+        range=[dim - 0.5, -0.5],
+        title={"text": "output (half-split) channel"},
+        dtick=1 if dim <= 16 else 4,
+        showgrid=False,
     )
-    fig.update_yaxes(
-        range=[dim - 0.5, -0.5], title_text="output (half-split) channel", dtick=1 if dim <= 16 else 4, showgrid=False
+    spec.update_xaxes(
+        fig,
+        range=[-0.5, dim - 0.5],
+        title={"text": "input (interleaved) channel"},
+        dtick=1 if dim <= 16 else 4,
+        showgrid=False,
     )
-    fig.update_xaxes(
-        range=[-0.5, dim - 0.5], title_text="input (interleaved) channel", dtick=1 if dim <= 16 else 4, showgrid=False
-    )
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    spec.update_yaxes(fig, scaleanchor="x", scaleratio=1)
     return style_figure(fig, title=title, height=380)
 
 
-def score_matrices_figure(panels: Sequence[tuple[str, np.ndarray]], *, title: str | None = None) -> go.Figure:
+def score_matrices_figure(panels: Sequence[tuple[str, np.ndarray]], *, title: str | None = None) -> spec.Figure:
     """Score heatmaps side by side on one diverging colour scale centred on zero."""
     if not 1 <= len(panels) <= 4:
         raise ValueError(f"need between 1 and 4 panels, got {len(panels)}")
     low, high = symmetric_range(np.concatenate([np.asarray(matrix).ravel() for _, matrix in panels]))
-    fig = make_subplots(
-        rows=1, cols=len(panels), subplot_titles=[label for label, _ in panels], horizontal_spacing=0.05
-    )
+    fig = spec.subplots(1, len(panels), subplot_titles=[label for label, _ in panels], horizontal_spacing=0.05)
     for col, (label, matrix) in enumerate(panels, start=1):
-        fig.add_trace(
-            go.Heatmap(
-                z=np.asarray(matrix, dtype=np.float32),
-                colorscale=DIVERGING_SCALE,
-                zmin=low,
-                zmax=high,
-                showscale=col == len(panels),
-                colorbar={"title": {"text": "score"}},
-                name=label,
-                hovertemplate=f"{label}<br>query %{{y}}, key %{{x}}<br>score %{{z:.4f}}<extra></extra>",
-            ),
-            row=1,
-            col=col,
-        )
-        fig.update_yaxes(autorange="reversed", title_text="query position" if col == 1 else None, row=1, col=col)
-        fig.update_xaxes(title_text="key position", row=1, col=col)
-    return style_figure(fig, title=title, height=340)
+        heatmap = {
+            "type": "heatmap",
+            "z": np.asarray(matrix, dtype=np.float32),
+            "colorscale": DIVERGING_SCALE,
+            "zmin": low,
+            "zmax": high,
+            "showscale": col == len(panels),
+            "colorbar": {"title": {"text": "score"}},
+            "name": label,
+            "hovertemplate": f"{label}<br>query %{{y}}, key %{{x}}<br>score %{{z:.4f}}<extra></extra>",
+        }
+        spec.add_trace(fig, heatmap, row=1, col=col)
+        spec.update_yaxes(fig, row=1, col=col, autorange="reversed")
+        if col == 1:
+            # The panels show the same query rows side by side, so one y-axis title serves them all.
+            spec.update_yaxes(fig, row=1, col=col, title={"text": "query position"})
+        spec.update_xaxes(fig, row=1, col=col, title={"text": "key position"})
+    return spec.finish(style_figure(fig, title=title, height=340))
 
 
-def rotated_vectors_figure(interleaved: np.ndarray, half: np.ndarray, *, title: str | None = None) -> go.Figure:
+def rotated_vectors_figure(interleaved: np.ndarray, half: np.ndarray, *, title: str | None = None) -> spec.Figure:
     """The same vector rotated by interleaved and by half-split code, channel by channel (grouped bars)."""
     interleaved = np.asarray(interleaved, dtype=np.float32)
     half = np.asarray(half, dtype=np.float32)
     if interleaved.shape != half.shape or interleaved.ndim != 1:
         raise ValueError("both vectors must be 1-D with the same length")
     channels = np.arange(interleaved.size, dtype=np.float32)
-    fig = go.Figure()
+    fig = spec.figure()
     for label, values, colour in (
         ("interleaved code", interleaved, QUERY_COLOUR),
         ("half-split code", half, KEY_COLOUR),
     ):
-        fig.add_trace(
-            go.Bar(
-                x=channels,
-                y=values,
-                name=label,
-                marker_color=colour,
-                hovertemplate=f"{label}<br>channel %{{x}}: %{{y:.3f}}<extra></extra>",
-            )
-        )
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(title_text="channel", dtick=1 if interleaved.size <= 32 else 8)
-    fig.update_yaxes(title_text="value", zeroline=True)
+        bars = {
+            "type": "bar",
+            "x": channels,
+            "y": values,
+            "name": label,
+            "marker": {"color": colour},
+            "hovertemplate": f"{label}<br>channel %{{x}}: %{{y:.3f}}<extra></extra>",
+        }
+        spec.add_trace(fig, bars)
+    spec.update_layout(fig, barmode="group")
+    spec.update_xaxes(fig, title={"text": "channel"}, dtick=1 if interleaved.size <= 32 else 8)
+    spec.update_yaxes(fig, title={"text": "value"}, zeroline=True)
     return style_figure(fig, title=title, height=300)
 
 
-def partial_rotary_figure(channel_frequencies: np.ndarray, rotary_dim: int, *, title: str | None = None) -> go.Figure:
+def partial_rotary_figure(channel_frequencies: np.ndarray, rotary_dim: int, *, title: str | None = None) -> spec.Figure:
     """Each channel's rotation frequency (log axis); channels past rotary_dim are shaded as 'not rotated'."""
     frequencies = np.asarray(channel_frequencies, dtype=np.float64)
     head_dim = frequencies.size
@@ -252,33 +262,39 @@ def partial_rotary_figure(channel_frequencies: np.ndarray, rotary_dim: int, *, t
         raise ValueError(f"rotary_dim must be in (0, {head_dim}], got {rotary_dim}")
     channels = np.arange(head_dim)
     rotated = channels < rotary_dim
-    fig = go.Figure(
-        go.Bar(
-            x=channels[rotated].astype(np.float32),
-            y=frequencies[rotated].astype(np.float32),
-            marker={"color": np.log10(frequencies[rotated]).astype(np.float32), "colorscale": SEQUENTIAL_SCALE},
-            name="rotated channels",
-            hovertemplate="channel %{x}<br>θ = %{y:.3g} rad per token<extra></extra>",
-        )
-    )
+    bars = {
+        "type": "bar",
+        "x": channels[rotated].astype(np.float32),
+        "y": frequencies[rotated].astype(np.float32),
+        "marker": {"color": np.log10(frequencies[rotated]).astype(np.float32), "colorscale": SEQUENTIAL_SCALE},
+        "name": "rotated channels",
+        "hovertemplate": "channel %{x}<br>θ = %{y:.3g} rad per token<extra></extra>",
+    }
+    fig = spec.figure([bars])
     if rotary_dim < head_dim:
-        fig.add_vrect(
-            x0=rotary_dim - 0.5,
-            x1=head_dim - 0.5,
-            fillcolor="rgba(128,128,128,0.18)",
-            line_width=0,
-            annotation_text=f"channels {rotary_dim} … {head_dim - 1}: not rotated (no position signal)",
-            annotation_position="top left",
+        band_start, band_end = rotary_dim - 0.5, head_dim - 0.5
+        spec.add_vrect(fig, band_start, band_end, fillcolor="rgba(128,128,128,0.18)", line={"width": 0})
+        # Labelled at the band's top-left corner, hanging down into the plot.
+        spec.add_annotation(
+            fig,
+            text=f"channels {rotary_dim} … {head_dim - 1}: not rotated (no position signal)",
+            x=min(band_start, band_end),
+            xanchor="left",
+            yref="y domain",
+            y=1,
+            yanchor="top",
+            showarrow=False,
         )
-    fig.add_vline(x=rotary_dim - 0.5, line={"color": HIGHLIGHT_COLOUR, "width": 2})
+    spec.add_vline(fig, rotary_dim - 0.5, line={"color": HIGHLIGHT_COLOUR, "width": 2})
     lowest = frequencies[rotated].min()
-    fig.update_yaxes(
+    spec.update_yaxes(
+        fig,
         type="log",
-        title_text="θ of the channel's pair (rad / token)",
+        title={"text": "θ of the channel's pair (rad / token)"},
         exponentformat="power",
         range=[np.log10(lowest) - 0.5, 0.9],
     )
-    fig.update_xaxes(title_text="channel", range=[-0.5, head_dim - 0.5])
+    spec.update_xaxes(fig, title={"text": "channel"}, range=[-0.5, head_dim - 0.5])
     return style_figure(fig, title=title, height=360)
 
 
@@ -289,7 +305,7 @@ def precision_figure(
     marked_error: float,
     *,
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """Float32 angle error against position on log–log axes, with the chosen position marked."""
     positions = np.asarray(positions, dtype=np.float64)
     errors = np.asarray(errors, dtype=np.float64)
@@ -297,52 +313,53 @@ def precision_figure(
         raise ValueError("positions and errors must have the same shape")
     # Zero error (exact small positions) has no place on a log axis; drop it from the line.
     keep = (errors > 0) & (positions > 0)
-    fig = go.Figure(
-        go.Scatter(
-            x=positions[keep].astype(np.float32),
-            y=errors[keep].astype(np.float32),
-            mode="lines",
-            name="float32 angles",
-            line={"color": QUERY_COLOUR, "width": 3},
-            hovertemplate="m = %{x:,.0f}<br>max cos/sin error %{y:.2e}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=np.array([max(marked_position, 1.0)], dtype=np.float32),
-            y=np.array([max(marked_error, 1e-12)], dtype=np.float32),
-            mode="markers+text",
-            marker={"color": HIGHLIGHT_COLOUR, "size": 13, "symbol": "diamond"},
-            text=[f"m = {marked_position:,.0f}: {marked_error:.1e}"],
-            textposition="top left",
-            name="chosen position",
-            hoverinfo="skip",
-        )
-    )
-    fig.update_xaxes(type="log", title_text="position m", exponentformat="power")
-    fig.update_yaxes(type="log", title_text="max |cos/sin error| vs float64", exponentformat="power")
+    line = {
+        "type": "scatter",
+        "x": positions[keep].astype(np.float32),
+        "y": errors[keep].astype(np.float32),
+        "mode": "lines",
+        "name": "float32 angles",
+        "line": {"color": QUERY_COLOUR, "width": 3},
+        "hovertemplate": "m = %{x:,.0f}<br>max cos/sin error %{y:.2e}<extra></extra>",
+    }
+    marker = {
+        "type": "scatter",
+        "x": np.array([max(marked_position, 1.0)], dtype=np.float32),
+        "y": np.array([max(marked_error, 1e-12)], dtype=np.float32),
+        "mode": "markers+text",
+        "marker": {"color": HIGHLIGHT_COLOUR, "size": 13, "symbol": "diamond"},
+        "text": [f"m = {marked_position:,.0f}: {marked_error:.1e}"],
+        "textposition": "top left",
+        "name": "chosen position",
+        "hoverinfo": "skip",
+    }
+    fig = spec.figure([line, marker])
+    spec.update_xaxes(fig, type="log", title={"text": "position m"}, exponentformat="power")
+    spec.update_yaxes(fig, type="log", title={"text": "max |cos/sin error| vs float64"}, exponentformat="power")
     return style_figure(fig, title=title, height=380)
 
 
 def cache_size_figure(
     names: Sequence[str], mebibytes: np.ndarray, chosen: str, *, title: str | None = None
-) -> go.Figure:
+) -> spec.Figure:
     """Horizontal bars of cos/sin cache size (MiB) per model preset, the chosen one highlighted."""
     megabytes = np.asarray(mebibytes, dtype=np.float64)
     if megabytes.shape != (len(names),):
         raise ValueError("need one size per name")
-    fig = go.Figure(
-        go.Bar(
-            y=list(names),
-            x=megabytes.astype(np.float32),
-            orientation="h",
-            marker_color=[HIGHLIGHT_COLOUR if name == chosen else OKABE_ITO[5] for name in names],
-            text=[f"{value:,.1f} MiB" for value in megabytes],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:,.2f} MiB<extra></extra>",
-        )
+    bars = {
+        "type": "bar",
+        "y": list(names),
+        "x": megabytes.astype(np.float32),
+        "orientation": "h",
+        "marker": {"color": [HIGHLIGHT_COLOUR if name == chosen else OKABE_ITO[5] for name in names]},
+        "text": [f"{value:,.1f} MiB" for value in megabytes],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertemplate": "%{y}: %{x:,.2f} MiB<extra></extra>",
+    }
+    fig = spec.figure([bars])
+    spec.update_xaxes(
+        fig, title={"text": "cos + sin cache at the full context, float32 (MiB)"}, range=[0, megabytes.max() * 1.25]
     )
-    fig.update_xaxes(title_text="cos + sin cache at the full context, float32 (MiB)", range=[0, megabytes.max() * 1.25])
-    fig.update_yaxes(autorange="reversed")
+    spec.update_yaxes(fig, autorange="reversed")
     return style_figure(fig, title=title, height=80 + 34 * len(names))

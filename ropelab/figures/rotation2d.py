@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+from typing import Any
 
+import numpy as np
+
+from ropelab.figures import spec
 from ropelab.figures.animation import add_position_scrubber
 from ropelab.style import HIGHLIGHT_COLOUR, KEY_COLOUR, QUERY_COLOUR, style_figure
 
@@ -29,50 +30,58 @@ def arrow_trace(
     width: float = 4,
     showlegend: bool = True,
     label: str | None = None,
-) -> go.Scatter:
-    """An arrow from the origin to `tip`: a line plus an arrowhead marker that points along the line.
+) -> dict[str, Any]:
+    """An arrow from the origin to `tip` (a scatter trace dict): a line plus an arrowhead marker along the line.
 
     `label` writes a short name just beyond the tip, so the arrow reads without a legend.
     """
     tip = _vec2(tip, "tip")
-    return go.Scatter(
-        x=np.array([0.0, tip[0]], dtype=np.float32),
-        y=np.array([0.0, tip[1]], dtype=np.float32),
-        mode="lines+markers+text" if label else "lines+markers",
-        text=["", label] if label else None,
-        # Put the label beyond the tip, on the side the arrow points to, so it never sits on the arrowhead.
-        textposition="top center" if tip[1] >= 0 else "bottom center",
-        textfont={"color": colour, "size": 16},
-        name=name,
-        line={"color": colour, "width": width, "dash": "dot" if dashed else "solid"},
-        marker={"symbol": ["circle", "arrow"], "size": [1, 16], "angleref": "previous", "color": colour},
-        opacity=0.45 if dashed else 1.0,
-        showlegend=showlegend,
-        hovertemplate=f"{name}<br>x = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
+    trace = {
+        "type": "scatter",
+        "x": np.array([0.0, tip[0]], dtype=np.float32),
+        "y": np.array([0.0, tip[1]], dtype=np.float32),
+        "mode": "lines+markers+text" if label else "lines+markers",
+    }
+    if label:  # an unlabelled arrow leaves text unset rather than sending null to plotly.js
+        trace["text"] = ["", label]
+    trace.update(
+        {
+            # Put the label beyond the tip, on the side the arrow points to, so it never sits on the arrowhead.
+            "textposition": "top center" if tip[1] >= 0 else "bottom center",
+            "textfont": {"color": colour, "size": 16},
+            "name": name,
+            "line": {"color": colour, "width": width, "dash": "dot" if dashed else "solid"},
+            "marker": {"symbol": ["circle", "arrow"], "size": [1, 16], "angleref": "previous", "color": colour},
+            "opacity": 0.45 if dashed else 1.0,
+            "showlegend": showlegend,
+            "hovertemplate": f"{name}<br>x = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
+        }
     )
+    return trace
 
 
-def _circle_trace(radius: float) -> go.Scatter:
+def _circle_trace(radius: float) -> dict[str, Any]:
     turn = np.linspace(0.0, 2.0 * np.pi, _CIRCLE_STEPS)
-    return go.Scatter(
-        x=(radius * np.cos(turn)).astype(np.float32),
-        y=(radius * np.sin(turn)).astype(np.float32),
-        mode="lines",
-        line={"color": _GUIDE_COLOUR, "width": 1},
-        hoverinfo="skip",
-        showlegend=False,
-    )
+    return {
+        "type": "scatter",
+        "x": (radius * np.cos(turn)).astype(np.float32),
+        "y": (radius * np.sin(turn)).astype(np.float32),
+        "mode": "lines",
+        "line": {"color": _GUIDE_COLOUR, "width": 1},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
 
 
-def _equal_axes(fig: go.Figure, reach: float, rows_cols: list[tuple[int, int]] | None = None) -> None:
+def _equal_axes(fig: spec.Figure, reach: float, rows_cols: list[tuple[int, int]] | None = None) -> None:
     """Fix a square, equal-aspect window around the origin (fixed so animation frames never rescale it)."""
     window = [-reach, reach]
     targets = rows_cols or [(None, None)]
     for index, (row, col) in enumerate(targets, start=1):
         anchor = "x" if index == 1 else f"x{index}"
-        fig.update_xaxes(range=window, zeroline=True, title_text="x₀", constrain="domain", row=row, col=col)
-        fig.update_yaxes(
-            range=window, zeroline=True, title_text="x₁", scaleanchor=anchor, scaleratio=1, row=row, col=col
+        spec.update_xaxes(fig, row=row, col=col, range=window, zeroline=True, title={"text": "x₀"}, constrain="domain")
+        spec.update_yaxes(
+            fig, row=row, col=col, range=window, zeroline=True, title={"text": "x₁"}, scaleanchor=anchor, scaleratio=1
         )
 
 
@@ -89,44 +98,53 @@ def rotated_pair_figure(
     m: int,
     n: int,
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """q and k before (dotted) and after rotation by their positions m and n (solid)."""
     q, k, q_rotated, k_rotated = (
         _vec2(v, label) for v, label in ((q, "q"), (k, "k"), (q_rotated, "q_rotated"), (k_rotated, "k_rotated"))
     )
-    fig = go.Figure()
-    fig.add_trace(_circle_trace(float(np.hypot(*q))))
-    fig.add_trace(_circle_trace(float(np.hypot(*k))))
-    fig.add_trace(arrow_trace(q, name="q (position 0)", colour=QUERY_COLOUR, dashed=True, width=2))
-    fig.add_trace(arrow_trace(k, name="k (position 0)", colour=KEY_COLOUR, dashed=True, width=2))
-    fig.add_trace(arrow_trace(q_rotated, name=f"R(mθ) q, m = {m}", colour=QUERY_COLOUR, label="q"))
-    fig.add_trace(arrow_trace(k_rotated, name=f"R(nθ) k, n = {n}", colour=KEY_COLOUR, label="k"))
+    fig = spec.figure(
+        [
+            _circle_trace(float(np.hypot(*q))),
+            _circle_trace(float(np.hypot(*k))),
+            arrow_trace(q, name="q (position 0)", colour=QUERY_COLOUR, dashed=True, width=2),
+            arrow_trace(k, name="k (position 0)", colour=KEY_COLOUR, dashed=True, width=2),
+            arrow_trace(q_rotated, name=f"R(mθ) q, m = {m}", colour=QUERY_COLOUR, label="q"),
+            arrow_trace(k_rotated, name=f"R(nθ) k, n = {n}", colour=KEY_COLOUR, label="k"),
+        ]
+    )
     _equal_axes(fig, _reach(q, k))
     style_figure(fig, title=title, height=500)
-    fig.update_layout(legend={"y": -0.18, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"b": 110})
+    spec.update_layout(fig, legend={"y": -0.18, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"b": 110})
     return fig
 
 
 def shifted_pairs_figure(
     panels: list[tuple[np.ndarray, np.ndarray, str]], q_label: str = "query", k_label: str = "key"
-) -> go.Figure:
+) -> spec.Figure:
     """Side-by-side planes, one per (q_rotated, k_rotated, subtitle) panel, on identical axes."""
     if not panels:
         raise ValueError("panels must contain at least one (q_rotated, k_rotated, subtitle) entry")
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[subtitle for _, _, subtitle in panels])
+    fig = spec.subplots(1, len(panels), subplot_titles=[subtitle for _, _, subtitle in panels])
     vectors = []
     for column, (q_rotated, k_rotated, _) in enumerate(panels, start=1):
         q_rotated, k_rotated = _vec2(q_rotated, "q_rotated"), _vec2(k_rotated, "k_rotated")
         vectors += [q_rotated, k_rotated]
-        fig.add_trace(_circle_trace(float(np.hypot(*q_rotated))), row=1, col=column)
-        fig.add_trace(
-            arrow_trace(q_rotated, name=q_label, colour=QUERY_COLOUR, showlegend=False, label="q"), row=1, col=column
+        spec.add_trace(fig, _circle_trace(float(np.hypot(*q_rotated))), row=1, col=column)
+        spec.add_trace(
+            fig,
+            arrow_trace(q_rotated, name=q_label, colour=QUERY_COLOUR, showlegend=False, label="q"),
+            row=1,
+            col=column,
         )
-        fig.add_trace(
-            arrow_trace(k_rotated, name=k_label, colour=KEY_COLOUR, showlegend=False, label="k"), row=1, col=column
+        spec.add_trace(
+            fig,
+            arrow_trace(k_rotated, name=k_label, colour=KEY_COLOUR, showlegend=False, label="k"),
+            row=1,
+            col=column,
         )
     _equal_axes(fig, _reach(*vectors), [(1, column) for column in range(1, len(panels) + 1)])
-    return style_figure(fig, height=420)
+    return spec.finish(style_figure(fig, height=420))
 
 
 def position_sweep_figure(
@@ -138,7 +156,7 @@ def position_sweep_figure(
     n: int,
     start_index: int = 0,
     frame_ms: int = 120,
-) -> go.Figure:
+) -> spec.Figure:
     """Animated in the browser: q turns through every position while k stays at n; the score curve follows.
 
     positions (M,), q_rotated (M, 2) = R(mθ)q for each m, k_rotated (2,) = R(nθ)k, scores (M,). Each frame
@@ -157,40 +175,38 @@ def position_sweep_figure(
     if not 0 <= start_index < count:
         raise ValueError(f"start_index must be in [0, {count - 1}], got {start_index}")
 
-    fig = make_subplots(
-        rows=1,
-        cols=2,
+    fig = spec.subplots(
+        1,
+        2,
         column_widths=[0.45, 0.55],
         subplot_titles=["q turns with m, k stays at n", "score ⟨R(mθ)q, R(nθ)k⟩ for every m"],
         horizontal_spacing=0.1,
     )
     reach = _reach(q_rotated[0], k_rotated)
-    fig.add_trace(_circle_trace(float(np.hypot(*q_rotated[0]))), row=1, col=1)
-    fig.add_trace(arrow_trace(k_rotated, name=f"key at n = {n}", colour=KEY_COLOUR, label="k"), row=1, col=1)
-    fig.add_trace(_sweep_query(q_rotated[start_index], positions[start_index]), row=1, col=1)
-    fig.add_trace(
-        go.Scatter(
-            x=positions.astype(np.float32),
-            y=scores.astype(np.float32),
-            mode="lines",
-            name="score",
-            line={"color": _GUIDE_COLOUR, "width": 2},
-            hovertemplate="m = %{x}<br>score = %{y:.3f}<extra></extra>",
-            showlegend=False,
-        ),
-        row=1,
-        col=2,
-    )
-    fig.add_trace(_sweep_marker(positions[start_index], scores[start_index]), row=1, col=2)
+    spec.add_trace(fig, _circle_trace(float(np.hypot(*q_rotated[0]))), row=1, col=1)
+    spec.add_trace(fig, arrow_trace(k_rotated, name=f"key at n = {n}", colour=KEY_COLOUR, label="k"), row=1, col=1)
+    spec.add_trace(fig, _sweep_query(q_rotated[start_index], positions[start_index]), row=1, col=1)
+    curve = {
+        "type": "scatter",
+        "x": positions.astype(np.float32),
+        "y": scores.astype(np.float32),
+        "mode": "lines",
+        "name": "score",
+        "line": {"color": _GUIDE_COLOUR, "width": 2},
+        "hovertemplate": "m = %{x}<br>score = %{y:.3f}<extra></extra>",
+        "showlegend": False,
+    }
+    spec.add_trace(fig, curve, row=1, col=2)
+    spec.add_trace(fig, _sweep_marker(positions[start_index], scores[start_index]), row=1, col=2)
     animated = [2, 4]  # indices of the query arrow and the score marker: the only traces a frame replaces
 
-    fig.frames = [
-        go.Frame(
-            name=str(int(position)),
-            data=[_sweep_query(q_rotated[index], position), _sweep_marker(position, scores[index])],
-            traces=animated,
-            layout={"title": {"text": _sweep_title(position, n, scores[index])}},
-        )
+    fig["frames"] = [
+        {
+            "name": str(int(position)),
+            "data": [_sweep_query(q_rotated[index], position), _sweep_marker(position, scores[index])],
+            "traces": animated,
+            "layout": {"title": {"text": _sweep_title(position, n, scores[index])}},
+        }
         for index, position in enumerate(positions)
     ]
     add_position_scrubber(
@@ -206,30 +222,31 @@ def position_sweep_figure(
     _equal_axes(fig, reach, [(1, 1)])
     low, high = float(scores.min()), float(scores.max())
     margin = 0.1 * max(high - low, 1e-9)
-    fig.update_xaxes(title_text="query position m", range=[positions[0], positions[-1]], row=1, col=2)
-    fig.update_yaxes(title_text="score", range=[low - margin, high + margin], row=1, col=2)
+    spec.update_xaxes(fig, row=1, col=2, title={"text": "query position m"}, range=[positions[0], positions[-1]])
+    spec.update_yaxes(fig, row=1, col=2, title={"text": "score"}, range=[low - margin, high + margin])
     style_figure(fig, title=_sweep_title(positions[start_index], n, scores[start_index]), height=580)
     # The frame title carries the live readout; arrows are labelled at their tips, so no legend is needed.
-    fig.update_layout(margin={"b": 170, "t": 90}, showlegend=False)
-    return fig
+    spec.update_layout(fig, margin={"b": 170, "t": 90}, showlegend=False)
+    return spec.finish(fig)
 
 
-def _sweep_query(tip: np.ndarray, position) -> go.Scatter:
+def _sweep_query(tip: np.ndarray, position) -> dict[str, Any]:
     return arrow_trace(tip, name=f"query at m = {int(position)}", colour=QUERY_COLOUR, label="q")
 
 
-def _sweep_marker(position, score: float) -> go.Scatter:
-    return go.Scatter(
-        x=np.array([position], dtype=np.float32),
-        y=np.array([score], dtype=np.float32),
-        mode="markers+text",
-        text=[f"{score:.2f}"],
-        textposition="top center",
-        marker={"color": HIGHLIGHT_COLOUR, "size": 13},
-        name="current m",
-        showlegend=False,
-        hovertemplate="m = %{x}<br>score = %{y:.3f}<extra></extra>",
-    )
+def _sweep_marker(position, score: float) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": np.array([position], dtype=np.float32),
+        "y": np.array([score], dtype=np.float32),
+        "mode": "markers+text",
+        "text": [f"{score:.2f}"],
+        "textposition": "top center",
+        "marker": {"color": HIGHLIGHT_COLOUR, "size": 13},
+        "name": "current m",
+        "showlegend": False,
+        "hovertemplate": "m = %{x}<br>score = %{y:.3f}<extra></extra>",
+    }
 
 
 def _sweep_title(position, n: int, score: float) -> str:

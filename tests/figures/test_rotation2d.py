@@ -3,6 +3,7 @@ import pytest
 
 import rope_core
 from ropelab.figures.rotation2d import arrow_trace, position_sweep_figure, rotated_pair_figure, shifted_pairs_figure
+from tests.figures.validate import validated
 
 QUERY = np.array([1.0, 0.6])
 KEY = np.array([0.8, -0.5])
@@ -17,7 +18,7 @@ def tip(trace):
 
 
 def test_arrow_runs_from_origin_to_tip_with_a_head_and_optional_label():
-    trace = arrow_trace(np.array([0.3, -0.4]), name="v", colour="#000000", label="v")
+    trace = validated({"data": [arrow_trace(np.array([0.3, -0.4]), name="v", colour="#000000", label="v")]}).data[0]
     np.testing.assert_allclose(trace.x, [0.0, 0.3], rtol=1e-6)
     np.testing.assert_allclose(trace.y, [0.0, -0.4], rtol=1e-6)
     assert trace.marker.symbol[1] == "arrow" and trace.marker.angleref == "previous"
@@ -28,7 +29,7 @@ def test_arrow_runs_from_origin_to_tip_with_a_head_and_optional_label():
 
 def test_pair_figure_draws_the_rotated_vectors_it_was_given():
     m, n, theta = 7, 2, 0.3
-    fig = rotated_pair_figure(QUERY, KEY, turned(QUERY, m, theta), turned(KEY, n, theta), m=m, n=n)
+    fig = validated(rotated_pair_figure(QUERY, KEY, turned(QUERY, m, theta), turned(KEY, n, theta), m=m, n=n))
     arrows = {trace.name: trace for trace in fig.data if trace.name}
     q_tip = tip(arrows["R(mθ) q, m = 7"])
     np.testing.assert_allclose(q_tip, rope_core.rotation_matrix_2d(m * theta) @ QUERY, atol=1e-6)
@@ -43,7 +44,7 @@ def test_shifted_panels_have_identical_dot_products():
         (turned(QUERY, 3, theta), turned(KEY, 1, theta), "before"),
         (turned(QUERY, 3 + shift, theta), turned(KEY, 1 + shift, theta), "after"),
     ]
-    fig = shifted_pairs_figure(panels)
+    fig = validated(shifted_pairs_figure(panels))
     arrows = [trace for trace in fig.data if trace.text is not None]
     assert len(arrows) == 4
     before = tip(arrows[0]) @ tip(arrows[1])
@@ -58,7 +59,9 @@ def sweep(theta=0.3, n=5, start=4):
     positions = np.arange(64)
     queries = rope_core.apply_rope(np.tile(QUERY, (64, 1)), positions, [theta], convention="interleaved")
     scores = rope_core.rope_scores(np.tile(QUERY, (64, 1)), KEY[None, :], positions, [n], [theta], "interleaved")
-    fig = position_sweep_figure(positions, queries, turned(KEY, n, theta), scores[:, 0], n=n, start_index=start)
+    fig = validated(
+        position_sweep_figure(positions, queries, turned(KEY, n, theta), scores[:, 0], n=n, start_index=start)
+    )
     return fig, scores[:, 0]
 
 
