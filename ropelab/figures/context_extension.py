@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
 
+from ropelab.figures import spec
 from ropelab.style import OKABE_ITO, style_figure
 
 METHOD_LABELS = {
@@ -30,13 +31,13 @@ _BAND_COLOURS = {"high": OKABE_ITO[5], "mid": OKABE_ITO[4], "low": OKABE_ITO[6]}
 _YARN_BAND = "rgba(213, 94, 0, 0.13)"
 
 
-def legend_below(fig: go.Figure, rows: int) -> go.Figure:
+def legend_below(fig: spec.Figure, rows: int) -> spec.Figure:
     """Move the legend under the x-axis title, so it never collides with the chart title above the plot."""
-    fig.update_layout(
+    return spec.update_layout(
+        fig,
         legend={"orientation": "h", "yanchor": "top", "y": -0.16, "xanchor": "left", "x": 0},
         margin={"b": 80 + 26 * rows},
     )
-    return fig
 
 
 def method_label(method: str, attention_factor: float = 1.0) -> str:
@@ -51,22 +52,29 @@ def _check_lengths(x: np.ndarray, series: Mapping[str, np.ndarray]) -> None:
             raise ValueError(f"{name!r} has shape {np.shape(values)}, expected {x.shape}")
 
 
-def _length_line(fig: go.Figure, value: float, text: str, *, horizontal: bool, log_axis: bool, near_end: bool) -> None:
+def _add_label(fig: spec.Figure, **annotation: Any) -> None:
+    # Unlike spec.add_annotation, this leaves an unset xref/yref unset, so it stays the default ("x"/"y").
+    fig["layout"].setdefault("annotations", []).append(annotation)
+
+
+def _length_line(
+    fig: spec.Figure, value: float, text: str, *, horizontal: bool, log_axis: bool, near_end: bool
+) -> None:
     """A dotted reference line with its label; labels are placed by hand because on a log axis Plotly reads
     an annotation's data coordinate as log10(value), which add_hline/add_vline do not convert."""
     fig_value = float(np.log10(value)) if log_axis else float(value)
     line = {"color": "#888888", "dash": "dot", "width": 1.5}
     label = {"text": text, "showarrow": False, "font": {"size": 12, "color": "#888888"}}
     if horizontal:
-        fig.add_hline(y=value, line=line)
-        fig.add_annotation(
-            xref="paper", x=1.0 if near_end else 0.0, xanchor="right" if near_end else "left",
+        spec.add_hline(fig, value, line=line)
+        _add_label(
+            fig, xref="paper", x=1.0 if near_end else 0.0, xanchor="right" if near_end else "left",
             y=fig_value, yanchor="bottom", **label,
         )  # fmt: skip
     else:
-        fig.add_vline(x=value, line=line)
-        fig.add_annotation(
-            yref="paper", y=1.0, yanchor="bottom", x=fig_value, xanchor="right" if near_end else "left", **label
+        spec.add_vline(fig, value, line=line)
+        _add_label(
+            fig, yref="paper", y=1.0, yanchor="bottom", x=fig_value, xanchor="right" if near_end else "left", **label
         )
 
 
@@ -79,7 +87,7 @@ def wavelength_figure(
     yarn_range: tuple[float, float] | None = None,
     llama3_bands: np.ndarray | None = None,
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """Wavelength of every pair under each method (log y), with the training and target lengths marked.
 
     `yarn_range` shades YaRN's ramp (pair indices low..high); `llama3_bands` ('high'|'mid'|'low' per pair)
@@ -88,17 +96,19 @@ def wavelength_figure(
     pairs = np.arange(len(next(iter(wavelengths.values()))))
     _check_lengths(pairs, wavelengths)
     factors = dict(attention_factors or {})
-    fig = go.Figure()
+    fig = spec.figure()
     if yarn_range is not None:
         low, high = yarn_range
-        fig.add_vrect(
-            x0=low,
-            x1=high,
-            fillcolor=_YARN_BAND,
-            line_width=0,
-            layer="below",
-            annotation_text=f"YaRN ramp: pairs {low:g}–{high:g}",
-            annotation_position="top left",
+        spec.add_vrect(fig, low, high, fillcolor=_YARN_BAND, line={"width": 0}, layer="below")
+        spec.add_annotation(
+            fig,
+            text=f"YaRN ramp: pairs {low:g}–{high:g}",
+            x=low,
+            xanchor="left",
+            y=1,
+            yref="y domain",
+            yanchor="top",
+            showarrow=False,
         )
     for method, values in wavelengths.items():
         label = method_label(method, factors.get(method, 1.0))
@@ -106,36 +116,39 @@ def wavelength_figure(
         if method == "llama3" and llama3_bands is not None:
             for band in ("high", "mid", "low"):
                 chosen = np.asarray(llama3_bands) == band
-                fig.add_trace(
-                    go.Scatter(
-                        x=pairs[chosen].astype(np.float32),
-                        y=values[chosen],
-                        mode="markers",
-                        marker={"color": _BAND_COLOURS[band], "size": 8, "symbol": "diamond"},
-                        name=f"{label}: {BAND_LABELS[band]}, {int(chosen.sum())} pairs",
-                        hovertemplate=f"{label} ({BAND_LABELS[band]})<br>pair %{{x}}<br>λ = %{{y:,.4g}} tokens"
-                        "<extra></extra>",
-                    )
-                )
+                markers = {
+                    "type": "scatter",
+                    "x": pairs[chosen].astype(np.float32),
+                    "y": values[chosen],
+                    "mode": "markers",
+                    "marker": {"color": _BAND_COLOURS[band], "size": 8, "symbol": "diamond"},
+                    "name": f"{label}: {BAND_LABELS[band]}, {int(chosen.sum())} pairs",
+                    "hovertemplate": f"{label} ({BAND_LABELS[band]})<br>pair %{{x}}<br>λ = %{{y:,.4g}} tokens"
+                    "<extra></extra>",
+                }
+                spec.add_trace(fig, markers)
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=pairs.astype(np.float32),
-                y=values,
-                mode="lines",
-                name=label,
-                line=_LINE.get(method, {}),
-                hovertemplate=f"{label}<br>pair %{{x}}<br>λ = %{{y:,.4g}} tokens<extra></extra>",
-            )
-        )
+        curve = {
+            "type": "scatter",
+            "x": pairs.astype(np.float32),
+            "y": values,
+            "mode": "lines",
+            "name": label,
+            # A copy, so that a later change to this figure cannot reach the shared style table.
+            "line": dict(_LINE.get(method, {})),
+            "hovertemplate": f"{label}<br>pair %{{x}}<br>λ = %{{y:,.4g}} tokens<extra></extra>",
+        }
+        spec.add_trace(fig, curve)
     _length_line(
         fig, train_length, f"training length L = {train_length:,}", horizontal=True, log_axis=True, near_end=False
     )
     _length_line(
         fig, target_length, f"target length T = {target_length:,}", horizontal=True, log_axis=True, near_end=True
     )
-    fig.update_xaxes(title_text="pair index i (0 = fastest)")
-    fig.update_yaxes(title_text="wavelength λ_i = 2π/θ_i (tokens, log scale)", type="log", exponentformat="SI")
+    spec.update_xaxes(fig, title={"text": "pair index i (0 = fastest)"})
+    spec.update_yaxes(
+        fig, title={"text": "wavelength λ_i = 2π/θ_i (tokens, log scale)"}, type="log", exponentformat="SI"
+    )
     return legend_below(style_figure(fig, title=title, height=640), rows=4)
 
 
@@ -148,7 +161,7 @@ def angle_figure(
     train_length: int,
     target_length: int,
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """Angle each pair sweeps in training (L·θ_i) and at the target under one method (T·θ'_i), log y.
 
     Flagged pairs (never a full turn in training, further at the target) are ringed; a line marks 2π.
@@ -158,41 +171,38 @@ def angle_figure(
     _check_lengths(pairs, {"reached": reached, "flagged": flagged})
     flagged = np.asarray(flagged, dtype=bool)
     label = METHOD_LABELS.get(method, method)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=pairs.astype(np.float32),
-            y=seen,
-            name=f"swept in training: L·θ_i, L = {train_length:,}",
-            marker={"color": "rgba(136,136,136,0.55)"},
-            hovertemplate="pair %{x}<br>training angle = %{y:,.4g} rad<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=pairs.astype(np.float32),
-            y=np.asarray(reached, dtype=np.float32),
-            mode="lines+markers",
-            name=f"{label} at target: T·θ'_i, T = {target_length:,}",
-            # The training bars are grey already, so the original method's grey line gets a colour here.
-            line=(_LINE["linear"] if method == "original" else _LINE.get(method, {})) | {"width": 2},
-            marker={"size": 5},
-            hovertemplate=f"{label}<br>pair %{{x}}<br>target angle = %{{y:,.4g}} rad<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=pairs[flagged].astype(np.float32),
-            y=np.asarray(reached, dtype=np.float32)[flagged],
-            mode="markers",
-            name=f"out of range: {int(flagged.sum())} pairs",
-            marker={"symbol": "circle-open", "size": 14, "line": {"width": 2.5}, "color": OKABE_ITO[3]},
-            hovertemplate="pair %{x}: angle never seen in training<extra></extra>",
-        )
-    )
+    bars = {
+        "type": "bar",
+        "x": pairs.astype(np.float32),
+        "y": seen,
+        "name": f"swept in training: L·θ_i, L = {train_length:,}",
+        "marker": {"color": "rgba(136,136,136,0.55)"},
+        "hovertemplate": "pair %{x}<br>training angle = %{y:,.4g} rad<extra></extra>",
+    }
+    target = {
+        "type": "scatter",
+        "x": pairs.astype(np.float32),
+        "y": np.asarray(reached, dtype=np.float32),
+        "mode": "lines+markers",
+        "name": f"{label} at target: T·θ'_i, T = {target_length:,}",
+        # The training bars are grey already, so the original method's grey line gets a colour here.
+        "line": (_LINE["linear"] if method == "original" else _LINE.get(method, {})) | {"width": 2},
+        "marker": {"size": 5},
+        "hovertemplate": f"{label}<br>pair %{{x}}<br>target angle = %{{y:,.4g}} rad<extra></extra>",
+    }
+    rings = {
+        "type": "scatter",
+        "x": pairs[flagged].astype(np.float32),
+        "y": np.asarray(reached, dtype=np.float32)[flagged],
+        "mode": "markers",
+        "name": f"out of range: {int(flagged.sum())} pairs",
+        "marker": {"symbol": "circle-open", "size": 14, "line": {"width": 2.5}, "color": OKABE_ITO[3]},
+        "hovertemplate": "pair %{x}: angle never seen in training<extra></extra>",
+    }
+    fig = spec.figure([bars, target, rings])
     _length_line(fig, 2 * np.pi, "one full turn (2π)", horizontal=True, log_axis=True, near_end=True)
-    fig.update_xaxes(title_text="pair index i (0 = fastest)")
-    fig.update_yaxes(title_text="angle swept (radians, log scale)", type="log", exponentformat="SI")
+    spec.update_xaxes(fig, title={"text": "pair index i (0 = fastest)"})
+    spec.update_yaxes(fig, title={"text": "angle swept (radians, log scale)"}, type="log", exponentformat="SI")
     return legend_below(style_figure(fig, title=title, height=520), rows=2)
 
 
@@ -203,25 +213,25 @@ def score_curves_figure(
     train_length: int,
     attention_factors: Mapping[str, float] | None = None,
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """All-ones score against distance (log x) under each method, with the training length marked."""
     distances = np.asarray(distances)
     _check_lengths(distances, scores)
     factors = dict(attention_factors or {})
-    fig = go.Figure()
+    fig = spec.figure()
     for method, values in scores.items():
         label = method_label(method, factors.get(method, 1.0))
-        fig.add_trace(
-            go.Scatter(
-                x=distances.astype(np.float32),
-                y=np.asarray(values, dtype=np.float32),
-                mode="lines",
-                name=label,
-                line=_LINE.get(method, {}) | {"width": 3 if method == "original" else 1.5},
-                hovertemplate=f"{label}<br>distance %{{x:,}}<br>score = %{{y:.3f}}<extra></extra>",
-            )
-        )
+        curve = {
+            "type": "scatter",
+            "x": distances.astype(np.float32),
+            "y": np.asarray(values, dtype=np.float32),
+            "mode": "lines",
+            "name": label,
+            "line": _LINE.get(method, {}) | {"width": 3 if method == "original" else 1.5},
+            "hovertemplate": f"{label}<br>distance %{{x:,}}<br>score = %{{y:.3f}}<extra></extra>",
+        }
+        spec.add_trace(fig, curve)
     _length_line(fig, train_length, f"L = {train_length:,}", horizontal=False, log_axis=True, near_end=True)
-    fig.update_xaxes(title_text="distance m − n (tokens, log scale)", type="log", exponentformat="SI")
-    fig.update_yaxes(title_text="score of q = k = all-ones (1 at distance 0)")
+    spec.update_xaxes(fig, title={"text": "distance m − n (tokens, log scale)"}, type="log", exponentformat="SI")
+    spec.update_yaxes(fig, title={"text": "score of q = k = all-ones (1 at distance 0)"})
     return legend_below(style_figure(fig, title=title, height=520), rows=2)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from ropelab.figures import spec
 from ropelab.style import (
     DIVERGING_SCALE,
     HIGHLIGHT_COLOUR,
@@ -30,7 +29,7 @@ def heatmap_panels_figure(
     colorbar_title: str,
     title: str | None = None,
     height: int = 380,
-) -> go.Figure:
+) -> spec.Figure:
     """Square (query × key) heatmaps side by side on one colour scale; query 0 at the top like a matrix.
 
     diverging=True centres a red/blue scale on zero (biases, scores); False uses viridis from 0 (probabilities).
@@ -48,63 +47,62 @@ def heatmap_panels_figure(
     else:
         low, high = 0.0, float(everything.max()) if everything.size else 1.0
         scale = SEQUENTIAL_SCALE
-    fig = make_subplots(
-        rows=1, cols=len(panels), subplot_titles=[subtitle for subtitle, _ in panels], horizontal_spacing=0.04
-    )
+    fig = spec.subplots(1, len(panels), subplot_titles=[subtitle for subtitle, _ in panels], horizontal_spacing=0.04)
     for column, matrix in enumerate(matrices, start=1):
         row_stride, col_stride = _display_stride(matrix.shape[0]), _display_stride(matrix.shape[1])
         shown = matrix[::row_stride, ::col_stride]
-        fig.add_trace(
-            go.Heatmap(
-                z=shown.astype(np.float32),
-                x=np.arange(0, matrix.shape[1], col_stride, dtype=np.int32),
-                y=np.arange(0, matrix.shape[0], row_stride, dtype=np.int32),
-                colorscale=scale,
-                zmin=low,
-                zmax=high,
-                showscale=column == 1,
-                colorbar={"title": {"text": colorbar_title}},
-                hovertemplate=f"query i = %{{y}}<br>key j = %{{x}}<br>{colorbar_title} = %{{z:.3f}}<extra></extra>",
-            ),
+        heatmap = {
+            "type": "heatmap",
+            "z": shown.astype(np.float32),
+            "x": np.arange(0, matrix.shape[1], col_stride, dtype=np.int32),
+            "y": np.arange(0, matrix.shape[0], row_stride, dtype=np.int32),
+            "colorscale": scale,
+            "zmin": low,
+            "zmax": high,
+            "showscale": column == 1,
+            "colorbar": {"title": {"text": colorbar_title}},
+            "hovertemplate": f"query i = %{{y}}<br>key j = %{{x}}<br>{colorbar_title} = %{{z:.3f}}<extra></extra>",
+        }
+        spec.add_trace(fig, heatmap, row=1, col=column)
+        spec.update_xaxes(fig, row=1, col=column, title={"text": "key position j"}, constrain="domain")
+        spec.update_yaxes(
+            fig,
             row=1,
             col=column,
-        )
-        fig.update_xaxes(title_text="key position j", constrain="domain", row=1, col=column)
-        fig.update_yaxes(
             autorange="reversed",
             scaleanchor="x" if column == 1 else f"x{column}",
             scaleratio=1,
             constrain="domain",
-            title_text="query position i" if column == 1 else None,
             showticklabels=column == 1,
-            row=1,
-            col=column,
         )
+        if column == 1:
+            # Only the leftmost panel is labelled: its neighbours share the same query axis.
+            spec.update_yaxes(fig, row=1, col=column, title={"text": "query position i"})
     style_figure(fig, title=title, height=height)
     # Subplot titles may run to two lines; leave them room above the heatmaps.
-    fig.update_layout(margin={"t": 100 if title else 70})
-    return fig
+    spec.update_layout(fig, margin={"t": 100 if title else 70})
+    return spec.finish(fig)
 
 
-def distance_table_figure(offsets: np.ndarray, values: np.ndarray, *, title: str, clip: int) -> go.Figure:
+def distance_table_figure(offsets: np.ndarray, values: np.ndarray, *, title: str, clip: int) -> spec.Figure:
     """One bar per clipped relative distance j − i: the whole of what a Shaw-style bias can learn."""
     offsets = np.asarray(offsets)
     values = np.asarray(values, dtype=np.float64)
     if offsets.shape != values.shape or offsets.ndim != 1:
         raise ValueError(f"offsets and values must be 1-D of equal length, got {offsets.shape} and {values.shape}")
     labels = [_clip_label(int(offset), clip) for offset in offsets]
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=values.astype(np.float32),
-            marker={"color": [HIGHLIGHT_COLOUR if abs(int(o)) == clip and clip else OKABE_ITO[0] for o in offsets]},
-            customdata=offsets.astype(np.int32),
-            hovertemplate="j − i = %{x}<br>bias w = %{y:.3f}<extra></extra>",
-            name="bias per distance",
-        )
-    )
-    fig.update_xaxes(title_text="relative distance j − i (clipped)", type="category")
-    fig.update_yaxes(title_text="bias w (added to the score)", zeroline=True)
+    bars = {
+        "type": "bar",
+        "x": labels,
+        "y": values.astype(np.float32),
+        "marker": {"color": [HIGHLIGHT_COLOUR if abs(int(o)) == clip and clip else OKABE_ITO[0] for o in offsets]},
+        "customdata": offsets.astype(np.int32),
+        "hovertemplate": "j − i = %{x}<br>bias w = %{y:.3f}<extra></extra>",
+        "name": "bias per distance",
+    }
+    fig = spec.figure([bars])
+    spec.update_xaxes(fig, title={"text": "relative distance j − i (clipped)"}, type="category")
+    spec.update_yaxes(fig, title={"text": "bias w (added to the score)"}, zeroline=True)
     return style_figure(fig, title=title, height=380)
 
 
@@ -118,93 +116,99 @@ def _clip_label(offset: int, clip: int) -> str:
 
 def bucket_map_figure(
     relative: np.ndarray, buckets: np.ndarray, *, num_buckets: int, max_distance: int, title: str
-) -> go.Figure:
+) -> spec.Figure:
     """Which T5 bucket each relative distance j − i falls in: exact steps near 0, log-spaced further out."""
     relative = np.asarray(relative)
     buckets = np.asarray(buckets)
     if relative.shape != buckets.shape or relative.ndim != 1:
         raise ValueError(f"relative and buckets must be 1-D of equal length, got {relative.shape}, {buckets.shape}")
-    fig = go.Figure(
-        go.Scatter(
-            x=relative.astype(np.int32),
-            y=buckets.astype(np.int32),
-            mode="lines",
-            line={"shape": "hv", "color": OKABE_ITO[0], "width": 3},
-            name="bucket",
-            hovertemplate="j − i = %{x}<br>bucket %{y}<extra></extra>",
-        )
-    )
+    steps = {
+        "type": "scatter",
+        "x": relative.astype(np.int32),
+        "y": buckets.astype(np.int32),
+        "mode": "lines",
+        "line": {"shape": "hv", "color": OKABE_ITO[0], "width": 3},
+        "name": "bucket",
+        "hovertemplate": "j − i = %{x}<br>bucket %{y}<extra></extra>",
+    }
+    fig = spec.figure([steps])
     for edge in (-max_distance, max_distance):
         if relative.min() <= edge <= relative.max():
-            fig.add_vline(
+            spec.add_vline(fig, edge, line={"dash": "dash", "color": HIGHLIGHT_COLOUR, "width": 2})
+            spec.add_annotation(
+                fig,
+                text=f"{'+' if edge > 0 else '−'}D",
                 x=edge,
-                line={"dash": "dash", "color": HIGHLIGHT_COLOUR, "width": 2},
-                annotation_text=f"{'+' if edge > 0 else '−'}D",
-                annotation_position="bottom right" if edge < 0 else "bottom left",
-                annotation_font_color=HIGHLIGHT_COLOUR,
+                xanchor="left" if edge < 0 else "right",
+                y=0,
+                yref="y domain",
+                yanchor="bottom",
+                showarrow=False,
+                font={"color": HIGHLIGHT_COLOUR},
             )
-    fig.update_xaxes(title_text="relative distance j − i (key minus query)")
-    fig.update_yaxes(title_text=f"bucket id (0 … {num_buckets - 1})", range=[-0.5, num_buckets - 0.5])
+    spec.update_xaxes(fig, title={"text": "relative distance j − i (key minus query)"})
+    spec.update_yaxes(fig, title={"text": f"bucket id (0 … {num_buckets - 1})"}, range=[-0.5, num_buckets - 0.5])
     return style_figure(fig, title=title, height=380)
 
 
-def slopes_figure(slopes: np.ndarray, regular_count: int, *, title: str) -> go.Figure:
+def slopes_figure(slopes: np.ndarray, regular_count: int, *, title: str) -> spec.Figure:
     """ALiBi's per-head slopes; heads beyond the largest power of two come from the doubled sequence."""
     slopes = np.asarray(slopes, dtype=np.float64)
     if slopes.ndim != 1 or slopes.size == 0 or not 0 < regular_count <= slopes.size:
         raise ValueError(f"need 1-D slopes and 0 < regular_count <= {slopes.size}, got {regular_count}")
     heads = np.arange(1, slopes.size + 1)
-    fig = go.Figure()
+    fig = spec.figure()
     groups = (
         (slice(0, regular_count), OKABE_ITO[0], f"geometric sequence for {regular_count} heads"),
         (slice(regular_count, None), OKABE_ITO[1], f"every other slope of the {2 * regular_count}-head sequence"),
     )
     for part, colour, name in groups:
         if heads[part].size:
-            fig.add_trace(
-                go.Bar(
-                    x=heads[part].astype(np.int32),
-                    y=slopes[part].astype(np.float32),
-                    marker={"color": colour},
-                    name=name,
-                    hovertemplate="head %{x}<br>slope m = %{y:.4g}<extra></extra>",
-                )
-            )
-    fig.update_xaxes(title_text="head h", dtick=1 if slopes.size <= 16 else 2)
+            bars = {
+                "type": "bar",
+                "x": heads[part].astype(np.int32),
+                "y": slopes[part].astype(np.float32),
+                "marker": {"color": colour},
+                "name": name,
+                "hovertemplate": "head %{x}<br>slope m = %{y:.4g}<extra></extra>",
+            }
+            spec.add_trace(fig, bars)
+    spec.update_xaxes(fig, title={"text": "head h"}, dtick=1 if slopes.size <= 16 else 2)
     # Slopes are powers of two (or their square roots), so label the axis in halvings.
     lowest = int(np.floor(np.log2(slopes.min())))
     powers = np.arange(0, lowest - 1, -1) if lowest < 0 else np.array([0])
-    fig.update_yaxes(
-        title_text="slope m (log scale)",
+    spec.update_yaxes(
+        fig,
+        title={"text": "slope m (log scale)"},
         type="log",
         tickvals=(2.0**powers).astype(np.float32),
         ticktext=["1" if power == 0 else f"1/{2 ** -int(power)}" for power in powers],
     )
     style_figure(fig, title=title, height=400)
-    fig.update_layout(legend={"y": -0.25, "yanchor": "top"}, margin={"b": 110})
+    spec.update_layout(fig, legend={"y": -0.25, "yanchor": "top"}, margin={"b": 110})
     return fig
 
 
-def attention_row_figure(keys: np.ndarray, rows: dict[str, np.ndarray], *, query: int, title: str) -> go.Figure:
+def attention_row_figure(keys: np.ndarray, rows: dict[str, np.ndarray], *, query: int, title: str) -> spec.Figure:
     """The attention one query pays to every key, one line per position scheme."""
     keys = np.asarray(keys)
-    fig = go.Figure()
+    fig = spec.figure()
     for index, (name, weights) in enumerate(rows.items()):
         weights = np.asarray(weights, dtype=np.float64)
         if weights.shape != keys.shape:
             raise ValueError(f"row {name!r} must have shape {keys.shape}, got {weights.shape}")
-        fig.add_trace(
-            go.Scatter(
-                x=keys.astype(np.int32),
-                y=weights.astype(np.float32),
-                mode="lines+markers",
-                name=name,
-                line={"color": OKABE_ITO[index % len(OKABE_ITO)], "width": 2},
-                marker={"size": 5},
-                hovertemplate=f"{name}<br>key j = %{{x}}<br>weight = %{{y:.3f}}<extra></extra>",
-            )
-        )
-    fig.add_vline(x=query, line={"dash": "dot", "color": "rgba(128,128,128,0.8)"})
-    fig.update_xaxes(title_text="key position j")
-    fig.update_yaxes(title_text=f"attention weight of query {query}", rangemode="tozero")
+        curve = {
+            "type": "scatter",
+            "x": keys.astype(np.int32),
+            "y": weights.astype(np.float32),
+            "mode": "lines+markers",
+            "name": name,
+            "line": {"color": OKABE_ITO[index % len(OKABE_ITO)], "width": 2},
+            "marker": {"size": 5},
+            "hovertemplate": f"{name}<br>key j = %{{x}}<br>weight = %{{y:.3f}}<extra></extra>",
+        }
+        spec.add_trace(fig, curve)
+    spec.add_vline(fig, query, line={"dash": "dot", "color": "rgba(128,128,128,0.8)"})
+    spec.update_xaxes(fig, title={"text": "key position j"})
+    spec.update_yaxes(fig, title={"text": f"attention weight of query {query}"}, rangemode="tozero")
     return style_figure(fig, title=title, height=380)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from ropelab.figures import spec
 from ropelab.style import HIGHLIGHT_COLOUR, OKABE_ITO, SEQUENTIAL_SCALE, style_figure
 
 SCHEME_ORDER = ("nope", "sinusoidal", "learned", "rope")
@@ -20,7 +19,7 @@ MAX_MAP_SIZE = 64
 LOSS_FLOOR = 1e-4
 
 
-def task_figure(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | None = None) -> go.Figure:
+def task_figure(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | None = None) -> spec.Figure:
     """The input sequence on top, the targets below, and an arrow from x_{t−k} to every target y_t."""
     tokens = np.asarray(tokens)
     targets = np.asarray(targets)
@@ -29,44 +28,42 @@ def task_figure(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: 
     length = tokens.size
     positions = np.arange(length, dtype=np.float32)
     has_target = targets >= 0
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=positions,
-            y=np.ones(length, dtype=np.float32),
-            mode="markers+text",
-            marker={"symbol": "square", "size": 30, "color": OKABE_ITO[5], "line": {"width": 1, "color": "#444"}},
-            text=[str(token) for token in tokens],
-            textfont={"size": 14, "color": "#000"},
-            name="input token x_t",
-            hovertemplate="position %{x}<br>input token %{text}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=positions[has_target],
-            y=np.zeros(int(has_target.sum()), dtype=np.float32),
-            mode="markers+text",
-            marker={"symbol": "square", "size": 30, "color": OKABE_ITO[1], "line": {"width": 1, "color": "#444"}},
-            text=[str(target) for target in targets[has_target]],
-            textfont={"size": 14, "color": "#000"},
-            name=f"target y_t = x_(t−{offset})",
-            hovertemplate="position %{x}<br>target %{text}<extra></extra>",
-        )
-    )
     no_target = ~has_target
-    fig.add_trace(
-        go.Scatter(
-            x=positions[no_target],
-            y=np.zeros(int(no_target.sum()), dtype=np.float32),
-            mode="markers",
-            marker={"symbol": "square-open", "size": 30, "color": "rgba(128,128,128,0.6)"},
-            name="no target (t < k)",
-            hovertemplate="position %{x}<br>nothing to copy yet<extra></extra>",
-        )
-    )
+    inputs = {
+        "type": "scatter",
+        "x": positions,
+        "y": np.ones(length, dtype=np.float32),
+        "mode": "markers+text",
+        "marker": {"symbol": "square", "size": 30, "color": OKABE_ITO[5], "line": {"width": 1, "color": "#444"}},
+        "text": [str(token) for token in tokens],
+        "textfont": {"size": 14, "color": "#000"},
+        "name": "input token x_t",
+        "hovertemplate": "position %{x}<br>input token %{text}<extra></extra>",
+    }
+    shown_targets = {
+        "type": "scatter",
+        "x": positions[has_target],
+        "y": np.zeros(int(has_target.sum()), dtype=np.float32),
+        "mode": "markers+text",
+        "marker": {"symbol": "square", "size": 30, "color": OKABE_ITO[1], "line": {"width": 1, "color": "#444"}},
+        "text": [str(target) for target in targets[has_target]],
+        "textfont": {"size": 14, "color": "#000"},
+        "name": f"target y_t = x_(t−{offset})",
+        "hovertemplate": "position %{x}<br>target %{text}<extra></extra>",
+    }
+    empty = {
+        "type": "scatter",
+        "x": positions[no_target],
+        "y": np.zeros(int(no_target.sum()), dtype=np.float32),
+        "mode": "markers",
+        "marker": {"symbol": "square-open", "size": 30, "color": "rgba(128,128,128,0.6)"},
+        "name": "no target (t < k)",
+        "hovertemplate": "position %{x}<br>nothing to copy yet<extra></extra>",
+    }
+    fig = spec.figure([inputs, shown_targets, empty])
     for position in np.flatnonzero(has_target):
-        fig.add_annotation(
+        spec.add_annotation(
+            fig,
             x=float(position),
             y=0.16,
             ax=float(position - offset),
@@ -82,8 +79,12 @@ def task_figure(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: 
             arrowcolor=HIGHLIGHT_COLOUR,
             text="",
         )
-    fig.update_xaxes(title_text="position t", dtick=1, range=[-0.7, length - 0.3], showgrid=False, zeroline=False)
-    fig.update_yaxes(tickvals=[0, 1], ticktext=["target", "input"], range=[-0.5, 1.5], showgrid=False, zeroline=False)
+    spec.update_xaxes(
+        fig, title={"text": "position t"}, dtick=1, range=[-0.7, length - 0.3], showgrid=False, zeroline=False
+    )
+    spec.update_yaxes(
+        fig, tickvals=[0, 1], ticktext=["target", "input"], range=[-0.5, 1.5], showgrid=False, zeroline=False
+    )
     return style_figure(fig, title=title, height=260)
 
 
@@ -103,34 +104,35 @@ def loss_curves_figure(
     *,
     title: str | None = None,
     max_points: int = MAX_CURVE_POINTS,
-) -> go.Figure:
+) -> spec.Figure:
     """Training loss of each scheme against step (log scale), with the loss of a uniform guess for reference."""
-    fig = go.Figure()
+    fig = spec.figure()
     for scheme in SCHEME_ORDER:
         if scheme not in losses:
             continue
         steps, values = _downsample(np.asarray(losses[scheme], dtype=np.float64), max_points)
-        fig.add_trace(
-            go.Scatter(
-                x=steps.astype(np.float32),
-                # A loss of exactly 0 cannot sit on a log axis; the floor is far below anything worth reading.
-                y=np.maximum(values, LOSS_FLOOR).astype(np.float32),
-                mode="lines",
-                name=SCHEME_NAMES[scheme],
-                line={"color": SCHEME_COLOURS[scheme], "dash": SCHEME_DASHES[scheme], "width": 2.5},
-                hovertemplate=f"{SCHEME_NAMES[scheme]}<br>step %{{x}}<br>loss %{{y:.4f}}<extra></extra>",
-            )
-        )
-    fig.add_hline(
-        y=chance_loss,
+        curve = {
+            "type": "scatter",
+            "x": steps.astype(np.float32),
+            # A loss of exactly 0 cannot sit on a log axis; the floor is far below anything worth reading.
+            "y": np.maximum(values, LOSS_FLOOR).astype(np.float32),
+            "mode": "lines",
+            "name": SCHEME_NAMES[scheme],
+            "line": {"color": SCHEME_COLOURS[scheme], "dash": SCHEME_DASHES[scheme], "width": 2.5},
+            "hovertemplate": f"{SCHEME_NAMES[scheme]}<br>step %{{x}}<br>loss %{{y:.4f}}<extra></extra>",
+        }
+        spec.add_trace(fig, curve)
+    spec.add_hline(
+        fig,
+        chance_loss,
         line={"color": "gray", "dash": "dot", "width": 1},
         annotation_text=f"uniform guess: ln V = {chance_loss:.2f}",
-        annotation_position="top right",
     )
-    fig.update_xaxes(title_text="training step", range=[0, max(total_steps, 1) * 1.01])
+    spec.update_xaxes(fig, title={"text": "training step"}, range=[0, max(total_steps, 1) * 1.01])
     highest = max([chance_loss, *(float(np.nanmax(curve)) for curve in losses.values() if len(curve))])
-    fig.update_yaxes(
-        title_text="cross-entropy loss (nats, log scale)",
+    spec.update_yaxes(
+        fig,
+        title={"text": "cross-entropy loss (nats, log scale)"},
         type="log",
         range=[np.log10(LOSS_FLOOR) - 0.1, np.log10(highest) + 0.4],
         exponentformat="power",
@@ -146,23 +148,27 @@ def accuracy_by_length_figure(
     chance: float,
     *,
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """Held-out accuracy of each scheme against sequence length; the training length is marked.
 
     Learned absolute has NaN beyond its table: the line simply stops there, and its legend entry says why.
     """
     lengths = np.asarray(lengths, dtype=np.float32)
-    fig = go.Figure()
+    fig = spec.figure()
     longest = float(lengths.max()) if lengths.size else float(train_length)
-    fig.add_vrect(
-        x0=train_length,
-        x1=longest * 1.03,
-        fillcolor="rgba(128,128,128,0.12)",
-        line_width=0,
-        annotation_text="longer than any training sequence",
-        annotation_position="top right",
+    band_end = longest * 1.03
+    spec.add_vrect(fig, train_length, band_end, fillcolor="rgba(128,128,128,0.12)", line={"width": 0})
+    spec.add_annotation(
+        fig,
+        text="longer than any training sequence",
+        x=band_end,
+        xanchor="right",
+        y=1,
+        yref="y domain",
+        yanchor="top",
+        showarrow=False,
     )
-    fig.add_vline(x=train_length, line={"color": "gray", "dash": "dash", "width": 1})
+    spec.add_vline(fig, train_length, line={"color": "gray", "dash": "dash", "width": 1})
     for scheme in SCHEME_ORDER:
         if scheme not in scores:
             continue
@@ -173,26 +179,35 @@ def accuracy_by_length_figure(
         if np.isnan(values).any():
             # The line stops where the model has no answer; the legend says why instead of a number.
             name += f" (n/a beyond {train_length}: no embedding for positions ≥ {train_length})"
-        fig.add_trace(
-            go.Scatter(
-                x=lengths,
-                y=values,
-                mode="lines+markers",
-                name=name,
-                line={"color": SCHEME_COLOURS[scheme], "dash": SCHEME_DASHES[scheme], "width": 2.5},
-                marker={"size": 8},
-                hovertemplate=f"{name}<br>length %{{x}}<br>accuracy %{{y:.1%}}<extra></extra>",
-            )
-        )
-    fig.add_hline(
+        curve = {
+            "type": "scatter",
+            "x": lengths,
+            "y": values,
+            "mode": "lines+markers",
+            "name": name,
+            "line": {"color": SCHEME_COLOURS[scheme], "dash": SCHEME_DASHES[scheme], "width": 2.5},
+            "marker": {"size": 8},
+            "hovertemplate": f"{name}<br>length %{{x}}<br>accuracy %{{y:.1%}}<extra></extra>",
+        }
+        spec.add_trace(fig, curve)
+    spec.add_hline(fig, chance, line={"color": "gray", "dash": "dot", "width": 1})
+    spec.add_annotation(
+        fig,
+        text=f"random guess 1/V = {chance:.0%}",
+        x=1,
+        xref="x domain",
+        xanchor="right",
         y=chance,
-        line={"color": "gray", "dash": "dot", "width": 1},
-        annotation_text=f"random guess 1/V = {chance:.0%}",
-        annotation_position="bottom right",
+        yanchor="top",
+        showarrow=False,
     )
-    fig.update_xaxes(title_text="test sequence length (tokens)", range=[0, longest * 1.03])
-    fig.update_yaxes(
-        title_text="accuracy on held-out sequences", range=[0, 1.14], tickformat=".0%", tickvals=np.linspace(0, 1, 6)
+    spec.update_xaxes(fig, title={"text": "test sequence length (tokens)"}, range=[0, longest * 1.03])
+    spec.update_yaxes(
+        fig,
+        title={"text": "accuracy on held-out sequences"},
+        range=[0, 1.14],
+        tickformat=".0%",
+        tickvals=np.linspace(0, 1, 6),
     )
     return style_figure(fig, title=title, height=400)
 
@@ -204,7 +219,7 @@ def attention_maps_figure(
     train_length: int,
     *,
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """A 2×2 grid of heatmaps, one per scheme, of its attention weights (query row t, key column s).
 
     A dotted line marks the ideal cells s = t − k; a model that cannot run at this length gets a note instead.
@@ -215,9 +230,9 @@ def attention_maps_figure(
     schemes = [scheme for scheme in SCHEME_ORDER if scheme in maps]
     columns = 2
     rows = -(-len(schemes) // columns)
-    fig = make_subplots(
-        rows=rows,
-        cols=columns,
+    fig = spec.subplots(
+        rows,
+        columns,
         subplot_titles=[SCHEME_NAMES[scheme] for scheme in schemes],
         horizontal_spacing=0.1,
         vertical_spacing=0.12,
@@ -228,56 +243,52 @@ def attention_maps_figure(
         row, column = row + 1, column + 1
         weights = maps[scheme]
         if weights is None:
-            fig.add_annotation(
+            spec.add_annotation(
+                fig,
+                row=row,
+                col=column,
                 text=f"n/a: no embedding<br>for positions ≥ {train_length}",
                 x=(length - 1) / 2,
                 y=(length - 1) / 2,
                 showarrow=False,
-                row=row,
-                col=column,
                 font={"size": 15},
             )
-        else:
-            weights = np.asarray(weights, dtype=np.float32)
-            if weights.shape != (length, length):
-                raise ValueError(f"maps[{scheme!r}] must have shape {(length, length)}, got {weights.shape}")
-            fig.add_trace(
-                go.Heatmap(
-                    z=weights,
-                    zmin=0.0,
-                    zmax=1.0,
-                    colorscale=SEQUENTIAL_SCALE,
-                    showscale=index == 0,
-                    colorbar={"title": {"text": "weight"}, "thickness": 12},
-                    name=SCHEME_NAMES[scheme],
-                    hovertemplate="query t=%{y}<br>key s=%{x}<br>weight %{z:.3f}<extra>%{fullData.name}</extra>",
-                ),
-                row=row,
-                col=column,
-            )
-        if weights is None:
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=ideal_rows - offset,
-                y=ideal_rows,
-                mode="lines",
-                line={"color": HIGHLIGHT_COLOUR, "width": 1.5, "dash": "dot"},
-                name=f"ideal: s = t − {offset}",
-                showlegend=False,
-                hoverinfo="skip",
-            ),
-            row=row,
-            col=column,
-        )
+        weights = np.asarray(weights, dtype=np.float32)
+        if weights.shape != (length, length):
+            raise ValueError(f"maps[{scheme!r}] must have shape {(length, length)}, got {weights.shape}")
+        heatmap = {
+            "type": "heatmap",
+            "z": weights,
+            "zmin": 0.0,
+            "zmax": 1.0,
+            "colorscale": SEQUENTIAL_SCALE,
+            "showscale": index == 0,
+            "colorbar": {"title": {"text": "weight"}, "thickness": 12},
+            "name": SCHEME_NAMES[scheme],
+            "hovertemplate": "query t=%{y}<br>key s=%{x}<br>weight %{z:.3f}<extra>%{fullData.name}</extra>",
+        }
+        ideal = {
+            "type": "scatter",
+            "x": ideal_rows - offset,
+            "y": ideal_rows,
+            "mode": "lines",
+            "line": {"color": HIGHLIGHT_COLOUR, "width": 1.5, "dash": "dot"},
+            "name": f"ideal: s = t − {offset}",
+            "showlegend": False,
+            "hoverinfo": "skip",
+        }
+        spec.add_trace(fig, heatmap, row=row, col=column)
+        spec.add_trace(fig, ideal, row=row, col=column)
         if length > train_length:
-            fig.add_hline(
-                y=train_length - 0.5, line={"color": "white", "width": 1.5, "dash": "dash"}, row=row, col=column
+            spec.add_hline(
+                fig, train_length - 0.5, row=row, col=column, line={"color": "white", "width": 1.5, "dash": "dash"}
             )
-    fig.update_xaxes(range=[-0.5, length - 0.5])
-    fig.update_yaxes(range=[length - 0.5, -0.5])
+    spec.update_xaxes(fig, range=[-0.5, length - 0.5])
+    spec.update_yaxes(fig, range=[length - 0.5, -0.5])
     for column in range(1, columns + 1):
-        fig.update_xaxes(title_text="key s", row=rows, col=column)
+        spec.update_xaxes(fig, row=rows, col=column, title={"text": "key s"})
     for row in range(1, rows + 1):
-        fig.update_yaxes(title_text="query t", row=row, col=1)
-    return style_figure(fig, title=title, height=760)
+        spec.update_yaxes(fig, row=row, col=1, title={"text": "query t"})
+    style_figure(fig, title=title, height=760)
+    return spec.finish(fig)

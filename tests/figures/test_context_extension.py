@@ -10,6 +10,7 @@ from ropelab.figures.context_extension import (
     score_curves_figure,
     wavelength_figure,
 )
+from tests.figures.validate import validated
 
 METHODS = extension_frequencies(128, 500000.0, 8192, 8.0, 131072)
 WAVELENGTHS = {name: wavelengths(value[0]) for name, value in METHODS.items()}
@@ -18,13 +19,15 @@ BANDS = llama3_bands(inv_freq(128, 500000.0), 1.0, 4.0, 8192)
 
 
 def wavelength_chart():
-    return wavelength_figure(
-        WAVELENGTHS,
-        train_length=8192,
-        target_length=131072,
-        attention_factors=FACTORS,
-        yarn_range=yarn_correction_range(128, 500000.0, 8192),
-        llama3_bands=BANDS,
+    return validated(
+        wavelength_figure(
+            WAVELENGTHS,
+            train_length=8192,
+            target_length=131072,
+            attention_factors=FACTORS,
+            yarn_range=yarn_correction_range(128, 500000.0, 8192),
+            llama3_bands=BANDS,
+        )
     )
 
 
@@ -66,7 +69,7 @@ def test_length_labels_sit_at_log10_of_their_value():
 def test_angle_figure_rings_exactly_the_flagged_pairs():
     original = METHODS["original"][0]
     seen, reached, flagged = out_of_distribution_pairs(original, METHODS["yarn"][0], 8192, 131072)
-    fig = angle_figure(seen, reached, flagged, method="yarn", train_length=8192, target_length=131072)
+    fig = validated(angle_figure(seen, reached, flagged, method="yarn", train_length=8192, target_length=131072))
     bars, line, rings = fig.data
     np.testing.assert_allclose(bars.y, 8192 * original, rtol=1e-6)
     np.testing.assert_allclose(line.y, reached, rtol=1e-6)
@@ -80,7 +83,7 @@ def test_angle_figure_rings_exactly_the_flagged_pairs():
 def test_score_curves_use_scaled_scores_and_mark_the_training_length():
     distances = np.array([1.0, 10.0, 100.0, 1000.0])
     scores = {name: scaled_all_ones_score(distances, *value) for name, value in METHODS.items()}
-    fig = score_curves_figure(distances, scores, train_length=8192, attention_factors=FACTORS)
+    fig = validated(score_curves_figure(distances, scores, train_length=8192, attention_factors=FACTORS))
     assert fig.layout.xaxis.type == "log"
     yarn = next(trace for trace in fig.data if trace.name.startswith("YaRN"))
     np.testing.assert_allclose(yarn.y, scores["yarn"], rtol=1e-6)

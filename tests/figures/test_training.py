@@ -17,6 +17,7 @@ from ropelab.figures.training import (
     loss_curves_figure,
     task_figure,
 )
+from tests.figures.validate import validated
 
 SMALL = training.ExperimentSettings(offset=2, train_length=8, steps=20, seed=1, dim=8, vocab=6, batch=4)
 
@@ -28,7 +29,7 @@ def small_run():
 
 def test_task_figure_shows_inputs_targets_and_one_arrow_per_target():
     tokens, targets = training.copy_task_example(10, 16, 3, seed=4)
-    fig = task_figure(tokens, targets, 3)
+    fig = validated(task_figure(tokens, targets, 3))
     inputs, shown_targets, empty = fig.data
     assert list(inputs.text) == [str(t) for t in tokens]
     assert list(shown_targets.text) == [str(t) for t in tokens[:7]]
@@ -40,7 +41,7 @@ def test_task_figure_shows_inputs_targets_and_one_arrow_per_target():
 
 
 def test_loss_curves_have_one_trace_per_scheme_with_the_losses(small_run):
-    fig = loss_curves_figure(small_run.losses, SMALL.steps, math.log(SMALL.vocab))
+    fig = validated(loss_curves_figure(small_run.losses, SMALL.steps, math.log(SMALL.vocab)))
     assert [trace.name for trace in fig.data] == ["NoPE", "Sinusoidal", "Learned absolute", "RoPE"]
     for trace, scheme in zip(fig.data, training.SCHEMES, strict=True):
         np.testing.assert_allclose(trace.y, np.maximum(small_run.losses[scheme], LOSS_FLOOR), rtol=1e-6)
@@ -52,27 +53,27 @@ def test_loss_curves_have_one_trace_per_scheme_with_the_losses(small_run):
 
 def test_long_loss_curves_are_downsampled_but_keep_the_last_step():
     curve = {"rope": np.linspace(3.0, 0.01, 5000)}
-    trace = loss_curves_figure(curve, 5000, 2.0, max_points=100).data[0]
+    trace = validated(loss_curves_figure(curve, 5000, 2.0, max_points=100)).data[0]
     assert len(trace.x) <= 101 and trace.x[-1] == 5000 and trace.x[0] == 1
 
 
 def test_accuracy_figure_plots_rope_core_scores_and_leaves_learned_empty_beyond_l(small_run):
     lengths = np.array([4, 8, 12, 16])
     scores = training.accuracy_by_length(small_run, lengths)
-    fig = accuracy_by_length_figure(lengths, scores, SMALL.train_length, 1 / SMALL.vocab)
+    fig = validated(accuracy_by_length_figure(lengths, scores, SMALL.train_length, 1 / SMALL.vocab))
     rope, learned_trace = fig.data[3], fig.data[2]
     assert rope.name == "RoPE"
     np.testing.assert_allclose(rope.y, scores["rope"], rtol=1e-6)
     learned = np.asarray(learned_trace.y, dtype=float)
     assert np.isnan(learned[2:]).all() and not np.isnan(learned[:2]).any()
     assert learned_trace.name == "Learned absolute (n/a beyond 8: no embedding for positions ≥ 8)"
-    within = accuracy_by_length_figure(lengths[:2], {"learned": scores["learned"][:2]}, 8, 0.1)
+    within = validated(accuracy_by_length_figure(lengths[:2], {"learned": scores["learned"][:2]}, 8, 0.1))
     assert within.data[0].name == "Learned absolute"
 
 
 def test_attention_maps_figure_shows_the_models_weights_and_an_na_panel(small_run):
     tokens, maps = training.attention_maps(small_run, 12)
-    fig = attention_maps_figure(tokens, maps, SMALL.offset, SMALL.train_length)
+    fig = validated(attention_maps_figure(tokens, maps, SMALL.offset, SMALL.train_length))
     heatmaps = [trace for trace in fig.data if isinstance(trace, go.Heatmap)]
     assert [trace.name for trace in heatmaps] == ["NoPE", "Sinusoidal", "RoPE"]
     np.testing.assert_allclose(heatmaps[2].z, maps["rope"], rtol=1e-6)
@@ -83,14 +84,14 @@ def test_attention_maps_figure_shows_the_models_weights_and_an_na_panel(small_ru
 
 def test_period_question_figure_plots_the_quiz_chart_data():
     question = next(q for q in quiz.build_quiz(0) if q.key == "period")
-    fig = period_question_figure(*question.chart)
+    fig = validated(period_question_figure(*question.chart))
     np.testing.assert_allclose(fig.data[0].y, question.chart[1], atol=1e-6)
     assert fig.data[0].y.max() == pytest.approx(1.0)
 
 
 def test_chapter_score_figure_has_a_bar_per_chapter_with_counts():
     table = {1: (1, 1), 5: (0, 2), 11: (2, 2)}
-    fig = chapter_score_figure(table, {1: "One", 5: "Five", 11: "Eleven"})
+    fig = validated(chapter_score_figure(table, {1: "One", 5: "Five", 11: "Eleven"}))
     totals, correct = fig.data
     assert list(totals.y) == ["1. One", "5. Five", "11. Eleven"]
     np.testing.assert_array_equal(totals.x, [1, 2, 2])
