@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from ropelab.figures import spec
 from ropelab.style import DIVERGING_SCALE, OKABE_ITO, SEQUENTIAL_SCALE, style_figure, symmetric_range
 
 METHOD_LABELS = {
@@ -28,16 +27,22 @@ def _visible(matrix: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(matrix), matrix, np.nan).astype(np.float32)
 
 
-def _token_axes(fig: go.Figure, labels: Sequence[str], rows: int, cols: int) -> None:
+def _token_axes(fig: spec.Figure, labels: Sequence[str], rows: int, cols: int) -> None:
     """Every panel has the same tokens, so only the outer panels carry labels (they would collide otherwise)."""
     ticks = np.arange(len(labels))
     for row in range(1, rows + 1):
         for col in range(1, cols + 1):
-            fig.update_xaxes(
-                tickvals=ticks, ticktext=list(labels), tickangle=-60, showticklabels=row == rows, row=row, col=col
+            spec.update_xaxes(
+                fig, row=row, col=col, tickvals=ticks, ticktext=list(labels), tickangle=-60, showticklabels=row == rows
             )
-            fig.update_yaxes(
-                tickvals=ticks, ticktext=list(labels), autorange="reversed", showticklabels=col == 1, row=row, col=col
+            spec.update_yaxes(
+                fig,
+                row=row,
+                col=col,
+                tickvals=ticks,
+                ticktext=list(labels),
+                autorange="reversed",
+                showticklabels=col == 1,
             )
 
 
@@ -49,7 +54,7 @@ def method_maps_figure(
     notes: Mapping[str, str] | None = None,
     masked: np.ndarray | None = None,
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """A 2×3 grid of query×key heatmaps, one per method, on one shared colour scale.
 
     `matrices` maps method → (n, n) array or None (drawn as an empty panel with its note). kind
@@ -74,9 +79,9 @@ def method_maps_figure(
         colour_range, scale, bar_title = (0.0, float(max(finite.max(), 1e-9))), SEQUENTIAL_SCALE, "weight"
     else:
         colour_range, scale, bar_title = symmetric_range(finite), DIVERGING_SCALE, "score"
-    fig = make_subplots(
-        rows=2,
-        cols=3,
+    fig = spec.subplots(
+        2,
+        3,
         subplot_titles=[METHOD_LABELS.get(method, method) for method in methods],
         horizontal_spacing=0.04,
         vertical_spacing=0.08,
@@ -87,15 +92,17 @@ def method_maps_figure(
         if matrix is None:
             # An all-blank heatmap keeps this panel's axes like its neighbours'; the note sits in its middle.
             blank = np.full((len(labels), len(labels)), np.nan, dtype=np.float32)
-            fig.add_trace(
-                go.Heatmap(z=blank, showscale=False, hoverinfo="skip", name=f"{method} (no data)"),
+            spec.add_trace(
+                fig,
+                {"type": "heatmap", "z": blank, "showscale": False, "hoverinfo": "skip", "name": f"{method} (no data)"},
                 row=row + 1,
                 col=col + 1,
             )
             axis_suffix = "" if index == 0 else str(index + 1)
-            x_domain = fig.layout[f"xaxis{axis_suffix}"].domain
-            y_domain = fig.layout[f"yaxis{axis_suffix}"].domain
-            fig.add_annotation(
+            x_domain = fig["layout"][f"xaxis{axis_suffix}"]["domain"]
+            y_domain = fig["layout"][f"yaxis{axis_suffix}"]["domain"]
+            spec.add_annotation(
+                fig,
                 text=notes.get(method, "not available"),
                 xref="paper",
                 yref="paper",
@@ -105,34 +112,35 @@ def method_maps_figure(
                 font={"size": 12},
             )
             continue
-        fig.add_trace(
-            go.Heatmap(
-                z=_visible(matrix),
-                colorscale=scale,
-                zmin=colour_range[0],
-                zmax=colour_range[1],
-                showscale=index == 0,
-                colorbar={"title": {"text": bar_title}, "len": 0.9},
-                name=METHOD_LABELS.get(method, method),
-                hovertemplate=f"{METHOD_LABELS.get(method, method)}<br>query %{{y}} → key %{{x}}"
-                f"<br>{bar_title} %{{z:.3f}}<extra></extra>",
-                xgap=1,
-                ygap=1,
-            ),
-            row=row + 1,
-            col=col + 1,
-        )
+        heatmap = {
+            "type": "heatmap",
+            "z": _visible(matrix),
+            "colorscale": scale,
+            "zmin": colour_range[0],
+            "zmax": colour_range[1],
+            "showscale": index == 0,
+            "colorbar": {"title": {"text": bar_title}, "len": 0.9},
+            "name": METHOD_LABELS.get(method, method),
+            "hovertemplate": f"{METHOD_LABELS.get(method, method)}<br>query %{{y}} → key %{{x}}"
+            f"<br>{bar_title} %{{z:.3f}}<extra></extra>",
+            "xgap": 1,
+            "ygap": 1,
+        }
+        spec.add_trace(fig, heatmap, row=row + 1, col=col + 1)
     _token_axes(fig, labels, 2, 3)
-    fig.update_xaxes(title_text="key", row=2)
-    fig.update_yaxes(title_text="query", col=1)
-    fig = style_figure(fig, title=title, height=700)
-    fig.update_layout(margin={"t": 90 if title else 50})
-    return fig
+    # Plotly's row=2 without a column (and col=1 without a row) meant every panel of that row (column).
+    for col in range(1, 4):
+        spec.update_xaxes(fig, row=2, col=col, title={"text": "key"})
+    for row in range(1, 3):
+        spec.update_yaxes(fig, row=row, col=1, title={"text": "query"})
+    style_figure(fig, title=title, height=700)
+    spec.update_layout(fig, margin={"t": 90 if title else 50})
+    return spec.finish(fig)
 
 
 def position_dependence_figure(
     methods: Sequence[str], toeplitz: Sequence[float], shift: Sequence[float], *, title: str | None = None
-) -> go.Figure:
+) -> spec.Figure:
     """Grouped bars on a log axis: how far each method's scores are from Toeplitz, and how much a shift moves them.
 
     NaN (not measurable) is left out; values below LOG_FLOOR are drawn at the floor and labelled "0".
@@ -142,27 +150,29 @@ def position_dependence_figure(
     if toeplitz.shape != (len(methods),) or shift.shape != (len(methods),):
         raise ValueError("toeplitz and shift need one value per method")
     names = [METHOD_LABELS.get(method, method) for method in methods]
-    fig = go.Figure()
+    fig = spec.figure()
     for label, values, colour in (
         ("max deviation from Toeplitz", toeplitz, OKABE_ITO[0]),
         ("max |Δscore| under the shift", shift, OKABE_ITO[1]),
     ):
         shown = np.where(np.isfinite(values), np.maximum(values, LOG_FLOOR), np.nan)
         text = ["n/a" if not np.isfinite(v) else ("0" if v < LOG_FLOOR else f"{v:.2g}") for v in values]
-        fig.add_trace(
-            go.Bar(
-                x=names,
-                y=shown.astype(np.float32),
-                name=label,
-                marker_color=colour,
-                text=text,
-                textposition="outside",
-                hovertemplate="%{x}<br>" + label + " = %{text}<extra></extra>",
-            )
+        spec.add_trace(
+            fig,
+            {
+                "type": "bar",
+                "x": names,
+                "y": shown.astype(np.float32),
+                "name": label,
+                "marker": {"color": colour},
+                "text": text,
+                "textposition": "outside",
+                "hovertemplate": "%{x}<br>" + label + " = %{text}<extra></extra>",
+            },
         )
-    fig.update_yaxes(type="log", title_text="size (log scale)", range=[-17.5, 2], exponentformat="power")
-    fig.update_xaxes(title_text=None)
-    fig.update_layout(barmode="group")
+    spec.update_yaxes(fig, type="log", title={"text": "size (log scale)"}, range=[-17.5, 2], exponentformat="power")
+    # The x-axis stays untitled: the method names under the bars say what it is.
+    spec.update_layout(fig, barmode="group")
     return style_figure(fig, title=title, height=420)
 
 
@@ -172,12 +182,12 @@ def pipeline_stage_figure(
     *,
     probabilities: bool = False,
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """Heatmaps of one pipeline step's arrays side by side (rows = tokens), titled with their shapes."""
     if not 1 <= len(arrays) <= 3:
         raise ValueError(f"need between 1 and 3 arrays, got {len(arrays)}")
     titles = [f"{label}  ({matrix.shape[0]} × {matrix.shape[1]})" for label, matrix in arrays]
-    fig = make_subplots(rows=1, cols=len(arrays), subplot_titles=titles, horizontal_spacing=0.08)
+    fig = spec.subplots(1, len(arrays), subplot_titles=titles, horizontal_spacing=0.08)
     values = np.concatenate([np.asarray(m, dtype=np.float64)[np.isfinite(m)].ravel() for _, m in arrays])
     if probabilities:
         low, high, scale = 0.0, float(max(values.max(), 1e-9)) if values.size else 1.0, SEQUENTIAL_SCALE
@@ -187,22 +197,23 @@ def pipeline_stage_figure(
     for col, (label, matrix) in enumerate(arrays, start=1):
         matrix = np.asarray(matrix)
         square = matrix.shape[0] == matrix.shape[1] == len(row_labels)
-        fig.add_trace(
-            go.Heatmap(
-                z=_visible(matrix),
-                colorscale=scale,
-                zmin=low,
-                zmax=high,
-                showscale=col == len(arrays),
-                name=label,
-                hovertemplate=f"{label}<br>row %{{y}}, column %{{x}}<br>value %{{z:.3f}}<extra></extra>",
-            ),
-            row=1,
-            col=col,
-        )
-        fig.update_yaxes(tickvals=ticks, ticktext=list(row_labels), autorange="reversed", row=1, col=col)
+        heatmap = {
+            "type": "heatmap",
+            "z": _visible(matrix),
+            "colorscale": scale,
+            "zmin": low,
+            "zmax": high,
+            "showscale": col == len(arrays),
+            "name": label,
+            "hovertemplate": f"{label}<br>row %{{y}}, column %{{x}}<br>value %{{z:.3f}}<extra></extra>",
+        }
+        spec.add_trace(fig, heatmap, row=1, col=col)
+        spec.update_yaxes(fig, row=1, col=col, tickvals=ticks, ticktext=list(row_labels), autorange="reversed")
         if square:
-            fig.update_xaxes(tickvals=ticks, ticktext=list(row_labels), tickangle=-45, title_text="key", row=1, col=col)
+            spec.update_xaxes(
+                fig, row=1, col=col, tickvals=ticks, ticktext=list(row_labels), tickangle=-45, title={"text": "key"}
+            )
         else:
-            fig.update_xaxes(title_text="channel", row=1, col=col)
-    return style_figure(fig, title=title, height=380)
+            spec.update_xaxes(fig, row=1, col=col, title={"text": "channel"})
+    style_figure(fig, title=title, height=380)
+    return spec.finish(fig)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-import plotly.graph_objects as go
 
+from ropelab.figures import spec
 from ropelab.style import OKABE_ITO, style_figure
 
 # Display names and line styles; RoPE is drawn thickest because it is the subject of the chapter.
@@ -28,27 +28,30 @@ _STYLE = {
 }
 
 
-def legend_below(fig: go.Figure, rows: int) -> go.Figure:
+def legend_below(fig: spec.Figure, rows: int) -> spec.Figure:
     """Move the legend under the x-axis title, so it never collides with the chart title above the plot."""
-    fig.update_layout(
+    return spec.update_layout(
+        fig,
         legend={"orientation": "h", "yanchor": "top", "y": -0.16, "xanchor": "left", "x": 0},
         margin={"b": 80 + 26 * rows},
     )
-    return fig
 
 
-def _line_traces(fig: go.Figure, x: np.ndarray, scores: Mapping[str, np.ndarray], hover_x: str) -> None:
+def _line_traces(fig: spec.Figure, x: np.ndarray, scores: Mapping[str, np.ndarray], hover_x: str) -> None:
     for method, values in scores.items():
         label = SCHEME_LABELS.get(method, method)
-        fig.add_trace(
-            go.Scatter(
-                x=np.asarray(x, dtype=np.float32),
-                y=np.asarray(values, dtype=np.float32),
-                mode="lines",
-                name=label,
-                line=_STYLE.get(method, {}),
-                hovertemplate=f"{label}<br>{hover_x} = %{{x}}<br>logit = %{{y:.3f}}<extra></extra>",
-            )
+        spec.add_trace(
+            fig,
+            {
+                "type": "scatter",
+                "x": np.asarray(x, dtype=np.float32),
+                "y": np.asarray(values, dtype=np.float32),
+                "mode": "lines",
+                "name": label,
+                # A copy: the module-wide style must not change if a later step edits this trace's line.
+                "line": dict(_STYLE.get(method, {})),
+                "hovertemplate": f"{label}<br>{hover_x} = %{{x}}<br>logit = %{{y:.3f}}<extra></extra>",
+            },
         )
 
 
@@ -59,7 +62,7 @@ def shift_scores_figure(
     distance: int,
     table_length: int | None = None,
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """Logit of the same token pair `distance` apart against the key's position, one line per scheme.
 
     Flat lines mean the scheme only sees the distance; NaN entries (no learned row) leave a gap. With
@@ -69,18 +72,25 @@ def shift_scores_figure(
     for method, values in scores.items():
         if np.shape(values) != shifts.shape:
             raise ValueError(f"scores[{method!r}] has shape {np.shape(values)}, expected {shifts.shape}")
-    fig = go.Figure()
+    fig = spec.figure()
     _line_traces(fig, shifts, scores, "key position p")
     if table_length is not None:
         last_key = table_length - 1 - distance
-        fig.add_vline(
+        spec.add_vline(fig, last_key, line={"color": _STYLE["learned"]["color"], "dash": "dot", "width": 1.5})
+        # spec.add_vline would label the right of the line; this label goes left of it, as plotly's "top left" did.
+        spec.add_annotation(
+            fig,
+            text=f"learned table ends (query at {table_length - 1})",
+            xref="x",
             x=last_key,
-            line={"color": _STYLE["learned"]["color"], "dash": "dot", "width": 1.5},
-            annotation_text=f"learned table ends (query at {table_length - 1})",
-            annotation_position="top left",
+            xanchor="right",
+            yref="y domain",
+            y=1,
+            yanchor="top",
+            showarrow=False,
         )
-    fig.update_xaxes(title_text=f"position p of the key token (query at p + {distance})", rangemode="tozero")
-    fig.update_yaxes(title_text="logit q·k/√d (+ bias)")
+    spec.update_xaxes(fig, title={"text": f"position p of the key token (query at p + {distance})"}, rangemode="tozero")
+    spec.update_yaxes(fig, title={"text": "logit q·k/√d (+ bias)"})
     return legend_below(style_figure(fig, title=title, height=520), rows=2)
 
 
@@ -91,7 +101,7 @@ def distance_scores_figure(
     marked_distance: int | None = None,
     unbounded: tuple[str, ...] = ("alibi",),
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """Logit of the same token pair against their distance r, one line per scheme (key at a fixed position).
 
     Schemes in `unbounded` (ALiBi's linear penalty) would squash every other line, so the y-range is fitted
@@ -101,14 +111,15 @@ def distance_scores_figure(
     for method, values in scores.items():
         if np.shape(values) != distances.shape:
             raise ValueError(f"scores[{method!r}] has shape {np.shape(values)}, expected {distances.shape}")
-    fig = go.Figure()
+    fig = spec.figure()
     _line_traces(fig, distances, scores, "distance r")
     if marked_distance is not None:
-        fig.add_vline(
-            x=marked_distance,
+        # spec.add_vline's label sits where plotly's annotation_position="top right" put it: top, right of the line.
+        spec.add_vline(
+            fig,
+            marked_distance,
             line={"color": "#888888", "dash": "dot", "width": 1.5},
             annotation_text=f"r = {marked_distance} (chart above)",
-            annotation_position="top right",
         )
     bounded = [np.asarray(v, dtype=float) for m, v in scores.items() if m not in unbounded]
     bounded = np.concatenate(bounded) if bounded else np.array([])
@@ -116,9 +127,10 @@ def distance_scores_figure(
     clipped = [m for m in unbounded if m in scores and np.nanmin(scores[m]) < (bounded.min() if bounded.size else 0)]
     if bounded.size and clipped:
         pad = 0.08 * max(float(np.ptp(bounded)), 1.0)
-        fig.update_yaxes(range=[float(bounded.min()) - pad, float(bounded.max()) + pad])
+        spec.update_yaxes(fig, range=[float(bounded.min()) - pad, float(bounded.max()) + pad])
         ends = ", ".join(f"{SCHEME_LABELS.get(m, m)} reaches {float(np.nanmin(scores[m])):.1f}" for m in clipped)
-        fig.add_annotation(
+        spec.add_annotation(
+            fig,
             text=f"off the bottom: {ends}",
             xref="paper",
             yref="paper",
@@ -128,6 +140,6 @@ def distance_scores_figure(
             showarrow=False,
             font={"size": 12},
         )
-    fig.update_xaxes(title_text="distance r between the two tokens (tokens)")
-    fig.update_yaxes(title_text="logit q·k/√d (+ bias)")
+    spec.update_xaxes(fig, title={"text": "distance r between the two tokens (tokens)"})
+    spec.update_yaxes(fig, title={"text": "logit q·k/√d (+ bias)"})
     return legend_below(style_figure(fig, title=title, height=500), rows=2)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from ropelab.figures import spec
 from ropelab.style import DIVERGING_SCALE, HIGHLIGHT_COLOUR, OKABE_ITO, style_figure, symmetric_range
 
 PATTERNS = ("checkerboard", "gradient", "circle")
@@ -44,7 +43,7 @@ def synthetic_image(pattern: str, grid: int, patch_pixels: int) -> np.ndarray:
 
 def patch_image_figure(
     image: np.ndarray, grid: int, query_rc: tuple[int, int], *, title: str | None = None
-) -> go.Figure:
+) -> spec.Figure:
     """The picture with its patch grid drawn over it and the query patch outlined."""
     image = np.asarray(image, dtype=np.float32)
     if image.ndim != 2 or image.shape[0] != image.shape[1] or image.shape[0] % grid:
@@ -53,19 +52,18 @@ def patch_image_figure(
     if not (0 <= row < grid and 0 <= col < grid):
         raise ValueError(f"query_rc must lie inside the {grid}×{grid} grid, got {query_rc}")
     patch = image.shape[0] // grid
-    fig = go.Figure(
-        go.Heatmap(
-            z=image,
-            x0=0.5 / patch,
-            dx=1.0 / patch,
-            y0=0.5 / patch,
-            dy=1.0 / patch,
-            colorscale="Greys",
-            showscale=False,
-            hoverinfo="skip",
-            name="image",
-        )
-    )
+    picture = {
+        "type": "heatmap",
+        "z": image,
+        "x0": 0.5 / patch,
+        "dx": 1.0 / patch,
+        "y0": 0.5 / patch,
+        "dy": 1.0 / patch,
+        "colorscale": "Greys",
+        "showscale": False,
+        "hoverinfo": "skip",
+        "name": "image",
+    }
     # One line trace with gaps draws every patch border: far lighter than one shape per line.
     edges = np.arange(grid + 1, dtype=np.float32)
     gap = np.full(grid + 1, np.nan, dtype=np.float32)
@@ -73,30 +71,35 @@ def patch_image_figure(
     full = np.full(grid + 1, grid, dtype=np.float32)
     vertical_x = np.column_stack([edges, edges, gap]).ravel()
     vertical_y = np.column_stack([zeros, full, gap]).ravel()
-    fig.add_trace(
-        go.Scatter(
-            x=np.concatenate([vertical_x, vertical_y]),
-            y=np.concatenate([vertical_y, vertical_x]),
-            mode="lines",
-            line={"color": "rgba(0,114,178,0.55)", "width": 1},
-            hoverinfo="skip",
-            showlegend=False,
-            name="patch borders",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=np.array([col, col + 1, col + 1, col, col], dtype=np.float32),
-            y=np.array([row, row, row + 1, row + 1, row], dtype=np.float32),
-            mode="lines",
-            line={"color": HIGHLIGHT_COLOUR, "width": 4},
-            name=f"query patch (row {row}, col {col})",
-            hoverinfo="name",
-        )
-    )
-    fig.update_xaxes(range=[0, grid], title_text="patch column", constrain="domain", showgrid=False)
-    fig.update_yaxes(
-        range=[grid, 0], title_text="patch row", scaleanchor="x", scaleratio=1, constrain="domain", showgrid=False
+    borders = {
+        "type": "scatter",
+        "x": np.concatenate([vertical_x, vertical_y]),
+        "y": np.concatenate([vertical_y, vertical_x]),
+        "mode": "lines",
+        "line": {"color": "rgba(0,114,178,0.55)", "width": 1},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "name": "patch borders",
+    }
+    outline = {
+        "type": "scatter",
+        "x": np.array([col, col + 1, col + 1, col, col], dtype=np.float32),
+        "y": np.array([row, row, row + 1, row + 1, row], dtype=np.float32),
+        "mode": "lines",
+        "line": {"color": HIGHLIGHT_COLOUR, "width": 4},
+        "name": f"query patch (row {row}, col {col})",
+        "hoverinfo": "name",
+    }
+    fig = spec.figure([picture, borders, outline])
+    spec.update_xaxes(fig, range=[0, grid], title={"text": "patch column"}, constrain="domain", showgrid=False)
+    spec.update_yaxes(
+        fig,
+        range=[grid, 0],
+        title={"text": "patch row"},
+        scaleanchor="x",
+        scaleratio=1,
+        constrain="domain",
+        showgrid=False,
     )
     return style_figure(fig, title=title, height=400)
 
@@ -107,7 +110,7 @@ def patch_scores_figure(
     query_rc: tuple[int, int],
     *,
     title: str | None = None,
-) -> go.Figure:
+) -> spec.Figure:
     """One (row × column) score heatmap per method, side by side on one diverging scale, the query marked ×."""
     if len(scores) != len(titles) or not scores:
         raise ValueError(f"need one title per score grid, got {len(scores)} grids and {len(titles)} titles")
@@ -117,105 +120,115 @@ def patch_scores_figure(
         raise ValueError(f"every score grid must be 2-D with the same shape, got {[grid.shape for grid in grids]}")
     low, high = symmetric_range(np.concatenate([grid.ravel() for grid in grids]))
     row, col = query_rc
-    fig = make_subplots(rows=1, cols=len(grids), subplot_titles=list(titles), horizontal_spacing=0.06)
+    fig = spec.subplots(1, len(grids), subplot_titles=list(titles), horizontal_spacing=0.06)
     for column, (grid, label) in enumerate(zip(grids, titles, strict=True), start=1):
-        fig.add_trace(
-            go.Heatmap(
-                z=grid.astype(np.float32),
-                coloraxis="coloraxis",
-                name=label,
-                hovertemplate=f"{label}<br>row %{{y}}, col %{{x}}<br>score = %{{z:.3f}}<extra></extra>",
-            ),
-            row=1,
-            col=column,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=np.array([col], dtype=np.float32),
-                y=np.array([row], dtype=np.float32),
-                mode="markers",
-                marker={"symbol": "x-thin", "size": 12, "line": {"width": 3, "color": "black"}},
-                name="query patch",
-                showlegend=False,
-                hovertemplate="query patch (row %{y}, col %{x})<extra></extra>",
-            ),
-            row=1,
-            col=column,
-        )
+        heatmap = {
+            "type": "heatmap",
+            "z": grid.astype(np.float32),
+            "coloraxis": "coloraxis",
+            "name": label,
+            "hovertemplate": f"{label}<br>row %{{y}}, col %{{x}}<br>score = %{{z:.3f}}<extra></extra>",
+        }
+        query_marker = {
+            "type": "scatter",
+            "x": np.array([col], dtype=np.float32),
+            "y": np.array([row], dtype=np.float32),
+            "mode": "markers",
+            "marker": {"symbol": "x-thin", "size": 12, "line": {"width": 3, "color": "black"}},
+            "name": "query patch",
+            "showlegend": False,
+            "hovertemplate": "query patch (row %{y}, col %{x})<extra></extra>",
+        }
+        spec.add_trace(fig, heatmap, row=1, col=column)
+        spec.add_trace(fig, query_marker, row=1, col=column)
         suffix = "" if column == 1 else str(column)
-        fig.update_yaxes(scaleanchor=f"x{suffix}", scaleratio=1, row=1, col=column)
-    fig.update_xaxes(title_text="patch column", constrain="domain", showgrid=False)
-    fig.update_yaxes(autorange="reversed", constrain="domain", showgrid=False)
-    fig.update_yaxes(title_text="patch row", row=1, col=1)
-    fig.update_layout(
+        spec.update_yaxes(fig, row=1, col=column, scaleanchor=f"x{suffix}", scaleratio=1)
+    spec.update_xaxes(fig, title={"text": "patch column"}, constrain="domain", showgrid=False)
+    spec.update_yaxes(fig, autorange="reversed", constrain="domain", showgrid=False)
+    spec.update_yaxes(fig, row=1, col=1, title={"text": "patch row"})
+    spec.update_layout(
+        fig,
         coloraxis={
             "colorscale": DIVERGING_SCALE,
             "cmin": low,
             "cmax": high,
             "colorbar": {"title": {"text": "score", "side": "right"}, "thickness": 14},
-        }
+        },
     )
-    return style_figure(fig, title=title, height=430)
+    style_figure(fig, title=title, height=430)
+    return spec.finish(fig)
 
 
 def mrope_positions_figure(
     position_ids: np.ndarray, n_text_before: int, n_vision: int, *, title: str | None = None
-) -> go.Figure:
+) -> spec.Figure:
     """The (t, h, w) position ids of every token in order, with the vision tokens shaded."""
     position_ids = np.asarray(position_ids)
     if position_ids.ndim != 2 or position_ids.shape[0] != 3:
         raise ValueError(f"position_ids must have shape (3, N), got {position_ids.shape}")
     tokens = np.arange(position_ids.shape[1])
-    fig = go.Figure()
+    fig = spec.figure()
     # On text tokens the three streams coincide; widths and dashes keep all three visible on top of each other.
     line_styles = ((7, "solid"), (4, "dash"), (2, "dot"))
     for stream, (name, colour, (width, dash)) in enumerate(
         zip(STREAM_NAMES, _STREAM_COLOURS, line_styles, strict=True)
     ):
-        fig.add_trace(
-            go.Scatter(
-                x=tokens,
-                y=position_ids[stream].astype(np.float32),
-                mode="lines",
-                line={"color": colour, "width": width, "dash": dash, "shape": "hv"},
-                name=name,
-                hovertemplate=f"token %{{x}}<br>{name} id = %{{y}}<extra></extra>",
-            )
+        spec.add_trace(
+            fig,
+            {
+                "type": "scatter",
+                "x": tokens,
+                "y": position_ids[stream].astype(np.float32),
+                "mode": "lines",
+                "line": {"color": colour, "width": width, "dash": dash, "shape": "hv"},
+                "name": name,
+                "hovertemplate": f"token %{{x}}<br>{name} id = %{{y}}<extra></extra>",
+            },
         )
     if n_vision > 0:
-        fig.add_vrect(
-            x0=n_text_before - 0.5,
-            x1=n_text_before + n_vision - 0.5,
-            fillcolor="rgba(128,128,128,0.15)",
-            line_width=0,
-            annotation_text="vision tokens",
-            annotation_position="top left",
+        start = n_text_before - 0.5
+        spec.add_vrect(
+            fig, start, n_text_before + n_vision - 0.5, fillcolor="rgba(128,128,128,0.15)", line={"width": 0}
         )
-    fig.update_xaxes(title_text="token index in the sequence")
-    fig.update_yaxes(title_text="position id")
+        # The label plotly's annotation_position="top left" gave: inside the band, against its left edge.
+        spec.add_annotation(
+            fig,
+            text="vision tokens",
+            xref="x",
+            x=start,
+            xanchor="left",
+            yref="y domain",
+            y=1,
+            yanchor="top",
+            showarrow=False,
+        )
+    spec.update_xaxes(fig, title={"text": "token index in the sequence"})
+    spec.update_yaxes(fig, title={"text": "position id"})
     return style_figure(fig, title=title, height=380)
 
 
-def mrope_sections_figure(inv_freq: np.ndarray, sections: Sequence[int], *, title: str | None = None) -> go.Figure:
+def mrope_sections_figure(inv_freq: np.ndarray, sections: Sequence[int], *, title: str | None = None) -> spec.Figure:
     """Each frequency pair as a bar of height θ_i (log scale), coloured by the position stream that drives it."""
     inv_freq = np.asarray(inv_freq, dtype=np.float64)
     if sum(sections) != inv_freq.size or len(sections) != 3:
         raise ValueError(f"three sections must cover all {inv_freq.size} pairs, got {list(sections)}")
-    fig = go.Figure()
+    fig = spec.figure()
     start = 0
     for size, name, colour in zip(sections, STREAM_NAMES, _STREAM_COLOURS, strict=True):
         pairs = np.arange(start, start + size)
-        fig.add_trace(
-            go.Bar(
-                x=pairs,
-                y=inv_freq[pairs].astype(np.float32),
-                name=f"{name}: pairs {start}–{start + size - 1} ({size})",
-                marker={"color": colour},
-                hovertemplate=f"pair %{{x}}<br>θ = %{{y:.3g}}<br>driven by {name}<extra></extra>",
-            )
+        spec.add_trace(
+            fig,
+            {
+                "type": "bar",
+                "x": pairs,
+                "y": inv_freq[pairs].astype(np.float32),
+                "name": f"{name}: pairs {start}–{start + size - 1} ({size})",
+                "marker": {"color": colour},
+                "hovertemplate": f"pair %{{x}}<br>θ = %{{y:.3g}}<br>driven by {name}<extra></extra>",
+            },
         )
         start += size
-    fig.update_xaxes(title_text="frequency pair i (fast → slow)")
-    fig.update_yaxes(title_text="θᵢ, radians per step (log scale)", type="log", exponentformat="power")
-    fig.update_layout(bargap=0.1)
+    spec.update_xaxes(fig, title={"text": "frequency pair i (fast → slow)"})
+    spec.update_yaxes(fig, title={"text": "θᵢ, radians per step (log scale)"}, type="log", exponentformat="power")
+    spec.update_layout(fig, bargap=0.1)
     return style_figure(fig, title=title, height=340)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from ropelab.figures import spec
 from ropelab.style import DIVERGING_SCALE, OKABE_ITO, style_figure, symmetric_range
 
 _PANEL_GAP = 0.06
@@ -17,7 +16,7 @@ NEGATIVE_MARKER_COLOUR = "#2166ac"
 
 def weight_heatmaps_figure(
     weights: Sequence[np.ndarray], titles: Sequence[str], *, title: str | None = None
-) -> go.Figure:
+) -> spec.Figure:
     """Side-by-side (query m × key n) heatmaps on a diverging scale centred on 0, one colour bar per panel.
 
     Each panel keeps its own symmetric range, because softmax weights are far peakier than linear ones; the
@@ -31,42 +30,39 @@ def weight_heatmaps_figure(
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
             raise ValueError(f"every weight matrix must be square (N, N), got shape {matrix.shape}")
     panels = len(matrices)
-    fig = make_subplots(rows=1, cols=panels, subplot_titles=list(titles), horizontal_spacing=_PANEL_GAP)
+    fig = spec.subplots(1, panels, subplot_titles=list(titles), horizontal_spacing=_PANEL_GAP)
     panel_width = (1.0 - _PANEL_GAP * (panels - 1)) / panels
     for column, (matrix, label) in enumerate(zip(matrices, titles, strict=True), start=1):
         axis_name = "coloraxis" if column == 1 else f"coloraxis{column}"
         low, high = symmetric_range(matrix)
         positions = np.arange(matrix.shape[0])
-        fig.add_trace(
-            go.Heatmap(
-                z=matrix.astype(np.float32),
-                x=positions,
-                y=positions,
-                coloraxis=axis_name,
-                name=label,
-                hovertemplate=f"{label}<br>query m = %{{y}}, key n = %{{x}}<br>weight = %{{z:.4f}}<extra></extra>",
-            ),
-            row=1,
-            col=column,
-        )
+        heatmap = {
+            "type": "heatmap",
+            "z": matrix.astype(np.float32),
+            "x": positions,
+            "y": positions,
+            "coloraxis": axis_name,
+            "name": label,
+            "hovertemplate": f"{label}<br>query m = %{{y}}, key n = %{{x}}<br>weight = %{{z:.4f}}<extra></extra>",
+        }
+        spec.add_trace(fig, heatmap, row=1, col=column)
         # Small negative weights are pale on the colour scale, so ring every one of them to make the sign visible.
         negative_rows, negative_cols = np.nonzero(matrix < 0)
         if negative_rows.size:
-            fig.add_trace(
-                go.Scatter(
-                    x=negative_cols.astype(np.float32),
-                    y=negative_rows.astype(np.float32),
-                    mode="markers",
-                    marker={"symbol": "circle-open", "size": 5, "color": NEGATIVE_MARKER_COLOUR, "line": {"width": 1}},
-                    name=f"negative weight ({negative_rows.size})",
-                    hoverinfo="skip",
-                ),
-                row=1,
-                col=column,
-            )
+            rings = {
+                "type": "scatter",
+                "x": negative_cols.astype(np.float32),
+                "y": negative_rows.astype(np.float32),
+                "mode": "markers",
+                "marker": {"symbol": "circle-open", "size": 5, "color": NEGATIVE_MARKER_COLOUR, "line": {"width": 1}},
+                "name": f"negative weight ({negative_rows.size})",
+                "hoverinfo": "skip",
+            }
+            spec.add_trace(fig, rings, row=1, col=column)
         centre = (column - 1) * (panel_width + _PANEL_GAP) + panel_width / 2
-        fig.update_layout(
-            {
+        spec.update_layout(
+            fig,
+            **{
                 axis_name: {
                     "colorscale": DIVERGING_SCALE,
                     "cmin": low,
@@ -83,54 +79,56 @@ def weight_heatmaps_figure(
                         "tickformat": ".2g",
                     },
                 }
-            }
+            },
         )
     edge = matrices[0].shape[0] - 0.5
     # Fixed ranges: the marker trace must not pad one panel's axes and make it smaller than the others.
-    fig.update_xaxes(title_text="key position n", constrain="domain", range=[-0.5, edge], showgrid=False)
-    fig.update_yaxes(range=[edge, -0.5], constrain="domain", showgrid=False)
-    fig.update_yaxes(title_text="query position m", row=1, col=1)
+    spec.update_xaxes(fig, title={"text": "key position n"}, constrain="domain", range=[-0.5, edge], showgrid=False)
+    spec.update_yaxes(fig, range=[edge, -0.5], constrain="domain", showgrid=False)
+    spec.update_yaxes(fig, row=1, col=1, title={"text": "query position m"})
     for column in range(1, panels + 1):
         suffix = "" if column == 1 else str(column)
-        fig.update_yaxes(scaleanchor=f"x{suffix}", scaleratio=1, row=1, col=column)
-    fig = style_figure(fig, title=title, height=520)
-    fig.update_layout(margin={"b": 130})
-    return fig
+        spec.update_yaxes(fig, row=1, col=column, scaleanchor=f"x{suffix}", scaleratio=1)
+    style_figure(fig, title=title, height=520)
+    spec.update_layout(fig, margin={"b": 130})
+    return spec.finish(fig)
 
 
 def row_sums_figure(
     positions: np.ndarray, row_sums: Sequence[np.ndarray], names: Sequence[str], *, title: str | None = None
-) -> go.Figure:
+) -> spec.Figure:
     """Σ_n W_mn against the query position m for each method; 1 is where a probability distribution sits."""
     positions = np.asarray(positions)
     if len(row_sums) != len(names):
         raise ValueError(f"need one name per row-sum curve, got {len(row_sums)} curves and {len(names)} names")
-    fig = go.Figure()
+    fig = spec.figure()
     dashes = ("solid", "dash", "solid", "dot")
     for index, (sums, name) in enumerate(zip(row_sums, names, strict=True)):
         sums = np.asarray(sums, dtype=np.float64)
         if sums.shape != positions.shape:
             raise ValueError(f"row sums for {name!r} must have shape {positions.shape}, got {sums.shape}")
-        fig.add_trace(
-            go.Scatter(
-                x=positions,
-                y=sums.astype(np.float32),
-                mode="lines+markers",
-                name=name,
-                line={"color": OKABE_ITO[index % len(OKABE_ITO)], "width": 2, "dash": dashes[index % len(dashes)]},
-                marker={"size": 5},
-                hovertemplate=f"{name}<br>query m = %{{x}}<br>row sum = %{{y:.4f}}<extra></extra>",
-            )
+        spec.add_trace(
+            fig,
+            {
+                "type": "scatter",
+                "x": positions,
+                "y": sums.astype(np.float32),
+                "mode": "lines+markers",
+                "name": name,
+                "line": {"color": OKABE_ITO[index % len(OKABE_ITO)], "width": 2, "dash": dashes[index % len(dashes)]},
+                "marker": {"size": 5},
+                "hovertemplate": f"{name}<br>query m = %{{x}}<br>row sum = %{{y:.4f}}<extra></extra>",
+            },
         )
-    fig.add_hline(y=1.0, line={"color": "rgba(128,128,128,0.7)", "dash": "dot"}, annotation_text="sum = 1")
-    fig.update_xaxes(title_text="query position m")
-    fig.update_yaxes(title_text="Σₙ weight (row sum)")
+    spec.add_hline(fig, 1.0, line={"color": "rgba(128,128,128,0.7)", "dash": "dot"}, annotation_text="sum = 1")
+    spec.update_xaxes(fig, title={"text": "query position m"})
+    spec.update_yaxes(fig, title={"text": "Σₙ weight (row sum)"})
     return style_figure(fig, title=title, height=360)
 
 
 def timing_figure(
     lengths: np.ndarray, fast_seconds: np.ndarray, quadratic_seconds: np.ndarray, *, title: str | None = None
-) -> go.Figure:
+) -> spec.Figure:
     """Measured milliseconds of the O(N) and O(N²) forms against sequence length, both axes logarithmic."""
     lengths = np.asarray(lengths)
     fast_seconds = np.asarray(fast_seconds, dtype=np.float64)
@@ -140,27 +138,30 @@ def timing_figure(
             f"lengths and both timings must be 1-D of equal length, got {lengths.shape}, "
             f"{fast_seconds.shape}, {quadratic_seconds.shape}"
         )
-    fig = go.Figure()
+    fig = spec.figure()
     for seconds, name, colour, symbol in (
         (fast_seconds, "O(N): running sums (Eq. 19 regrouped)", OKABE_ITO[2], "circle"),
         (quadratic_seconds, "O(N²): full N×N weight matrix", OKABE_ITO[3], "square"),
     ):
-        fig.add_trace(
-            go.Scatter(
-                x=lengths,
-                y=(seconds * 1e3).astype(np.float32),
-                mode="lines+markers",
-                name=name,
-                line={"color": colour, "width": 2},
-                marker={"size": 9, "symbol": symbol},
-                hovertemplate=f"{name}<br>N = %{{x}}<br>%{{y:.2f}} ms<extra></extra>",
-            )
+        spec.add_trace(
+            fig,
+            {
+                "type": "scatter",
+                "x": lengths,
+                "y": (seconds * 1e3).astype(np.float32),
+                "mode": "lines+markers",
+                "name": name,
+                "line": {"color": colour, "width": 2},
+                "marker": {"size": 9, "symbol": symbol},
+                "hovertemplate": f"{name}<br>N = %{{x}}<br>%{{y:.2f}} ms<extra></extra>",
+            },
         )
-    fig.update_xaxes(
-        title_text="sequence length N (log scale)",
+    spec.update_xaxes(
+        fig,
+        title={"text": "sequence length N (log scale)"},
         type="log",
         tickvals=lengths,
         ticktext=[str(int(n)) for n in lengths],
     )
-    fig.update_yaxes(title_text="time per call, ms (log scale)", type="log", dtick=1, exponentformat="none")
+    spec.update_yaxes(fig, title={"text": "time per call, ms (log scale)"}, type="log", dtick=1, exponentformat="none")
     return style_figure(fig, title=title, height=380)

@@ -12,6 +12,7 @@ from ropelab.figures.attention_maps import (
     pipeline_stage_figure,
     position_dependence_figure,
 )
+from tests.figures.validate import validated
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def sentence():
 def test_six_panels_hold_each_methods_probabilities(sentence):
     words, _, results = sentence
     matrices = {method: result.maps.probabilities for method, result in results.items()}
-    fig = method_maps_figure(matrices, words)
+    fig = validated(method_maps_figure(matrices, words))
     heatmaps = [trace for trace in fig.data if trace.type == "heatmap"]
     assert [trace.name for trace in heatmaps] == [METHOD_LABELS[m] for m in rope_core.METHODS]
     for trace, method in zip(heatmaps, rope_core.METHODS, strict=True):
@@ -35,7 +36,7 @@ def test_six_panels_hold_each_methods_probabilities(sentence):
 def test_masked_cells_are_blank_and_scores_use_a_centred_scale(sentence):
     words, _, results = sentence
     masked = np.isinf(rope_core.causal_mask(len(words)))
-    fig = method_maps_figure({"rope": results["rope"].maps.scores}, words, kind="scores", masked=masked)
+    fig = validated(method_maps_figure({"rope": results["rope"].maps.scores}, words, kind="scores", masked=masked))
     z = np.asarray(fig.data[0].z, dtype=float)
     assert np.isnan(z[masked]).all() and np.isfinite(z[~masked]).all()
     assert fig.data[0].zmin == pytest.approx(-fig.data[0].zmax)
@@ -44,7 +45,7 @@ def test_masked_cells_are_blank_and_scores_use_a_centred_scale(sentence):
 def test_a_missing_method_becomes_an_annotated_empty_panel():
     results = compare_methods(4, 8, shift=600)
     matrices = {m: None if r.maps is None else r.maps.probabilities for m, r in results.items()}
-    fig = method_maps_figure(matrices, ["a", "b", "c", "d"], notes={"learned": "no rows here"})
+    fig = validated(method_maps_figure(matrices, ["a", "b", "c", "d"], notes={"learned": "no rows here"}))
     filled = [trace for trace in fig.data if trace.type == "heatmap" and not trace.name.endswith("(no data)")]
     assert len(filled) == 5
     blank = next(trace for trace in fig.data if trace.name == "learned (no data)")
@@ -61,7 +62,7 @@ def test_maps_reject_bad_kind():
 
 
 def test_position_dependence_bars_floor_zero_and_skip_nan():
-    fig = position_dependence_figure(["nope", "learned", "rope"], [0.0, np.nan, 3e-16], [0.0, np.nan, 2.0])
+    fig = validated(position_dependence_figure(["nope", "learned", "rope"], [0.0, np.nan, 3e-16], [0.0, np.nan, 2.0]))
     toeplitz, shift = fig.data
     assert toeplitz.y[0] == pytest.approx(LOG_FLOOR) and toeplitz.text[0] == "0"
     assert np.isnan(toeplitz.y[1]) and toeplitz.text[1] == "n/a"
@@ -76,12 +77,12 @@ def test_pipeline_stage_panels_show_shapes_and_values(sentence):
     words, ids, _ = sentence
     stages = rope_attention_pipeline(ids, 16, seed=4)
     project = stages[1]
-    fig = pipeline_stage_figure(project.arrays, words)
+    fig = validated(pipeline_stage_figure(project.arrays, words))
     assert [annotation.text for annotation in fig.layout.annotations] == [
         f"{label}  (6 × 16)" for label in ("Q", "K", "V")
     ]
     np.testing.assert_allclose(fig.data[0].z, project.arrays[0][1], atol=1e-6)
-    weights = pipeline_stage_figure(stages[4].arrays, words, probabilities=True)
+    weights = validated(pipeline_stage_figure(stages[4].arrays, words, probabilities=True))
     assert weights.data[0].zmin == 0.0
     with pytest.raises(ValueError):
         pipeline_stage_figure([], words)

@@ -4,6 +4,7 @@ import pytest
 from rope_core import METHODS
 from rope_core.comparison import pair_score_across_shifts, pair_score_by_distance
 from ropelab.figures.comparison import SCHEME_LABELS, distance_scores_figure, shift_scores_figure
+from tests.figures.validate import validated
 
 SHIFTS = np.array([0.0, 10.0, 20.0, 30.0])
 
@@ -17,7 +18,7 @@ def scores_by_shift(distance=3, table_length=20):
 
 def test_shift_figure_has_one_trace_per_scheme_with_the_core_values():
     scores = scores_by_shift()
-    fig = shift_scores_figure(SHIFTS, scores, distance=3, table_length=20)
+    fig = validated(shift_scores_figure(SHIFTS, scores, distance=3, table_length=20))
     assert [trace.name for trace in fig.data] == [SCHEME_LABELS[method] for method in METHODS]
     for trace, method in zip(fig.data, METHODS, strict=True):
         np.testing.assert_allclose(trace.y, scores[method], rtol=1e-6, equal_nan=True)
@@ -27,7 +28,7 @@ def test_shift_figure_has_one_trace_per_scheme_with_the_core_values():
 
 def test_shift_figure_marks_where_the_learned_table_ends():
     scores = scores_by_shift(distance=3, table_length=20)
-    fig = shift_scores_figure(SHIFTS, scores, distance=3, table_length=20)
+    fig = validated(shift_scores_figure(SHIFTS, scores, distance=3, table_length=20))
     (marker,) = [shape for shape in fig.layout.shapes if shape.type == "line"]
     assert marker.x0 == 20 - 1 - 3
     assert "query at 19" in fig.layout.annotations[0].text
@@ -43,7 +44,7 @@ def test_shift_figure_rejects_mismatched_lengths():
 def test_distance_figure_clips_alibi_and_says_where_it_ends():
     distances = np.arange(1, 201)
     scores = {method: pair_score_by_distance(method, 200, 16) for method in METHODS}
-    fig = distance_scores_figure(distances, scores, marked_distance=7)
+    fig = validated(distance_scores_figure(distances, scores, marked_distance=7))
     alibi = fig.data[list(METHODS).index("alibi")]
     np.testing.assert_allclose(alibi.y, scores["alibi"], rtol=1e-6)
     others = np.concatenate([scores[m] for m in METHODS if m != "alibi"])
@@ -57,5 +58,5 @@ def test_distance_figure_clips_alibi_and_says_where_it_ends():
 
 def test_distance_figure_without_alibi_keeps_automatic_range():
     distances = np.arange(1, 11)
-    fig = distance_scores_figure(distances, {"rope": pair_score_by_distance("rope", 10, 16)})
+    fig = validated(distance_scores_figure(distances, {"rope": pair_score_by_distance("rope", 10, 16)}))
     assert fig.layout.yaxis.range is None

@@ -5,6 +5,7 @@ import pytest
 
 import rope_core
 from ropelab.figures.decay import bound_comparison_figure, decay_figure, display_distances
+from tests.figures.validate import validated
 
 PAPER_BOUND = {0: 32.50, 1: 31.54, 10: 17.95, 50: 12.63, 100: 10.23, 256: 6.54}
 
@@ -34,7 +35,7 @@ def _decay_inputs(max_distance=256, dim=128, base=10_000.0):
 
 def test_decay_figure_draws_the_paper_values_and_the_scores():
     distances, bound, ones, random_distances, mean, error = _decay_inputs()
-    fig = decay_figure(distances, bound, ones, random_distances, mean, error)
+    fig = validated(decay_figure(distances, bound, ones, random_distances, mean, error))
     bound_trace, ones_trace, band, mean_trace = fig.data
     for distance, value in PAPER_BOUND.items():
         assert bound_trace.y[distance] == pytest.approx(value, abs=0.006)
@@ -57,7 +58,7 @@ def test_decay_figure_rejects_curves_of_the_wrong_length():
 def test_bound_comparison_overlays_one_curve_per_base():
     distances = display_distances(512, 1024)
     curves = [(f"b = {base:g}", rope_core.decay_bound(distances, 128, base)) for base in (100.0, 1e4, 5e5)]
-    fig = bound_comparison_figure(distances, curves)
+    fig = validated(bound_comparison_figure(distances, curves))
     assert [trace.name for trace in fig.data] == ["b = 100", "b = 10000", "b = 500000"]
     for trace, (_, values) in zip(fig.data, curves, strict=True):
         np.testing.assert_allclose(np.asarray(trace.y), values, rtol=1e-6)

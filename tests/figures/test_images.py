@@ -13,6 +13,7 @@ from ropelab.figures.images import (
     pixels_per_patch,
     synthetic_image,
 )
+from tests.figures.validate import validated
 
 
 @pytest.mark.parametrize("grid", [2, 14, 64])
@@ -40,7 +41,7 @@ def test_checkerboard_alternates_and_circle_is_centred():
 
 
 def test_patch_picture_outlines_the_query_patch():
-    fig = patch_image_figure(synthetic_image("gradient", 6, 4), 6, (2, 5))
+    fig = validated(patch_image_figure(synthetic_image("gradient", 6, 4), 6, (2, 5)))
     outline = next(trace for trace in fig.data if trace.name and trace.name.startswith("query patch"))
     assert set(np.asarray(outline.x)) == {5.0, 6.0}
     assert set(np.asarray(outline.y)) == {2.0, 3.0}
@@ -52,7 +53,7 @@ def test_patch_picture_outlines_the_query_patch():
 def test_score_heatmaps_carry_the_core_scores_and_mark_the_query():
     query = (3, 9)
     grids = [rope_core.patch_scores_2d(10, 10, query, 16, 100.0, method) for method in ("axial", "mixed", "flat1d")]
-    fig = patch_scores_figure(grids, ["axial", "mixed", "flat"], query)
+    fig = validated(patch_scores_figure(grids, ["axial", "mixed", "flat"], query))
     heatmaps = [trace for trace in fig.data if trace.type == "heatmap"]
     for heatmap, grid in zip(heatmaps, grids, strict=True):
         np.testing.assert_allclose(np.asarray(heatmap.z), grid, rtol=1e-6, atol=1e-7)
@@ -72,7 +73,7 @@ def test_score_heatmaps_reject_unequal_grids():
 
 def test_mrope_position_figure_draws_the_three_streams():
     ids = rope_core.mrope_positions(2, 2, 2, 3, 1)
-    fig = mrope_positions_figure(ids, 2, 12)
+    fig = validated(mrope_positions_figure(ids, 2, 12))
     assert [trace.name for trace in fig.data] == ["time t", "height h", "width w"]
     for stream, trace in enumerate(fig.data):
         np.testing.assert_array_equal(np.asarray(trace.y), ids[stream])
@@ -84,7 +85,7 @@ def test_mrope_position_figure_draws_the_three_streams():
 
 def test_mrope_sections_colour_the_qwen2_vl_split():
     frequencies = rope_core.inv_freq(128, 1e6)
-    fig = mrope_sections_figure(frequencies, (16, 24, 24))
+    fig = validated(mrope_sections_figure(frequencies, (16, 24, 24)))
     assert [len(trace.x) for trace in fig.data] == [16, 24, 24]
     assert int(fig.data[1].x[0]) == 16 and int(fig.data[2].x[-1]) == 63
     np.testing.assert_allclose(np.asarray(fig.data[0].y), frequencies[:16], rtol=1e-6)

@@ -6,6 +6,7 @@ import pytest
 import rope_core
 from rope_core.linear_compare import linear_attention_weights, seeded_qkv, softmax_rope_weights
 from ropelab.figures.linear_attention import row_sums_figure, timing_figure, weight_heatmaps_figure
+from tests.figures.validate import validated
 
 
 def _three_weightings(length=12, dim=8, base=100.0):
@@ -21,7 +22,7 @@ def _three_weightings(length=12, dim=8, base=100.0):
 
 def test_heatmaps_show_each_weight_matrix_on_a_zero_centred_scale():
     weights = _three_weightings()
-    fig = weight_heatmaps_figure(weights, ["a", "b", "c"])
+    fig = validated(weight_heatmaps_figure(weights, ["a", "b", "c"]))
     heatmaps = [trace for trace in fig.data if trace.type == "heatmap"]
     assert len(heatmaps) == 3
     for index, (heatmap, matrix) in enumerate(zip(heatmaps, weights, strict=True)):
@@ -35,7 +36,7 @@ def test_only_the_rope_linear_panel_rings_its_negative_weights():
     weights = _three_weightings()
     negatives = weights[2] < 0
     assert negatives.any(), "the inputs were chosen so that Eq. 19 has negative weights"
-    fig = weight_heatmaps_figure(weights, ["a", "b", "c"])
+    fig = validated(weight_heatmaps_figure(weights, ["a", "b", "c"]))
     rings = [trace for trace in fig.data if trace.type == "scatter"]
     assert len(rings) == 1
     ring = rings[0]
@@ -59,7 +60,7 @@ def test_row_sums_figure_plots_each_curve_against_query_position():
     weights = _three_weightings()
     positions = np.arange(12)
     sums = [matrix.sum(axis=1) for matrix in weights]
-    fig = row_sums_figure(positions, sums, ["s", "l", "r"])
+    fig = validated(row_sums_figure(positions, sums, ["s", "l", "r"]))
     assert [trace.name for trace in fig.data] == ["s", "l", "r"]
     for trace, expected in zip(fig.data, sums, strict=True):
         np.testing.assert_allclose(np.asarray(trace.y), expected, rtol=1e-6)
@@ -74,7 +75,7 @@ def test_timing_figure_shows_milliseconds_on_log_axes():
     lengths = np.array([64, 128, 256])
     fast = np.array([0.001, 0.002, 0.004])
     quadratic = np.array([0.002, 0.008, 0.032])
-    fig = timing_figure(lengths, fast, quadratic)
+    fig = validated(timing_figure(lengths, fast, quadratic))
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
     np.testing.assert_allclose(np.asarray(fig.data[0].y), fast * 1e3, rtol=1e-6)
     np.testing.assert_allclose(np.asarray(fig.data[1].y), quadratic * 1e3, rtol=1e-6)
