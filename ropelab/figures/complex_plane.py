@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-import plotly.graph_objects as go
+from typing import Any
 
+import numpy as np
+
+from ropelab.figures import spec
 from ropelab.style import HIGHLIGHT_COLOUR, KEY_COLOUR, OKABE_ITO, QUERY_COLOUR, style_figure
 
 GUIDE_COLOUR = "rgba(128,128,128,0.55)"
@@ -21,126 +23,135 @@ def _f32(values) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
-def _circle(radius: float, name: str, *, dash: str = "dot") -> go.Scatter:
+def _circle(radius: float, name: str, *, dash: str = "dot") -> dict[str, Any]:
     turn = np.linspace(0.0, 2.0 * np.pi, _CIRCLE_POINTS)
-    return go.Scatter(
-        x=_f32(radius * np.cos(turn)),
-        y=_f32(radius * np.sin(turn)),
-        mode="lines",
-        line={"color": GUIDE_COLOUR, "width": 1.5, "dash": dash},
-        name=name,
-        hoverinfo="skip",
-    )
+    return {
+        "type": "scatter",
+        "x": _f32(radius * np.cos(turn)),
+        "y": _f32(radius * np.sin(turn)),
+        "mode": "lines",
+        "line": {"color": GUIDE_COLOUR, "width": 1.5, "dash": dash},
+        "name": name,
+        "hoverinfo": "skip",
+    }
 
 
-def _arc(start: float, stop: float, radius: float, colour: str, name: str) -> go.Scatter:
+def _arc(start: float, stop: float, radius: float, colour: str, name: str) -> dict[str, Any]:
     """A curved arrow from angle `start` to `stop` (radians, counter-clockwise when stop > start)."""
     sweep = np.linspace(start, stop, max(2, int(abs(stop - start) / (2 * np.pi) * 90) + 2))
-    return go.Scatter(
-        x=_f32(radius * np.cos(sweep)),
-        y=_f32(radius * np.sin(sweep)),
-        mode="lines+markers",
-        line={"color": colour, "width": 2},
-        marker={"size": [0] * (sweep.size - 1) + [9], "symbol": "arrow", "angleref": "previous", "color": colour},
-        name=name,
-        hoverinfo="skip",
-    )
+    return {
+        "type": "scatter",
+        "x": _f32(radius * np.cos(sweep)),
+        "y": _f32(radius * np.sin(sweep)),
+        "mode": "lines+markers",
+        "line": {"color": colour, "width": 2},
+        "marker": {"size": [0] * (sweep.size - 1) + [9], "symbol": "arrow", "angleref": "previous", "color": colour},
+        "name": name,
+        "hoverinfo": "skip",
+    }
 
 
-def _label(x: float, y: float, text: str, colour: str, position: str = "middle center") -> go.Scatter:
-    return go.Scatter(
-        x=_f32([x]),
-        y=_f32([y]),
-        mode="text",
-        text=[text],
-        textposition=position,
-        textfont={"color": colour, "size": 16},
-        showlegend=False,
-        hoverinfo="skip",
-    )
+def _label(x: float, y: float, text: str, colour: str, position: str = "middle center") -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": _f32([x]),
+        "y": _f32([y]),
+        "mode": "text",
+        "text": [text],
+        "textposition": position,
+        "textfont": {"color": colour, "size": 16},
+        "showlegend": False,
+        "hoverinfo": "skip",
+    }
 
 
-def _arc_label(start: float, stop: float, radius: float, text: str, colour: str) -> go.Scatter:
+def _arc_label(start: float, stop: float, radius: float, text: str, colour: str) -> dict[str, Any]:
     middle = (start + stop) / 2.0
     return _label(radius * np.cos(middle), radius * np.sin(middle), text, colour)
 
 
-def _vector(x: float, y: float, colour: str, name: str, hover: str, *, width: float = 4) -> go.Scatter:
-    return go.Scatter(
-        x=_f32([0.0, x]),
-        y=_f32([0.0, y]),
-        mode="lines+markers",
-        line={"color": colour, "width": width},
-        marker={"size": [0, 14], "symbol": "arrow", "angleref": "previous", "color": colour},
-        name=name,
-        hovertemplate=hover + "<extra></extra>",
-    )
+def _vector(x: float, y: float, colour: str, name: str, hover: str, *, width: float = 4) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": _f32([0.0, x]),
+        "y": _f32([0.0, y]),
+        "mode": "lines+markers",
+        "line": {"color": colour, "width": width},
+        "marker": {"size": [0, 14], "symbol": "arrow", "angleref": "previous", "color": colour},
+        "name": name,
+        "hovertemplate": hover + "<extra></extra>",
+    }
 
 
-def _segment(x0: float, y0: float, x1: float, y1: float, colour: str, name: str, *, dash: str = "dash") -> go.Scatter:
-    return go.Scatter(
-        x=_f32([x0, x1]),
-        y=_f32([y0, y1]),
-        mode="lines",
-        line={"color": colour, "width": 2, "dash": dash},
-        name=name,
-        hoverinfo="skip",
-    )
+def _segment(
+    x0: float, y0: float, x1: float, y1: float, colour: str, name: str, *, dash: str = "dash"
+) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": _f32([x0, x1]),
+        "y": _f32([y0, y1]),
+        "mode": "lines",
+        "line": {"color": colour, "width": 2, "dash": dash},
+        "name": name,
+        "hoverinfo": "skip",
+    }
 
 
-def _square_axes(fig: go.Figure, extent: float) -> None:
+def _square_axes(fig: spec.Figure, extent: float) -> None:
     axis = {"range": [-extent, extent], "zeroline": True, "zerolinewidth": 1.5, "dtick": 1 if extent > 1.6 else 0.5}
-    fig.update_xaxes(title_text="real part (Re)", constrain="domain", **axis)
-    fig.update_yaxes(title_text="imaginary part (Im)", scaleanchor="x", scaleratio=1, **axis)
+    spec.update_xaxes(fig, title={"text": "real part (Re)"}, constrain="domain", **axis)
+    spec.update_yaxes(fig, title={"text": "imaginary part (Im)"}, scaleanchor="x", scaleratio=1, **axis)
 
 
-def _finish(fig: go.Figure, title: str, *, legend_below: bool = False) -> go.Figure:
+def _finish(fig: spec.Figure, title: str, *, legend_below: bool = False) -> spec.Figure:
     style_figure(fig, title=title, height=540 if legend_below else 470)
     if legend_below:
         # In a narrow column a side legend would squeeze the square plot; below it the plot keeps its width.
-        fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0})
+        spec.update_layout(fig, legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0})
     else:
         # A square plot leaves room on the right, so the legend goes there instead of colliding with the title.
-        fig.update_layout(legend={"orientation": "v", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 1.02})
+        spec.update_layout(fig, legend={"orientation": "v", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 1.02})
     return fig
 
 
-def complex_number_figure(a: float, b: float, modulus: float, argument: float, *, extent: float = 3.0) -> go.Figure:
+def complex_number_figure(a: float, b: float, modulus: float, argument: float, *, extent: float = 3.0) -> spec.Figure:
     """The point z = a + ib as an arrow, its parts a and b, the circle |z| = r and the angle φ from the +Re axis."""
-    fig = go.Figure()
+    fig = spec.figure()
     if modulus > 0:
-        fig.add_trace(_circle(modulus, f"circle |z| = {modulus:.3f}"))
-        fig.add_trace(
-            _arc(0.0, argument, min(0.45, 0.6 * modulus), HIGHLIGHT_COLOUR, f"argument φ = {argument:.3f} rad")
+        spec.add_trace(fig, _circle(modulus, f"circle |z| = {modulus:.3f}"))
+        spec.add_trace(
+            fig, _arc(0.0, argument, min(0.45, 0.6 * modulus), HIGHLIGHT_COLOUR, f"argument φ = {argument:.3f} rad")
         )
-    fig.add_trace(_segment(a, 0.0, a, b, OKABE_ITO[2], f"imaginary part b = {b:.2f}"))
-    fig.add_trace(_segment(0.0, b, a, b, OKABE_ITO[4], f"real part a = {a:.2f}"))
-    fig.add_trace(_label(a / 2.0, b, "a", OKABE_ITO[4], "top center" if b >= 0 else "bottom center"))
-    fig.add_trace(_label(a, b / 2.0, "b", OKABE_ITO[2], "middle right" if a >= 0 else "middle left"))
-    fig.add_trace(
+    spec.add_trace(fig, _segment(a, 0.0, a, b, OKABE_ITO[2], f"imaginary part b = {b:.2f}"))
+    spec.add_trace(fig, _segment(0.0, b, a, b, OKABE_ITO[4], f"real part a = {a:.2f}"))
+    spec.add_trace(fig, _label(a / 2.0, b, "a", OKABE_ITO[4], "top center" if b >= 0 else "bottom center"))
+    spec.add_trace(fig, _label(a, b / 2.0, "b", OKABE_ITO[2], "middle right" if a >= 0 else "middle left"))
+    spec.add_trace(
+        fig,
         _vector(
             a,
             b,
             QUERY_COLOUR,
             "z = a + ib",
             f"z = {complex_text(a, b, 2)}<br>|z| = {modulus:.3f}, φ = {argument:.3f} rad",
-        )
+        ),
     )
     _square_axes(fig, extent)
     return _finish(fig, f"z = {complex_text(a, b, 2)}: r = {modulus:.3f}, φ = {argument:.3f} rad")
 
 
-def euler_circle_figure(theta: float, cos_value: float, sin_value: float) -> go.Figure:
+def euler_circle_figure(theta: float, cos_value: float, sin_value: float) -> spec.Figure:
     """The point e^{iθ} on the unit circle, with cos θ on the real axis and sin θ on the imaginary axis."""
-    fig = go.Figure()
-    fig.add_trace(_circle(1.0, "unit circle |z| = 1", dash="solid"))
-    fig.add_trace(_arc(0.0, theta, 0.3, HIGHLIGHT_COLOUR, f"θ = {theta:.2f} rad"))
-    fig.add_trace(_arc_label(0.0, theta, 0.45, "θ", HIGHLIGHT_COLOUR))
-    fig.add_trace(_segment(0.0, 0.0, cos_value, 0.0, OKABE_ITO[4], f"cos θ = {cos_value:.3f}", dash="solid"))
-    fig.add_trace(
-        _segment(cos_value, 0.0, cos_value, sin_value, OKABE_ITO[2], f"sin θ = {sin_value:.3f}", dash="solid")
+    fig = spec.figure()
+    spec.add_trace(fig, _circle(1.0, "unit circle |z| = 1", dash="solid"))
+    spec.add_trace(fig, _arc(0.0, theta, 0.3, HIGHLIGHT_COLOUR, f"θ = {theta:.2f} rad"))
+    spec.add_trace(fig, _arc_label(0.0, theta, 0.45, "θ", HIGHLIGHT_COLOUR))
+    spec.add_trace(fig, _segment(0.0, 0.0, cos_value, 0.0, OKABE_ITO[4], f"cos θ = {cos_value:.3f}", dash="solid"))
+    spec.add_trace(
+        fig, _segment(cos_value, 0.0, cos_value, sin_value, OKABE_ITO[2], f"sin θ = {sin_value:.3f}", dash="solid")
     )
-    fig.add_trace(
+    spec.add_trace(
+        fig,
         _vector(
             cos_value,
             sin_value,
@@ -148,7 +159,7 @@ def euler_circle_figure(theta: float, cos_value: float, sin_value: float) -> go.
             "e<sup>iθ</sup>",
             f"e<sup>iθ</sup> = {complex_text(cos_value, sin_value)}",
             width=3,
-        )
+        ),
     )
     _square_axes(fig, 1.35)
     return _finish(fig, f"Euler: e<sup>i·{theta:.2f}</sup> = {complex_text(cos_value, sin_value)}")
@@ -156,38 +167,41 @@ def euler_circle_figure(theta: float, cos_value: float, sin_value: float) -> go.
 
 def rotation_figure(
     z: np.ndarray, rotated_by_product: np.ndarray, rotated_by_matrix: np.ndarray, theta: float, *, extent: float = 3.0
-) -> go.Figure:
+) -> spec.Figure:
     """z and z·e^{iθ} as arrows on the circle |z|, with the rotation-matrix result drawn on top as a ring."""
     z = np.asarray(z, dtype=np.float64)
     product = np.asarray(rotated_by_product, dtype=np.float64)
     by_matrix = np.asarray(rotated_by_matrix, dtype=np.float64)
     radius = float(np.hypot(*z))
-    fig = go.Figure()
+    fig = spec.figure()
     if radius > 0:
-        fig.add_trace(_circle(radius, f"same circle |z| = {radius:.3f}"))
+        spec.add_trace(fig, _circle(radius, f"same circle |z| = {radius:.3f}"))
         start = float(np.arctan2(z[1], z[0]))
-        fig.add_trace(_arc(start, start + theta, 0.55 * radius, HIGHLIGHT_COLOUR, f"turned by θ = {theta:.2f} rad"))
-        fig.add_trace(_arc_label(start, start + theta, 0.55 * radius + 0.3, "θ", HIGHLIGHT_COLOUR))
-    fig.add_trace(_vector(z[0], z[1], QUERY_COLOUR, "z (before)", f"z = {complex_text(z[0], z[1])}"))
-    fig.add_trace(
+        spec.add_trace(
+            fig, _arc(start, start + theta, 0.55 * radius, HIGHLIGHT_COLOUR, f"turned by θ = {theta:.2f} rad")
+        )
+        spec.add_trace(fig, _arc_label(start, start + theta, 0.55 * radius + 0.3, "θ", HIGHLIGHT_COLOUR))
+    spec.add_trace(fig, _vector(z[0], z[1], QUERY_COLOUR, "z (before)", f"z = {complex_text(z[0], z[1])}"))
+    spec.add_trace(
+        fig,
         _vector(
             product[0],
             product[1],
             KEY_COLOUR,
             "z·e<sup>iθ</sup> (after)",
             f"z·e<sup>iθ</sup> = {complex_text(product[0], product[1])}",
-        )
+        ),
     )
-    fig.add_trace(
-        go.Scatter(
-            x=_f32([by_matrix[0]]),
-            y=_f32([by_matrix[1]]),
-            mode="markers",
-            marker={"size": 24, "symbol": "circle-open", "line": {"width": 3}, "color": OKABE_ITO[2]},
-            name="R(θ)·(a, b) from the 2×2 matrix",
-            hovertemplate=f"R(θ)·(a, b) = ({by_matrix[0]:.3f}, {by_matrix[1]:.3f})<extra></extra>",
-        )
-    )
+    ring = {
+        "type": "scatter",
+        "x": _f32([by_matrix[0]]),
+        "y": _f32([by_matrix[1]]),
+        "mode": "markers",
+        "marker": {"size": 24, "symbol": "circle-open", "line": {"width": 3}, "color": OKABE_ITO[2]},
+        "name": "R(θ)·(a, b) from the 2×2 matrix",
+        "hovertemplate": f"R(θ)·(a, b) = ({by_matrix[0]:.3f}, {by_matrix[1]:.3f})<extra></extra>",
+    }
+    spec.add_trace(fig, ring)
     _square_axes(fig, extent)
     return _finish(
         fig, f"Multiply by e<sup>iθ</sup>, θ = {theta:.2f} rad: the arrow turns, its length stays", legend_below=True

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from ropelab.figures import spec
 from ropelab.style import DIVERGING_SCALE, SEQUENTIAL_SCALE, style_figure, symmetric_range
 
 MAX_LABEL_CHARS = 12
@@ -41,34 +40,33 @@ def _paired_heatmaps(
     hover: str,
     coloraxis: dict,
     title: str,
-) -> go.Figure:
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("original order", "reordered"), horizontal_spacing=0.16)
+) -> spec.Figure:
+    fig = spec.subplots(1, 2, subplot_titles=("original order", "reordered"), horizontal_spacing=0.16)
     for column, panel in enumerate((left, right), start=1):
-        fig.add_trace(
-            go.Heatmap(
-                z=np.asarray(panel.values, dtype=np.float32),
-                x=panel.columns,
-                y=panel.rows,
-                coloraxis="coloraxis",
-                texttemplate="%{z:.2f}",
-                textfont={"size": 11},
-                hovertemplate=hover + "<extra></extra>",
-                xgap=1,
-                ygap=1,
-            ),
-            row=1,
-            col=column,
-        )
-        fig.update_xaxes(title_text=x_title, tickangle=-45, type="category", row=1, col=column)
+        heatmap = {
+            "type": "heatmap",
+            "z": np.asarray(panel.values, dtype=np.float32),
+            "x": panel.columns,
+            "y": panel.rows,
+            "coloraxis": "coloraxis",
+            "texttemplate": "%{z:.2f}",
+            "textfont": {"size": 11},
+            "hovertemplate": hover + "<extra></extra>",
+            "xgap": 1,
+            "ygap": 1,
+        }
+        spec.add_trace(fig, heatmap, row=1, col=column)
+        spec.update_xaxes(fig, row=1, col=column, title={"text": x_title}, tickangle=-45, type="category")
         # Matrix convention: the first token is the top row.
-        fig.update_yaxes(title_text=y_title, autorange="reversed", type="category", row=1, col=column)
-    fig.update_layout(coloraxis=coloraxis)
-    return style_figure(fig, title=title, height=int(np.clip(190 + 34 * len(left.rows), 400, 660)))
+        spec.update_yaxes(fig, row=1, col=column, title={"text": y_title}, autorange="reversed", type="category")
+    spec.update_layout(fig, coloraxis=coloraxis)
+    style_figure(fig, title=title, height=int(np.clip(190 + 34 * len(left.rows), 400, 660)))
+    return spec.finish(fig)
 
 
 def attention_weights_figure(
     original: np.ndarray, reordered: np.ndarray, original_words: Sequence[str], reordered_words: Sequence[str]
-) -> go.Figure:
+) -> spec.Figure:
     """Softmax attention weights (query rows × key columns) for a sentence and for its reordering."""
     original_labels, reordered_labels = token_labels(original_words), token_labels(reordered_words)
     top = float(max(np.max(original), np.max(reordered), 1e-9))
@@ -85,7 +83,7 @@ def attention_weights_figure(
 
 def outputs_figure(
     original: np.ndarray, reordered: np.ndarray, original_words: Sequence[str], reordered_words: Sequence[str]
-) -> go.Figure:
+) -> spec.Figure:
     """Attention outputs (one row per token, one column per dimension) for a sentence and for its reordering."""
     dims = [f"dim {index}" for index in range(np.shape(original)[1])]
     low, high = symmetric_range(np.concatenate([np.ravel(original), np.ravel(reordered)]))

@@ -5,63 +5,61 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-import plotly.graph_objects as go
 
+from ropelab.figures import spec
 from ropelab.style import OKABE_ITO, style_figure
 
 
-def period_question_figure(offsets: np.ndarray, scores: np.ndarray, *, title: str | None = None) -> go.Figure:
+def period_question_figure(offsets: np.ndarray, scores: np.ndarray, *, title: str | None = None) -> spec.Figure:
     """The score of one RoPE pair against the offset m, with a grid fine enough to read the period off."""
     offsets = np.asarray(offsets, dtype=np.float32)
     scores = np.asarray(scores, dtype=np.float32)
     if offsets.shape != scores.shape or offsets.ndim != 1:
         raise ValueError(f"offsets and scores must be 1-D of equal length, got {offsets.shape} and {scores.shape}")
-    fig = go.Figure(
-        go.Scatter(
-            x=offsets,
-            y=scores,
-            mode="lines+markers",
-            line={"color": OKABE_ITO[0], "width": 2},
-            marker={"size": 5},
-            name="score",
-            hovertemplate="m = %{x}<br>score %{y:.3f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title_text="offset m (tokens)", dtick=4, showgrid=True)
-    fig.update_yaxes(title_text="⟨R(mθ) q, k⟩", range=[-1.1, 1.1], zeroline=True)
+    score = {
+        "type": "scatter",
+        "x": offsets,
+        "y": scores,
+        "mode": "lines+markers",
+        "line": {"color": OKABE_ITO[0], "width": 2},
+        "marker": {"size": 5},
+        "name": "score",
+        "hovertemplate": "m = %{x}<br>score %{y:.3f}<extra></extra>",
+    }
+    fig = spec.figure([score])
+    spec.update_xaxes(fig, title={"text": "offset m (tokens)"}, dtick=4, showgrid=True)
+    spec.update_yaxes(fig, title={"text": "⟨R(mθ) q, k⟩"}, range=[-1.1, 1.1], zeroline=True)
     return style_figure(fig, title=title, height=300)
 
 
 def chapter_score_figure(
     table: Mapping[int, tuple[int, int]], titles: Mapping[int, str], *, title: str | None = None
-) -> go.Figure:
+) -> spec.Figure:
     """Horizontal bars: questions answered correctly out of those asked, for every chapter in the quiz."""
     chapters = sorted(table)
     labels = [f"{number}. {titles.get(number, '')}" for number in chapters]
     right = np.array([table[number][0] for number in chapters], dtype=np.float32)
     total = np.array([table[number][1] for number in chapters], dtype=np.float32)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            y=labels,
-            x=total,
-            orientation="h",
-            name="questions",
-            marker={"color": "rgba(128,128,128,0.25)", "line": {"color": "rgba(128,128,128,0.8)", "width": 1}},
-            hovertemplate="%{y}<br>%{x} question(s)<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Bar(
-            y=labels,
-            x=right,
-            orientation="h",
-            name="correct",
-            marker={"color": OKABE_ITO[2]},
-            hovertemplate="%{y}<br>%{x} correct<extra></extra>",
-        )
-    )
-    fig.update_layout(barmode="overlay", bargap=0.3)
-    fig.update_xaxes(title_text="questions", dtick=1, range=[0, max(float(total.max(initial=1)), 1) + 0.2])
-    fig.update_yaxes(autorange="reversed")
+    asked = {
+        "type": "bar",
+        "y": labels,
+        "x": total,
+        "orientation": "h",
+        "name": "questions",
+        "marker": {"color": "rgba(128,128,128,0.25)", "line": {"color": "rgba(128,128,128,0.8)", "width": 1}},
+        "hovertemplate": "%{y}<br>%{x} question(s)<extra></extra>",
+    }
+    correct = {
+        "type": "bar",
+        "y": labels,
+        "x": right,
+        "orientation": "h",
+        "name": "correct",
+        "marker": {"color": OKABE_ITO[2]},
+        "hovertemplate": "%{y}<br>%{x} correct<extra></extra>",
+    }
+    fig = spec.figure([asked, correct])
+    spec.update_layout(fig, barmode="overlay", bargap=0.3)
+    spec.update_xaxes(fig, title={"text": "questions"}, dtick=1, range=[0, max(float(total.max(initial=1)), 1) + 0.2])
+    spec.update_yaxes(fig, autorange="reversed")
     return style_figure(fig, title=title, height=120 + 28 * len(chapters))

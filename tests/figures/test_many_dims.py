@@ -15,6 +15,7 @@ from ropelab.figures.many_dims import (
     rotation_matrix_figure,
     sampled_positions,
 )
+from tests.figures.validate import validated
 
 
 def test_evenly_spaced_pairs_run_from_fastest_to_slowest():
@@ -35,7 +36,7 @@ def test_sampled_positions_respect_the_row_budget():
 def test_rotation_matrix_figure_shows_the_core_matrix_and_its_corners():
     frequencies = rope_core.inv_freq(8, 10_000.0)
     matrix = rope_core.rotation_matrix(5, frequencies)
-    fig = rotation_matrix_figure(matrix, position=5)
+    fig = validated(rotation_matrix_figure(matrix, position=5))
     whole, fast, slow = fig.data
     # The overview is stored as whole percent; the close-ups carry the exact entries.
     np.testing.assert_array_equal(np.asarray(whole.z), np.rint(matrix * 100).astype(np.int8))
@@ -57,12 +58,14 @@ def test_frequency_ladder_plots_theta_and_wavelength_on_log_axes_with_the_contex
     frequencies = rope_core.inv_freq(128, 10_000.0)
     wavelengths = rope_core.wavelengths(frequencies)
     other = rope_core.inv_freq(128, 500_000.0)
-    fig = frequency_ladder_figure(
-        frequencies,
-        wavelengths,
-        context_length=4096,
-        label="b = 10k",
-        compare=("b = 500k", other, rope_core.wavelengths(other)),
+    fig = validated(
+        frequency_ladder_figure(
+            frequencies,
+            wavelengths,
+            context_length=4096,
+            label="b = 10k",
+            compare=("b = 500k", other, rope_core.wavelengths(other)),
+        )
     )
     theta_trace, wavelength_trace, other_theta, other_wavelength = fig.data
     np.testing.assert_allclose(np.asarray(theta_trace.y), frequencies, rtol=1e-6)
@@ -90,7 +93,7 @@ def test_pair_clocks_animation_has_one_frame_per_position_with_the_core_angles()
     pairs = evenly_spaced_pairs(32)
     positions = 7 + np.arange(40)
     angles = rope_core.rotation_angles(positions, frequencies[pairs])
-    fig = pair_clocks_animation(angles, positions, pairs, rope_core.wavelengths(frequencies)[pairs])
+    fig = validated(pair_clocks_animation(angles, positions, pairs, rope_core.wavelengths(frequencies)[pairs]))
     assert len(fig.frames) == 40 <= 120
     assert [frame.name for frame in fig.frames[:2]] == ["7", "8"]
     first_frame = fig.frames[0].data[0]
@@ -121,7 +124,7 @@ def test_angle_heatmap_wraps_core_angles_to_one_turn():
     frequencies = rope_core.inv_freq(16, 10_000.0)
     positions = sampled_positions(4096, 64)
     angles = rope_core.rotation_angles(positions, frequencies)
-    fig = angle_heatmap_figure(angles, positions)
+    fig = validated(angle_heatmap_figure(angles, positions))
     z = np.asarray(fig.data[0].z)
     assert z.shape == (positions.size, 8)
     np.testing.assert_allclose(z, np.mod(angles, 2 * np.pi), atol=1e-5)
@@ -133,7 +136,7 @@ def test_full_turns_figure_marks_pairs_that_never_finish_a_turn():
     frequencies = rope_core.inv_freq(128, 10_000.0)
     turns = rope_core.full_turns(4096, frequencies)
     other = rope_core.full_turns(4096, rope_core.inv_freq(128, 500_000.0))
-    fig = full_turns_figure(turns, context_length=4096, label="b = 10k", compare=("b = 500k", other))
+    fig = validated(full_turns_figure(turns, context_length=4096, label="b = 10k", compare=("b = 500k", other)))
     bars, never, other_bars, other_never = fig.data
     assert other_bars.y[0] == 651  # pair 0 ignores the base
     assert bars.y[0] == 651

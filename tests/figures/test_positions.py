@@ -5,6 +5,7 @@ import pytest
 
 from rope_core.order import compare_orders, projection_weights, word_vectors
 from ropelab.figures.positions import attention_weights_figure, outputs_figure, token_labels
+from tests.figures.validate import validated
 
 WORDS = ["the", "dog", "bit", "the", "man"]
 ORDER = np.array([0, 4, 2, 3, 1])
@@ -25,7 +26,9 @@ def test_labels_are_numbered_escaped_and_short():
 
 def test_attention_heatmaps_hold_both_weight_matrices(comparison):
     reordered_words = [WORDS[i] for i in ORDER]
-    fig = attention_weights_figure(comparison.original.weights, comparison.reordered.weights, WORDS, reordered_words)
+    fig = validated(
+        attention_weights_figure(comparison.original.weights, comparison.reordered.weights, WORDS, reordered_words)
+    )
     left, right = fig.data
     np.testing.assert_allclose(np.asarray(left.z), comparison.original.weights, atol=1e-6)
     np.testing.assert_allclose(np.asarray(right.z), comparison.reordered.weights, atol=1e-6)
@@ -38,7 +41,7 @@ def test_attention_heatmaps_hold_both_weight_matrices(comparison):
 
 def test_output_heatmaps_use_a_symmetric_range(comparison):
     reordered_words = [WORDS[i] for i in ORDER]
-    fig = outputs_figure(comparison.original.outputs, comparison.reordered.outputs, WORDS, reordered_words)
+    fig = validated(outputs_figure(comparison.original.outputs, comparison.reordered.outputs, WORDS, reordered_words))
     left, right = fig.data
     assert list(left.x) == [f"dim {i}" for i in range(8)]
     np.testing.assert_allclose(np.asarray(right.z), comparison.original.outputs[ORDER], atol=1e-6)
