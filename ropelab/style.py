@@ -47,8 +47,15 @@ def _with_swapped_colours(trace: dict[str, Any], swap) -> dict[str, Any]:
     changed = dict(trace)
     for part in ("line", "marker"):
         holder = trace.get(part)
-        if isinstance(holder, dict) and isinstance(holder.get("color"), str):
-            changed[part] = {**holder, "color": swap(holder["color"])}
+        if not isinstance(holder, dict):
+            continue
+        holder = dict(holder)
+        if isinstance(holder.get("color"), str):
+            holder["color"] = swap(holder["color"])
+        outline = holder.get("line")  # a marker's outline (e.g. the black edge of a query cross)
+        if part == "marker" and isinstance(outline, dict) and isinstance(outline.get("color"), str):
+            holder["line"] = {**outline, "color": swap(outline["color"])}
+        changed[part] = holder
     return changed
 
 

@@ -98,7 +98,7 @@ def test_dark_background_swaps_only_the_unreadable_colours_in_traces_and_frames(
     fig = spec.figure(
         [
             {"type": "scatter", "y": [1], "line": {"color": "#0072B2"}, "marker": {"color": "#E69F00"}},
-            {"type": "scatter", "y": [1], "marker": {"color": ["#0072B2"]}},
+            {"type": "scatter", "y": [1], "marker": {"color": ["#0072B2"], "line": {"color": "black", "width": 2}}},
         ],
         {"colorway": list(style.OKABE_ITO)},
     )
@@ -107,6 +107,7 @@ def test_dark_background_swaps_only_the_unreadable_colours_in_traces_and_frames(
     assert dark.data[0].line.color == "#56B4E9"
     assert dark.data[0].marker.color == "#E69F00"
     assert list(dark.data[1].marker.color) == ["#0072B2"]  # per-point arrays are left to the builder
+    assert dark.data[1].marker.line.color == "white" and dark.data[1].marker.line.width == 2
     assert dark.frames[0].data[0].line.color == "#56B4E9"
     assert dark.layout.colorway[0] == "#56B4E9"
     assert fig["data"][0]["line"]["color"] == "#0072B2"  # the (possibly cached) original is untouched

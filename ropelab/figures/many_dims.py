@@ -165,9 +165,8 @@ def frequency_ladder_figure(
         spec.add_trace(fig, theta_trace, row=1, col=1)
         spec.add_trace(fig, wavelength_trace, row=1, col=2)
     spec.add_hline(fig, context_length, row=1, col=2, line={"color": HIGHLIGHT_COLOUR, "dash": "dash", "width": 2})
-    # The label sits at the line's left end, where add_hline(annotation_position="top left") used to put it.
-    # Known flaw, kept so the picture is unchanged: on a log axis plotly.js reads an annotation's y as log10, so
-    # y = L lands far above the plot and the label is not drawn; y = log10(L) would show it.
+    # The label sits at the line's left end. On a log axis plotly.js reads an annotation's y as log10 (unlike a
+    # shape's), so the label gets log10(L) to sit on the line drawn at L.
     spec.add_annotation(
         fig,
         row=1,
@@ -176,7 +175,7 @@ def frequency_ladder_figure(
         xref="x2 domain",
         x=0,
         xanchor="left",
-        y=context_length,
+        y=float(np.log10(context_length)),
         yanchor="bottom",
         showarrow=False,
         font={"color": HIGHLIGHT_COLOUR},

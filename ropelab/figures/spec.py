@@ -197,14 +197,24 @@ _TYPED_ARRAY_CODES = {"float64": "f8", "float32": "f4", "int32": "i4", "uint32":
                       "int8": "i1", "uint8": "u1"}  # fmt: skip
 
 
+_INTEGER_TYPES = (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32)
+
+
 def _typed_array(array: np.ndarray) -> Any:
-    if array.dtype == np.int64 and array.size and np.abs(array).max() < 2**31:
-        array = array.astype(np.int32)
+    if array.dtype.kind in "iu" and array.size:
+        # Integers (indices, positions) travel in the narrowest type that holds them, as plotly.py sends them.
+        low, high = int(array.min()), int(array.max())
+        narrowest = next(
+            (kind for kind in _INTEGER_TYPES if np.iinfo(kind).min <= low and high <= np.iinfo(kind).max), None
+        )
+        if narrowest is None:
+            return array.tolist()
+        array = array.astype(narrowest, copy=False)
     code = _TYPED_ARRAY_CODES.get(array.dtype.name)
     if code is None:
         return array.tolist()
-    encoded = {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(array, array.dtype.newbyteorder("<")))}
-    encoded["bdata"] = encoded["bdata"].decode("ascii")
+    little_endian = np.ascontiguousarray(array, array.dtype.newbyteorder("<"))
+    encoded = {"dtype": code, "bdata": base64.b64encode(little_endian).decode("ascii")}
     if array.ndim > 1:
         encoded["shape"] = ", ".join(str(length) for length in array.shape)
     return encoded

@@ -122,11 +122,17 @@ def loss_curves_figure(
             "hovertemplate": f"{SCHEME_NAMES[scheme]}<br>step %{{x}}<br>loss %{{y:.4f}}<extra></extra>",
         }
         spec.add_trace(fig, curve)
-    spec.add_hline(
+    spec.add_hline(fig, chance_loss, line={"color": "gray", "dash": "dot", "width": 1})
+    # On the log y axis plotly.js reads an annotation's y as log10 (a shape's y is not), hence log10 for the label.
+    spec.add_annotation(
         fig,
-        chance_loss,
-        line={"color": "gray", "dash": "dot", "width": 1},
-        annotation_text=f"uniform guess: ln V = {chance_loss:.2f}",
+        text=f"uniform guess: ln V = {chance_loss:.2f}",
+        xref="x domain",
+        x=1,
+        xanchor="right",
+        y=float(np.log10(chance_loss)),
+        yanchor="bottom",
+        showarrow=False,
     )
     spec.update_xaxes(fig, title={"text": "training step"}, range=[0, max(total_steps, 1) * 1.01])
     highest = max([chance_loss, *(float(np.nanmax(curve)) for curve in losses.values() if len(curve))])

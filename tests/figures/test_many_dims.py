@@ -77,6 +77,9 @@ def test_frequency_ladder_plots_theta_and_wavelength_on_log_axes_with_the_contex
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
     assert [shape.y0 for shape in fig.layout.shapes] == [4096]
     assert any("fastest" in annotation.text for annotation in fig.layout.annotations)
+    # plotly.js places annotations on a log axis by log10(value): the label must sit on the line, not 10^4096.
+    (context_label,) = [note for note in fig.layout.annotations if note.text.startswith("context L")]
+    assert context_label.y == pytest.approx(np.log10(4096))
 
 
 def test_clock_hands_are_unit_hands_at_the_core_angles():

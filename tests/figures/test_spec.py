@@ -66,5 +66,7 @@ def test_arrays_travel_as_typed_arrays_and_decode_to_the_same_numbers():
     trace = encoded["data"][0]
     raw = np.frombuffer(base64.b64decode(trace["z"]["bdata"]), dtype=trace["z"]["dtype"]).reshape(2, 2)
     np.testing.assert_array_equal(raw, values)
-    assert trace["x"]["dtype"] == "i4" and trace["text"] == ["a", "b"]
+    assert trace["x"]["dtype"] == "i1" and trace["text"] == ["a", "b"]
+    assert spec.encode_arrays(np.array([0, 70_000]))["dtype"] == "i4"
+    assert spec.encode_arrays(np.array([2**40])) == [2**40]  # wider than plotly.js's typed arrays: a plain list
     assert isinstance(spec.encode_arrays(np.float64(2.5)), float)

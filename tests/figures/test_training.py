@@ -48,7 +48,8 @@ def test_loss_curves_have_one_trace_per_scheme_with_the_losses(small_run):
         np.testing.assert_array_equal(trace.x, np.arange(1, SMALL.steps + 1))
         assert trace.y.dtype == np.float32
     assert fig.layout.yaxis.type == "log"
-    assert any("ln V" in (shape_note.text or "") for shape_note in fig.layout.annotations)
+    (chance_label,) = [note for note in fig.layout.annotations if "ln V" in (note.text or "")]
+    assert chance_label.y == pytest.approx(np.log10(math.log(SMALL.vocab)))  # log axis: annotations take log10
 
 
 def test_long_loss_curves_are_downsampled_but_keep_the_last_step():
