@@ -471,6 +471,19 @@ def _dark_theme() -> bool:
     return getattr(theme, "type", None) == "dark"
 
 
+def measure_again_button(measurement: Callable[..., Any], *, key: str) -> None:
+    """A button that empties a cached measurement, so the rerun it triggers times everything afresh."""
+    # Live timings are cached per setting: moving an unrelated slider then neither re-times (which would cost
+    # every visitor a fraction of a second per press) nor makes the bars jitter; this button is the way to re-time.
+    st.button(
+        "Measure again",
+        key=key,
+        icon=":material/timer:",
+        on_click=getattr(measurement, "clear", None),
+        type="secondary",
+    )
+
+
 _CACHED: dict[tuple[str, str, int, int], Callable[..., Any]] = {}
 
 

@@ -114,3 +114,15 @@ def test_moving_head_size_moves_the_cost_marker_and_the_timing_title():
     assert _numbers(_dense_marker(at), "y")[0] == 2 * 512**2 - 512
     assert "d = 512" in plotly_figure(at, "timing")["layout"]["title"]["text"]
     assert np.all(_numbers(plotly_figure(at, "timing")["data"][0], "x") > 0)
+
+
+def test_timings_are_kept_across_unrelated_moves_until_measure_again():
+    at = run_page(PAGE)
+    first = _numbers(plotly_figure(at, "timing")["data"][0], "x")
+    at.slider(key="seed").set_value(5).run()  # a control of another section: the timing must not be redone
+    assert_clean(at)
+    np.testing.assert_array_equal(_numbers(plotly_figure(at, "timing")["data"][0], "x"), first)
+    at.button(key="retime").click().run()
+    assert_clean(at)
+    again = _numbers(plotly_figure(at, "timing")["data"][0], "x")
+    assert again.shape == (3,) and np.all(again > 0) and not np.array_equal(again, first)

@@ -114,3 +114,14 @@ def test_every_control_at_its_extremes_runs_clean():
         assert_clean(at)
     at.toggle(key="causal").set_value(True).run()
     assert_clean(at)
+
+
+def test_timings_are_kept_when_the_heatmap_length_moves_until_measure_again():
+    at = run_page(PAGE)
+    first = decode_array(plotly_figure(at, "timing")["data"][0]["y"])
+    at.slider(key="L").set_value(20).run()  # the heatmaps' length is not an input of the timing
+    assert_clean(at)
+    assert decode_array(plotly_figure(at, "timing")["data"][0]["y"]) == first
+    at.button(key="retime").click().run()
+    assert_clean(at)
+    assert decode_array(plotly_figure(at, "timing")["data"][0]["y"]) != first
