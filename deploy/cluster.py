@@ -190,7 +190,7 @@ def _ours(pid: int) -> bool:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:
         return False
-    return any(word in command for word in (b"streamlit", b"haproxy", b"deploy.cluster"))
+    return any(word in command for word in (b"streamlit", b"ropelab.server", b"haproxy", b"deploy.cluster"))
 
 
 def _healthy(url: str, timeout: float = 2.0) -> bool:

@@ -65,12 +65,24 @@ def balanced_app(tmp_path_factory):
         ["bash", str(REPO_ROOT / "deploy" / "up.sh"), "2", str(port)],
         env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
+    pids: list[int] = []
     try:
         assert started.returncode == 0, f"deploy/up.sh failed:\n{started.stdout}\n{started.stderr}"
+        pids = [int(path.read_text()) for path in run_dir.glob("*.pid")]
         yield f"http://127.0.0.1:{port}", run_dir
     finally:
         subprocess.run(["bash", str(REPO_ROOT / "deploy" / "down.sh")], env=env, cwd=REPO_ROOT, timeout=60, check=False)
         assert not any(cluster.status(run_dir).values()), "deploy/down.sh left processes running"
+        # By pid as well: status() only counts processes it recognises, which once hid replicas left running.
+        survivors = [pid for pid in pids if Path(f"/proc/{pid}").exists() and _state(pid) != "Z"]
+        assert not survivors, f"deploy/down.sh left processes running: {survivors}"
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
 
 
 def _replica_pid(run_dir: Path, name: str) -> int:
