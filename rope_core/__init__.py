@@ -26,6 +26,7 @@ from .attention import (
     linear_attention_rope,
     linear_attention_rope_bruteforce,
     linear_attention_rope_weights,
+    pair_logits,
     scaled_dot_product_scores,
     softmax,
 )
@@ -193,6 +194,7 @@ __all__ = [
     "ntk_scaled_base",
     "order",
     "out_of_distribution_pairs",
+    "pair_logits",
     "pair_score_across_shifts",
     "pair_score_by_distance",
     "parse_number",

@@ -69,6 +69,36 @@ def _content_vectors(tokens: np.ndarray, d: int, seed: int) -> np.ndarray:
     return vectors
 
 
+def _queries_and_keys(
+    content: np.ndarray, positions: np.ndarray, method: str, seed: int, base: float, learned_max_len: int,
+    convention: str,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """q and k rows for content vectors at the given positions: absolute encodings added, seeded projections,
+    RoPE rotations. Shared by attention_maps and pair_logits so both compute the same logits."""
+    d = content.shape[1]
+    if method == "sinusoidal":
+        # One table over the span of the positions, then a row per position (positions need not be consecutive);
+        # a span longer than one table may hold is built a row per distinct position instead.
+        first, span = int(positions.min()), int(positions.max() - positions.min()) + 1
+        if span <= MAX_SEQ:
+            content = content + sinusoidal_encoding(span, d, check_base(base), offset=first)[positions - first]
+        else:
+            distinct, where = np.unique(positions, return_inverse=True)
+            rows = np.concatenate([sinusoidal_encoding(1, d, check_base(base), offset=int(p)) for p in distinct])
+            content = content + rows[where]
+    elif method == "learned":
+        table = learned_position_table(learned_max_len, d, seed)
+        content = content + learned_encoding(positions, table)
+    weights = np.random.default_rng([seed, 1]).standard_normal((2, d, d)) / math.sqrt(d)
+    q, k = content @ weights[0], content @ weights[1]
+    if method == "rope":
+        frequencies = default_inv_freq(d, base)
+        convention = check_choice("convention", convention, CONVENTIONS)
+        q = apply_rope(q, positions, frequencies, convention=convention)
+        k = apply_rope(k, positions, frequencies, convention=convention)
+    return q, k
+
+
 @equation(
     r"\text{abs: } q = (x + p)W_q,\ k = (x + p)W_k;\quad \text{bias: } S = \frac{qk^\top}{\sqrt d} + A;"
     r"\quad \text{rope: } S_{mn} = \frac{(R_m q_m)^\top R_n k_n}{\sqrt d}"
@@ -116,18 +146,7 @@ def attention_maps(
     positions = np.arange(seq_len) + shift
 
     content = _content_vectors(token_ids, d, seed)
-    if method == "sinusoidal":
-        content = content + sinusoidal_encoding(seq_len, d, check_base(base), offset=shift)
-    elif method == "learned":
-        table = learned_position_table(learned_max_len, d, seed)
-        content = content + learned_encoding(positions, table)
-    weights = np.random.default_rng([seed, 1]).standard_normal((2, d, d)) / math.sqrt(d)
-    q, k = content @ weights[0], content @ weights[1]
-    if method == "rope":
-        frequencies = default_inv_freq(d, base)
-        convention = check_choice("convention", convention, CONVENTIONS)
-        q = apply_rope(q, positions, frequencies, convention=convention)
-        k = apply_rope(k, positions, frequencies, convention=convention)
+    q, k = _queries_and_keys(content, positions, method, seed, base, learned_max_len, convention)
     scores = q @ k.T / math.sqrt(d)
     if method == "t5":
         scores = scores + t5_bias(seq_len, num_buckets, max_distance, True, seed)[0]
@@ -136,6 +155,55 @@ def attention_maps(
     if causal:
         scores = scores + causal_mask(seq_len)
     return AttentionMaps(softmax(scores), scores, positions, token_ids, method)
+
+
+@equation(
+    r"S_{p+r,\;p} = \frac{q_{p+r}^\top k_p}{\sqrt d} + a_r:\ \text{query token at } p + r,\ \text{key token at } p"
+)
+def pair_logits(
+    query_token: int,
+    key_token: int,
+    distance: int,
+    key_positions,
+    d: int = 64,
+    method: str = "rope",
+    *,
+    seed: int = 0,
+    base: float = 10000.0,
+    learned_max_len: int = 512,
+    num_buckets: int = 32,
+    max_distance: int = 128,
+    alibi_slope: float = 0.5,
+    convention: str = "half",
+) -> np.ndarray:
+    """Return attention_maps' logit of one (query, key) token pair `distance` apart, for every key position at once.
+
+    Entry i equals attention_maps(...).scores[p + r, p] for a sequence holding the key token at p = key_positions[i]
+    and the query token at p + r (tokens in between do not change that logit), without building the maps.
+    """
+    method = check_choice("method", method, METHODS)
+    d = check_dim(d, "d")
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    distance = check_int("distance", distance, 0, MAX_SEQ - 1)
+    key_positions = check_real_array("key_positions", key_positions, ndim=1, max_size=MAX_SEQ // 2)
+    if not np.array_equal(key_positions, np.round(key_positions)) or key_positions.size == 0:
+        raise ValueError("key_positions must be a non-empty list of whole numbers")
+    key_positions = key_positions.astype(np.int64)
+    if key_positions.min() < 0 or key_positions.max() + distance > MAX_POSITION:
+        raise ValueError(f"key_positions + distance must lie in [0, {MAX_POSITION}]")
+    tokens = np.array([check_int("query_token", query_token, 0, 2**31), check_int("key_token", key_token, 0, 2**31)])
+    query_vector, key_vector = _content_vectors(tokens, d, seed)
+    count = key_positions.size
+    content = np.concatenate([np.tile(query_vector, (count, 1)), np.tile(key_vector, (count, 1))])
+    positions = np.concatenate([key_positions + distance, key_positions])
+    q, k = _queries_and_keys(content, positions, method, seed, base, learned_max_len, convention)
+    logits = np.einsum("ij,ij->i", q[:count], k[count:]) / math.sqrt(d)
+    # The bias methods depend on the distance alone: one entry of their (distance + 1)² bias matrix.
+    if method == "t5":
+        logits = logits + t5_bias(distance + 1, num_buckets, max_distance, True, seed)[0][distance, 0]
+    elif method == "alibi":
+        logits = logits + alibi_bias(distance + 1, alibi_slope)[distance, 0]
+    return logits
 
 
 def _feature_map(x: np.ndarray, name: str) -> np.ndarray:

@@ -4,7 +4,7 @@ import numpy as np
 
 from ._checks import check_base, check_choice, check_dim, check_int, check_real_array
 from ._equation import equation
-from .attention import METHODS, attention_maps
+from .attention import METHODS, attention_maps, pair_logits
 from .limits import MAX_POSITION, MAX_SEQ
 
 MAX_SHIFTS = 1024
@@ -33,24 +33,24 @@ def pair_score_across_shifts(
 ) -> np.ndarray:
     """Return the logit of the same (query, key) tokens `distance` apart, with the key at each shift.
 
-    The logits come from `attention_maps` (seeded content and projections), so every method sees identical
-    tokens. A learned table has no row at or beyond `learned_max_len`: those entries are NaN.
+    The logits are attention_maps' (seeded content and projections, via `pair_logits`, which skips building the
+    maps), so every method sees identical tokens. A learned table has no row at or beyond `learned_max_len`:
+    those entries are NaN.
     """
     method, d, seed, base, learned_max_len = _check_common(method, d, seed, base, learned_max_len)
     distance = check_int("distance", distance, 1, MAX_SEQ - 1)
     shifts = check_real_array("shifts", shifts, ndim=1, max_size=MAX_SHIFTS, max_abs=MAX_POSITION - MAX_SEQ)
     if shifts.size == 0 or not np.array_equal(shifts, np.round(shifts)) or shifts.min() < 0:
         raise ValueError("shifts must be a non-empty list of non-negative whole numbers")
-    # Tokens between the pair do not change the pair's logit (softmax is not applied to it), so repeat the query.
-    tokens = [_KEY_TOKEN] + [_QUERY_TOKEN] * distance
     scores = np.full(shifts.size, np.nan)
-    for index, shift in enumerate(shifts.astype(np.int64)):
-        if method == "learned" and shift + distance >= learned_max_len:
-            continue
-        maps = attention_maps(
-            tokens, d, method, seed=seed, shift=int(shift), base=base, learned_max_len=learned_max_len
-        )
-        scores[index] = maps.scores[distance, 0]
+    shifts = shifts.astype(np.int64)
+    # A learned table has no row for a query at or beyond learned_max_len: those entries stay NaN.
+    reachable = shifts + distance < learned_max_len if method == "learned" else np.ones(shifts.size, dtype=bool)
+    if reachable.any():
+        scores[reachable] = pair_logits(
+            _QUERY_TOKEN, _KEY_TOKEN, distance, shifts[reachable], d, method,
+            seed=seed, base=base, learned_max_len=learned_max_len,
+        )  # fmt: skip
     return scores
 
 

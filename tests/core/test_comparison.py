@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+import rope_core
 from rope_core import METHODS, attention_maps
 from rope_core.comparison import pair_score_across_shifts, pair_score_by_distance
 
@@ -66,3 +67,32 @@ def test_learned_distance_curve_stops_at_the_table_end():
 def test_bad_input_raises_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+@pytest.mark.parametrize("method", rope_core.METHODS)
+def test_pair_logits_are_the_attention_map_entries_they_stand_for(method):
+    # Reference: the full attention map of key token, r query tokens, read at [r, 0], one map per key position.
+    distance, positions = 5, [0, 3, 40, 41, 700]
+    expected = [
+        rope_core.attention_maps([0] + [1] * distance, 16, method, seed=4, shift=p, learned_max_len=800).scores[
+            distance, 0
+        ]
+        for p in positions
+    ]
+    got = rope_core.pair_logits(1, 0, distance, positions, 16, method, seed=4, learned_max_len=800)
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_pair_logits_handle_positions_further_apart_than_one_table():
+    far = [0, 3000, 6000]
+    expected = [rope_core.attention_maps([0, 1], 8, "sinusoidal", seed=2, shift=p).scores[1, 0] for p in far]
+    np.testing.assert_allclose(rope_core.pair_logits(1, 0, 1, far, 8, "sinusoidal", seed=2), expected, rtol=1e-10)
+
+
+def test_pair_logits_refuse_bad_positions():
+    with pytest.raises(ValueError, match="key_positions"):
+        rope_core.pair_logits(1, 0, 3, [1.5])
+    with pytest.raises(ValueError, match="key_positions"):
+        rope_core.pair_logits(1, 0, 3, [])
+    with pytest.raises(ValueError, match="key_positions"):
+        rope_core.pair_logits(1, 0, 3, [-2])
