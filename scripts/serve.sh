@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python_bin="${PYTHON:-.venv/bin/python}"
+# glibc gives every thread that allocates its own heap arena (up to 8 per core); Streamlit runs each rerun on a
+# fresh thread, so freed memory ends up scattered over many arenas and RSS never comes back down after a class
+# leaves. Two arenas keep it compact at no measurable cost in speed here.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec "$python_bin" -m ropelab.server run "${APP_SCRIPT:-app.py}" \
   --server.port "${PORT:-8501}" \
   --server.address "${ADDRESS:-localhost}" \
