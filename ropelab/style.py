@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from plotly.colors import get_colorscale
+
 from ropelab.figures.spec import Figure, update_layout
 
 # Okabe–Ito colours, in the order charts use them for categories (methods, vectors, curves).
@@ -12,12 +14,16 @@ QUERY_COLOUR = OKABE_ITO[0]
 KEY_COLOUR = OKABE_ITO[1]
 HIGHLIGHT_COLOUR = OKABE_ITO[3]
 
+# Colour scales are spelled out as [position, colour] stops: names such as "RdBu_r" or "Twilight" exist only in
+# plotly.py, and plotly.js, which reads the figure dicts directly, would silently draw its default scale instead.
 # Sequential data (non-negative magnitudes, probabilities): viridis is perceptually uniform and survives greyscale.
-SEQUENTIAL_SCALE = "Viridis"
+SEQUENTIAL_SCALE = get_colorscale("Viridis")
 # Signed data (scores, cos/sin, biases): blue for negative, red for positive, centred on zero by the caller.
-DIVERGING_SCALE = "RdBu_r"
+DIVERGING_SCALE = get_colorscale("RdBu_r")
 # Angles wrap around, so they get a cyclic scale.
-CYCLIC_SCALE = "Twilight"
+CYCLIC_SCALE = get_colorscale("Twilight")
+# Pictures (image patches): white for 0, black for 1, as plotly.py's "Greys" draws them.
+GREY_SCALE = get_colorscale("Greys")
 
 BASE_FONT_SIZE = 14
 LECTURE_FONT_SIZE = 22

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ropelab.figures import spec
-from ropelab.style import DIVERGING_SCALE, HIGHLIGHT_COLOUR, OKABE_ITO, style_figure, symmetric_range
+from ropelab.style import DIVERGING_SCALE, GREY_SCALE, HIGHLIGHT_COLOUR, OKABE_ITO, style_figure, symmetric_range
 
 PATTERNS = ("checkerboard", "gradient", "circle")
 MAX_IMAGE_SIDE = 128
@@ -59,7 +59,7 @@ def patch_image_figure(
         "dx": 1.0 / patch,
         "y0": 0.5 / patch,
         "dy": 1.0 / patch,
-        "colorscale": "Greys",
+        "colorscale": GREY_SCALE,
         "showscale": False,
         "hoverinfo": "skip",
         "name": "image",
