@@ -78,17 +78,7 @@ def shift_scores_figure(
         last_key = table_length - 1 - distance
         spec.add_vline(fig, last_key, line={"color": _STYLE["learned"]["color"], "dash": "dot", "width": 1.5})
         # spec.add_vline would label the right of the line; this label goes left of it, as plotly's "top left" did.
-        spec.add_annotation(
-            fig,
-            text=f"learned table ends (query at {table_length - 1})",
-            xref="x",
-            x=last_key,
-            xanchor="right",
-            yref="y domain",
-            y=1,
-            yanchor="top",
-            showarrow=False,
-        )
+        spec.add_top_label(fig, f"learned table ends (query at {table_length - 1})", last_key, xanchor="right")
     spec.update_xaxes(fig, title={"text": f"position p of the key token (query at p + {distance})"}, rangemode="tozero")
     spec.update_yaxes(fig, title={"text": "logit q·k/√d (+ bias)"})
     return legend_below(style_figure(fig, title=title, height=520), rows=2)

@@ -100,16 +100,7 @@ def wavelength_figure(
     if yarn_range is not None:
         low, high = yarn_range
         spec.add_vrect(fig, low, high, fillcolor=_YARN_BAND, line={"width": 0}, layer="below")
-        spec.add_annotation(
-            fig,
-            text=f"YaRN ramp: pairs {low:g}–{high:g}",
-            x=low,
-            xanchor="left",
-            y=1,
-            yref="y domain",
-            yanchor="top",
-            showarrow=False,
-        )
+        spec.add_top_label(fig, f"YaRN ramp: pairs {low:g}–{high:g}", low, xanchor="left")
     for method, values in wavelengths.items():
         label = method_label(method, factors.get(method, 1.0))
         values = np.asarray(values, dtype=np.float32)

@@ -191,17 +191,7 @@ def mrope_positions_figure(
             fig, start, n_text_before + n_vision - 0.5, fillcolor="rgba(128,128,128,0.15)", line={"width": 0}
         )
         # The label plotly's annotation_position="top left" gave: inside the band, against its left edge.
-        spec.add_annotation(
-            fig,
-            text="vision tokens",
-            xref="x",
-            x=start,
-            xanchor="left",
-            yref="y domain",
-            y=1,
-            yanchor="top",
-            showarrow=False,
-        )
+        spec.add_top_label(fig, "vision tokens", start, xanchor="left")
     spec.update_xaxes(fig, title={"text": "token index in the sequence"})
     spec.update_yaxes(fig, title={"text": "position id"})
     return style_figure(fig, title=title, height=380)

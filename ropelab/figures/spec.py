@@ -138,6 +138,16 @@ def add_annotation(fig: Figure, row: int | None = None, col: int | None = None, 
     return fig
 
 
+def add_top_label(
+    fig: Figure, text: str, x: float, *, xanchor: str, row: int | None = None, col: int | None = None
+) -> Figure:
+    """A text label hanging from the top edge of a plot area at data position x (for bands and marker lines)."""
+    x_ref, y_ref = _refs(fig, row, col)
+    return add_annotation(
+        fig, text=text, xref=x_ref, x=x, xanchor=xanchor, yref=f"{y_ref} domain", y=1, yanchor="top", showarrow=False
+    )
+
+
 def add_shape(fig: Figure, **shape: Any) -> Figure:
     """Add a layout shape (line, rect) as given."""
     fig["layout"].setdefault("shapes", []).append(shape)

@@ -164,16 +164,7 @@ def accuracy_by_length_figure(
     longest = float(lengths.max()) if lengths.size else float(train_length)
     band_end = longest * 1.03
     spec.add_vrect(fig, train_length, band_end, fillcolor="rgba(128,128,128,0.12)", line={"width": 0})
-    spec.add_annotation(
-        fig,
-        text="longer than any training sequence",
-        x=band_end,
-        xanchor="right",
-        y=1,
-        yref="y domain",
-        yanchor="top",
-        showarrow=False,
-    )
+    spec.add_top_label(fig, "longer than any training sequence", band_end, xanchor="right")
     spec.add_vline(fig, train_length, line={"color": "gray", "dash": "dash", "width": 1})
     for scheme in SCHEME_ORDER:
         if scheme not in scores:
