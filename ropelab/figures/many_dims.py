@@ -165,21 +165,10 @@ def frequency_ladder_figure(
         spec.add_trace(fig, theta_trace, row=1, col=1)
         spec.add_trace(fig, wavelength_trace, row=1, col=2)
     spec.add_hline(fig, context_length, row=1, col=2, line={"color": HIGHLIGHT_COLOUR, "dash": "dash", "width": 2})
-    # The label sits at the line's left end. On a log axis plotly.js reads an annotation's y as log10 (unlike a
-    # shape's), so the label gets log10(L) to sit on the line drawn at L.
-    spec.add_annotation(
-        fig,
-        row=1,
-        col=2,
-        text=f"context L = {context_length:,.0f} tokens",
-        xref="x2 domain",
-        x=0,
-        xanchor="left",
-        y=float(np.log10(context_length)),
-        yanchor="bottom",
-        showarrow=False,
+    spec.add_line_label(
+        fig, f"context L = {context_length:,.0f} tokens", context_length, side="left", log_axis=True, row=1, col=2,
         font={"color": HIGHLIGHT_COLOUR},
-    )
+    )  # fmt: skip
     spec.add_annotation(
         fig,
         x=0,

@@ -162,11 +162,21 @@ def add_hline(
     x_ref, y_ref = _refs(fig, row, col)
     add_shape(fig, type="line", xref=f"{x_ref} domain", x0=0, x1=1, yref=y_ref, y0=y, y1=y, **shape)
     if annotation_text is not None:
-        add_annotation(
-            fig, text=annotation_text, xref=f"{x_ref} domain", x=1, xanchor="right", yref=y_ref, y=y,
-            yanchor="bottom", showarrow=False,
-        )  # fmt: skip
+        add_line_label(fig, annotation_text, y, row=row, col=col)
     return fig
+
+
+def add_line_label(
+    fig: Figure, text: str, y: float, *, side: str = "right", above: bool = True, log_axis: bool = False,
+    row: int | None = None, col: int | None = None, **style: Any,
+) -> Figure:  # fmt: skip
+    """A label for a horizontal line at height y, at the plot's left or right edge, just above or below the line."""
+    # On a log axis plotly.js places annotations by log10 of the value (shapes by the value itself).
+    x_ref, y_ref = _refs(fig, row, col)
+    return add_annotation(
+        fig, text=text, xref=f"{x_ref} domain", x=0 if side == "left" else 1, xanchor=side, yref=y_ref,
+        y=float(np.log10(y)) if log_axis else y, yanchor="bottom" if above else "top", showarrow=False, **style,
+    )  # fmt: skip
 
 
 def add_vline(

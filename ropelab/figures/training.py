@@ -123,17 +123,7 @@ def loss_curves_figure(
         }
         spec.add_trace(fig, curve)
     spec.add_hline(fig, chance_loss, line={"color": "gray", "dash": "dot", "width": 1})
-    # On the log y axis plotly.js reads an annotation's y as log10 (a shape's y is not), hence log10 for the label.
-    spec.add_annotation(
-        fig,
-        text=f"uniform guess: ln V = {chance_loss:.2f}",
-        xref="x domain",
-        x=1,
-        xanchor="right",
-        y=float(np.log10(chance_loss)),
-        yanchor="bottom",
-        showarrow=False,
-    )
+    spec.add_line_label(fig, f"uniform guess: ln V = {chance_loss:.2f}", chance_loss, log_axis=True)
     spec.update_xaxes(fig, title={"text": "training step"}, range=[0, max(total_steps, 1) * 1.01])
     highest = max([chance_loss, *(float(np.nanmax(curve)) for curve in losses.values() if len(curve))])
     spec.update_yaxes(
@@ -188,16 +178,7 @@ def accuracy_by_length_figure(
         }
         spec.add_trace(fig, curve)
     spec.add_hline(fig, chance, line={"color": "gray", "dash": "dot", "width": 1})
-    spec.add_annotation(
-        fig,
-        text=f"random guess 1/V = {chance:.0%}",
-        x=1,
-        xref="x domain",
-        xanchor="right",
-        y=chance,
-        yanchor="top",
-        showarrow=False,
-    )
+    spec.add_line_label(fig, f"random guess 1/V = {chance:.0%}", chance, above=False)
     spec.update_xaxes(fig, title={"text": "test sequence length (tokens)"}, range=[0, longest * 1.03])
     spec.update_yaxes(
         fig,

@@ -70,3 +70,13 @@ def test_arrays_travel_as_typed_arrays_and_decode_to_the_same_numbers():
     assert spec.encode_arrays(np.array([0, 70_000]))["dtype"] == "i4"
     assert spec.encode_arrays(np.array([2**40])) == [2**40]  # wider than plotly.js's typed arrays: a plain list
     assert isinstance(spec.encode_arrays(np.float64(2.5)), float)
+
+
+def test_line_labels_sit_on_their_line_on_linear_and_log_axes():
+    fig = spec.subplots(1, 2)
+    spec.add_line_label(fig, "on a log axis", 1000.0, side="left", log_axis=True, row=1, col=2)
+    spec.add_line_label(fig, "under the line", 0.25, above=False)
+    log_label, linear_label = validated(spec.finish(fig)).layout.annotations[-2:]
+    assert (log_label.y, log_label.yref, log_label.xref) == (pytest.approx(3.0), "y2", "x2 domain")
+    assert (log_label.x, log_label.xanchor, log_label.yanchor) == (0, "left", "bottom")
+    assert (linear_label.y, linear_label.x, linear_label.xanchor, linear_label.yanchor) == (0.25, 1, "right", "top")
