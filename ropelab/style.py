@@ -112,20 +112,17 @@ def scale_fonts_for_lecture(fig: Figure) -> Figure:
         layout[key] = axis
     if layout.get("annotations"):
         layout["annotations"] = [_with_font_size(note, size) for note in layout["annotations"]]
-    data = []
-    for trace in fig.get("data", []):
-        if isinstance(trace.get("colorbar"), dict) or "colorbar" in trace:
-            colorbar = dict(trace.get("colorbar") or {})
-            colorbar["tickfont"] = {**colorbar.get("tickfont", {}), "size": size - 2}
-            trace = {**trace, "colorbar": colorbar}
-        data.append(trace)
+    # Colour bars live on a trace or on a shared layout coloraxis; both get the tick size.
+    data = [_with_colorbar_ticks(trace, size - 2) if "colorbar" in trace else trace for trace in fig.get("data", [])]
     for key in [key for key in layout if key.rstrip("0123456789") == "coloraxis"]:
-        axis = dict(layout[key])
-        colorbar = dict(axis.get("colorbar") or {})
-        colorbar["tickfont"] = {**colorbar.get("tickfont", {}), "size": size - 2}
-        axis["colorbar"] = colorbar
-        layout[key] = axis
+        layout[key] = _with_colorbar_ticks(layout[key], size - 2)
     return {**fig, "layout": layout, "data": data}
+
+
+def _with_colorbar_ticks(holder: dict[str, Any], size: int) -> dict[str, Any]:
+    colorbar = dict(holder.get("colorbar") or {})
+    colorbar["tickfont"] = {**colorbar.get("tickfont", {}), "size": size}
+    return {**holder, "colorbar": colorbar}
 
 
 def symmetric_range(values) -> tuple[float, float]:

@@ -161,13 +161,4 @@ def learned_table_figure(table: np.ndarray, sequence_length: int, *, max_dims: i
 def _labelled_hline(fig: spec.Figure, y: float, *, line: dict, text: str, above: bool) -> None:
     """A full-width line at y with a label at its right end, resting on the line (above) or hanging under it."""
     spec.add_hline(fig, y, line=line)
-    spec.add_annotation(
-        fig,
-        text=text,
-        xref="x domain",
-        x=1,
-        xanchor="right",
-        y=y,
-        yanchor="bottom" if above else "top",
-        showarrow=False,
-    )
+    spec.add_line_label(fig, text, y, above=above)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
@@ -52,29 +51,22 @@ def _check_lengths(x: np.ndarray, series: Mapping[str, np.ndarray]) -> None:
             raise ValueError(f"{name!r} has shape {np.shape(values)}, expected {x.shape}")
 
 
-def _add_label(fig: spec.Figure, **annotation: Any) -> None:
-    # Unlike spec.add_annotation, this leaves an unset xref/yref unset, so it stays the default ("x"/"y").
-    fig["layout"].setdefault("annotations", []).append(annotation)
-
-
 def _length_line(
     fig: spec.Figure, value: float, text: str, *, horizontal: bool, log_axis: bool, near_end: bool
 ) -> None:
-    """A dotted reference line with its label; labels are placed by hand because on a log axis Plotly reads
-    an annotation's data coordinate as log10(value), which add_hline/add_vline do not convert."""
-    fig_value = float(np.log10(value)) if log_axis else float(value)
+    """A dotted reference line at a length with its label, at the far (near_end) or near end of the line."""
     line = {"color": "#888888", "dash": "dot", "width": 1.5}
-    label = {"text": text, "showarrow": False, "font": {"size": 12, "color": "#888888"}}
+    font = {"size": 12, "color": "#888888"}
+    side = "right" if near_end else "left"
     if horizontal:
         spec.add_hline(fig, value, line=line)
-        _add_label(
-            fig, xref="paper", x=1.0 if near_end else 0.0, xanchor="right" if near_end else "left",
-            y=fig_value, yanchor="bottom", **label,
-        )  # fmt: skip
+        spec.add_line_label(fig, text, value, side=side, log_axis=log_axis, font=font)
     else:
         spec.add_vline(fig, value, line=line)
-        _add_label(
-            fig, yref="paper", y=1.0, yanchor="bottom", x=fig_value, xanchor="right" if near_end else "left", **label
+        # Above the plot area; on a log axis plotly.js places an annotation by log10 of its value.
+        x = float(np.log10(value)) if log_axis else float(value)
+        spec.add_annotation(
+            fig, text=text, x=x, xanchor=side, yref="paper", y=1.0, yanchor="bottom", showarrow=False, font=font
         )
 
 

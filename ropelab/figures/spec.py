@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import copy
 import functools
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -47,32 +48,18 @@ def update_layout(fig: Figure, **patch: Any) -> Figure:
 
 
 @functools.lru_cache(maxsize=64)
-def _grid_layout(rows: int, cols: int, options: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+def _grid_layout(rows: int, cols: int, options_json: str) -> dict[str, Any]:
+    # Keyed by the options as JSON text: they hold lists (titles, widths), which cannot be cache keys themselves.
     from plotly.subplots import make_subplots
 
-    return make_subplots(rows=rows, cols=cols, **_thaw(dict(options))).to_plotly_json()["layout"]
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return ("__seq__", tuple(_freeze(item) for item in value))
-    return value
-
-
-def _thaw(options: dict[str, Any]) -> dict[str, Any]:
-    def thaw(value):
-        if isinstance(value, tuple) and len(value) == 2 and value[0] == "__seq__":
-            return [thaw(item) for item in value[1]]
-        return value
-
-    return {key: thaw(value) for key, value in options.items()}
+    layout = make_subplots(rows=rows, cols=cols, **json.loads(options_json)).to_plotly_json()["layout"]
+    layout.pop("template", None)  # the page's theme supplies it (see ropelab.ui.chart)
+    return layout
 
 
 def subplots(rows: int, cols: int, **options: Any) -> Figure:
     """An empty figure laid out as a rows × cols grid; `options` are make_subplots' (titles, spacing, widths)."""
-    frozen = tuple(sorted((key, _freeze(value)) for key, value in options.items()))
-    layout = copy.deepcopy(_grid_layout(rows, cols, frozen))
-    layout.pop("template", None)  # the page's theme supplies it (see ropelab.ui.chart)
+    layout = copy.deepcopy(_grid_layout(rows, cols, json.dumps(options, sort_keys=True)))
     return {"data": [], "layout": layout, "_grid": (rows, cols)}
 
 
