@@ -27,6 +27,8 @@ GREY_SCALE = get_colorscale("Greys")
 
 BASE_FONT_SIZE = 14
 LECTURE_FONT_SIZE = 22
+# Lecture-size letters need more room, or long axis titles run past the plot and legends squeeze it flat.
+LECTURE_HEIGHT_FACTOR = 1.3
 
 
 def style_figure(fig: Figure, *, title: str | None = None, height: int = 420) -> Figure:
@@ -100,6 +102,7 @@ def scale_fonts_for_lecture(fig: Figure) -> Figure:
     # Streamlit's chart theme sets tick and title sizes explicitly, so each one is raised, not only the default.
     size = LECTURE_FONT_SIZE
     layout = dict(fig.get("layout", {}))
+    layout["height"] = round(layout.get("height", 450) * LECTURE_HEIGHT_FACTOR)  # 450: plotly.js's default
     layout["font"] = {**layout.get("font", {}), "size": size}
     layout["title"] = _with_font_size(layout.get("title"), size + 4)
     layout["legend"] = _with_font_size(layout.get("legend"), size)

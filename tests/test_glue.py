@@ -87,6 +87,7 @@ def test_lecture_mode_enlarges_every_font_without_touching_the_original():
     big = go.Figure(style.scale_fonts_for_lecture(fig))
     size = style.LECTURE_FONT_SIZE
     assert big.layout.font.size == size and big.layout.title.font.size == size + 4
+    assert big.layout.height == round(420 * style.LECTURE_HEIGHT_FACTOR)  # room for the larger letters
     assert big.layout.xaxis.title.text == "x" and big.layout.xaxis.title.font.size == size
     assert big.layout.xaxis2.tickfont.size == size - 2 and big.layout.yaxis2.tickfont.size == size - 2
     assert [note.font.size for note in big.layout.annotations] == [size, size]
