@@ -77,14 +77,18 @@ def decode_array(value: Any) -> list[float]:
     return value
 
 
+_WIDGET_KINDS = ("slider", "select_slider", "selectbox", "toggle", "radio", "text_input", "number_input")
+
+
 def widget_keys(at: AppTest) -> set[str]:
     """Keys of every slider, select slider, selectbox, toggle, radio and text input on the page."""
-    keys: set[str] = set()
-    for kind in ("slider", "select_slider", "selectbox", "toggle", "radio", "text_input", "number_input"):
-        for widget in getattr(at, kind):
-            if widget.key:
-                keys.add(widget.key)
-    return keys
+    return {widget.key for kind in _WIDGET_KINDS for widget in getattr(at, kind) if widget.key}
+
+
+def widget_values(at: AppTest, keys) -> dict[str, Any]:
+    """The current value of each widget named in `keys`, whatever kind of widget it is."""
+    by_key = {widget.key: widget.value for kind in _WIDGET_KINDS for widget in getattr(at, kind) if widget.key}
+    return {key: by_key[key] for key in keys}
 
 
 def script_path(script: str) -> Path:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import rope_core
-from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page, widget_values
 
 PAGE = "pages/01_Complex_numbers.py"
 DEFAULTS = {"a": 1.5, "b": 1.0, "theta": 0.79}
@@ -18,14 +18,10 @@ def _tip(figure, name_start):
     return decode_array(traces[0]["x"])[-1], decode_array(traces[0]["y"])[-1]
 
 
-def _slider_values(at):
-    return {key: at.slider(key=key).value for key in DEFAULTS}
-
-
 def test_defaults_render_three_charts_and_agreeing_routes():
     at = run_page(PAGE)
     assert_clean(at)
-    assert _slider_values(at) == DEFAULTS
+    assert widget_values(at, DEFAULTS) == DEFAULTS
     for key in ("complex_point", "euler_circle", "rotation"):
         assert plotly_figure(at, key)["data"]
     metrics = metric_values(at)
@@ -45,7 +41,7 @@ def test_every_slider_at_both_ends():
 def test_a_link_sets_the_sliders_and_the_charts():
     at = run_page(PAGE, {"a": "-1.2", "b": "0.5", "theta": "1.57"})
     assert_clean(at)
-    assert _slider_values(at) == {"a": -1.2, "b": 0.5, "theta": 1.57}
+    assert widget_values(at, DEFAULTS) == {"a": -1.2, "b": 0.5, "theta": 1.57}
     assert _tip(plotly_figure(at, "complex_point"), "z = a + ib") == pytest.approx((-1.2, 0.5), abs=1e-6)
     assert _tip(plotly_figure(at, "euler_circle"), "e<sup>") == pytest.approx(rope_core.euler_point(1.57), abs=1e-6)
     expected = rope_core.rotate_complex(np.array([-1.2, 0.5]), 1.57)
@@ -63,7 +59,7 @@ def test_a_link_sets_the_sliders_and_the_charts():
 def test_bad_links_fall_back_to_the_defaults(params):
     at = run_page(PAGE, params)
     assert_clean(at)
-    assert _slider_values(at) == DEFAULTS
+    assert widget_values(at, DEFAULTS) == DEFAULTS
 
 
 def test_moving_theta_turns_the_point_by_theta():

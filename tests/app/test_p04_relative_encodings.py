@@ -5,7 +5,7 @@ import pytest
 
 import rope_core
 from rope_core.relative_bias import attention_with_bias
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page, widget_values
 
 PAGE = "pages/04_Relative_encodings.py"
 SLIDERS = {"L": 24, "seed": 0, "clip": 4, "buckets": 32, "maxdist": 128, "heads": 8, "pos": 12}
@@ -21,10 +21,6 @@ CHARTS = (
 )
 
 
-def slider_values(at):
-    return {key: at.slider(key=key).value for key in SLIDERS}
-
-
 def heatmap(at, key, panel=0):
     return np.array(decode_array(plotly_figure(at, key)["data"][panel]["z"]))
 
@@ -32,7 +28,7 @@ def heatmap(at, key, panel=0):
 def test_defaults_render_every_chart_clean():
     at = run_page(PAGE)
     assert_clean(at)
-    assert slider_values(at) == SLIDERS
+    assert widget_values(at, SLIDERS) == SLIDERS
     assert at.toggle(key="bidir").value is True and at.toggle(key="causal").value is False
     for key in CHARTS:
         assert plotly_figure(at, key)["data"], key
@@ -107,6 +103,6 @@ def test_query_past_the_end_is_clamped_with_a_notice():
 def test_bad_links_fall_back_to_defaults(params):
     at = run_page(PAGE, params)
     assert_clean(at)
-    assert slider_values(at) == SLIDERS
+    assert widget_values(at, SLIDERS) == SLIDERS
     assert at.toggle(key="bidir").value is True
     assert heatmap(at, "shaw_bias").shape == (24, 24)

@@ -4,16 +4,12 @@ import numpy as np
 import pytest
 
 import rope_core
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page, widget_values
 
 PAGE = "pages/05_Rotation_in_2D.py"
 DEFAULTS = {"m": 3, "n": 1, "theta": 0.3, "shift": 10, "alpha": 0.5, "beta": 1.2}
 QUERY = np.array([1.0, 0.6])
 KEY = np.array([0.8, -0.5])
-
-
-def slider_values(at):
-    return {key: at.slider(key=key).value for key in DEFAULTS}
 
 
 def tip(figure, name):
@@ -29,7 +25,7 @@ def metrics(at):
 def test_defaults_render_clean_with_equal_scores():
     at = run_page(PAGE)
     assert_clean(at)
-    assert slider_values(at) == DEFAULTS
+    assert widget_values(at, DEFAULTS) == DEFAULTS
     for key in ("pair", "shift_pair", "sweep"):
         assert plotly_figure(at, key)["data"]
     values = metrics(at)
@@ -63,7 +59,7 @@ def test_query_slider_turns_the_plotted_query_by_m_theta():
 def test_a_link_sets_sliders_charts_and_the_animation_start():
     at = run_page(PAGE, {"m": "12", "n": "5", "theta": "0.45", "shift": "30", "alpha": "-1", "beta": "2.5"})
     assert_clean(at)
-    assert slider_values(at) == {"m": 12, "n": 5, "theta": 0.45, "shift": 30, "alpha": -1.0, "beta": 2.5}
+    assert widget_values(at, DEFAULTS) == {"m": 12, "n": 5, "theta": 0.45, "shift": 30, "alpha": -1.0, "beta": 2.5}
     k_tip = tip(plotly_figure(at, "pair"), "R(nθ) k, n = 5")
     np.testing.assert_allclose(k_tip, rope_core.rotation_matrix_2d(5 * 0.45) @ KEY, atol=1e-6)
     shifted = plotly_figure(at, "shift_pair")
@@ -87,6 +83,6 @@ def test_a_link_sets_sliders_charts_and_the_animation_start():
 def test_bad_links_fall_back_to_defaults(params):
     at = run_page(PAGE, params)
     assert_clean(at)
-    assert slider_values(at) == DEFAULTS
+    assert widget_values(at, DEFAULTS) == DEFAULTS
     q_tip = tip(plotly_figure(at, "pair"), "R(mθ) q, m = 3")
     np.testing.assert_allclose(q_tip, rope_core.rotation_matrix_2d(0.9) @ QUERY, atol=1e-6)

@@ -8,21 +8,11 @@ import pytest
 import rope_core
 from rope_core.implementation import float32_angle_error, layout_conversion_scores
 from ropelab import ui
-from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page, widget_values
 
 PAGE = "pages/09_Efficient_implementation.py"
 DENSE_SOURCE = "apply_rope_dense — one d×d matrix per vector, O(d²)"
 DEFAULTS = {"d": 64, "L": 128, "hd": 8, "seed": 0, "pos": 131_072}
-
-
-def _values(at):
-    return {
-        "d": at.select_slider(key="d").value,
-        "L": at.slider(key="L").value,
-        "hd": at.select_slider(key="hd").value,
-        "seed": at.slider(key="seed").value,
-        "pos": at.select_slider(key="pos").value,
-    }
 
 
 def _dense_marker(at):
@@ -36,7 +26,7 @@ def _numbers(trace, field):
 def test_defaults_agree_forms_and_show_positive_timings():
     at = run_page(PAGE)
     assert_clean(at)
-    assert _values(at) == DEFAULTS
+    assert widget_values(at, DEFAULTS) == DEFAULTS
     metrics = metric_values(at)
     assert float(metrics["max |dense − element-wise|"]) < 1e-12
     assert float(metrics["max |complex − element-wise|"]) < 1e-12
@@ -73,7 +63,7 @@ def test_a_link_sets_the_controls_and_the_charts_follow():
          "rot": "Pythia 1.4B (GPT-NeoX)", "model": "Llama 2 7B", "src": DENSE_SOURCE},
     )  # fmt: skip
     assert_clean(at)
-    assert _values(at) == {"d": 128, "L": 16, "hd": 16, "seed": 5, "pos": 1_000_000}
+    assert widget_values(at, DEFAULTS) == {"d": 128, "L": 16, "hd": 16, "seed": 5, "pos": 1_000_000}
     dense_marker = _dense_marker(at)
     assert _numbers(dense_marker, "x")[0] == 128
     assert _numbers(dense_marker, "y")[0] == 2 * 128**2 - 128
@@ -103,7 +93,7 @@ def test_a_link_sets_the_controls_and_the_charts_follow():
 def test_bad_links_fall_back_to_the_defaults(params):
     at = run_page(PAGE, params)
     assert_clean(at)
-    assert _values(at) == DEFAULTS
+    assert widget_values(at, DEFAULTS) == DEFAULTS
     assert at.selectbox(key="model").value == "Llama 3.1 8B"
 
 

@@ -6,21 +6,10 @@ import pytest
 import rope_core
 from rope_core.linear_compare import linear_attention_weights, seeded_qkv, softmax_rope_weights
 from ropelab.ui import BASE_CHOICES
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page, widget_values
 
 PAGE = "pages/12_Linear_attention.py"
 DEFAULTS = {"L": 64, "seed": 0, "d": 16, "base": 10_000.0, "causal": False, "N": 1024}
-
-
-def _state(at):
-    return {
-        "L": at.slider(key="L").value,
-        "seed": at.slider(key="seed").value,
-        "d": at.select_slider(key="d").value,
-        "base": at.select_slider(key="base").value,
-        "causal": at.toggle(key="causal").value,
-        "N": at.select_slider(key="N").value,
-    }
 
 
 def _panels(at):
@@ -46,7 +35,7 @@ def _metric(at, label):
 def test_defaults_show_the_three_weightings_of_the_core():
     at = run_page(PAGE)
     assert_clean(at)
-    assert _state(at) == DEFAULTS
+    assert widget_values(at, DEFAULTS) == DEFAULTS
     expected = _expected(64, 16, 0, 10_000.0, False)
     for shown, reference in zip(_panels(at), expected, strict=True):
         np.testing.assert_allclose(shown, reference, rtol=1e-5, atol=1e-7)
@@ -64,7 +53,7 @@ def test_defaults_show_the_three_weightings_of_the_core():
 def test_a_link_sets_every_control_and_the_weights_follow():
     at = run_page(PAGE, {"L": "7", "seed": "5", "d": "8", "base": "100", "causal": "true", "N": "128"})
     assert_clean(at)
-    assert _state(at) == {"L": 7, "seed": 5, "d": 8, "base": 100.0, "causal": True, "N": 128}
+    assert widget_values(at, DEFAULTS) == {"L": 7, "seed": 5, "d": 8, "base": 100.0, "causal": True, "N": 128}
     panels = _panels(at)
     assert all(panel.shape == (7, 7) for panel in panels)
     for shown, reference in zip(panels, _expected(7, 8, 5, 100.0, True), strict=True):
@@ -84,7 +73,7 @@ def test_a_link_sets_every_control_and_the_weights_follow():
 def test_out_of_range_or_garbage_links_fall_back_to_defaults(params):
     at = run_page(PAGE, params)
     assert_clean(at)
-    assert _state(at) == DEFAULTS
+    assert widget_values(at, DEFAULTS) == DEFAULTS
 
 
 def test_the_sequence_length_slider_resizes_every_panel():
