@@ -31,6 +31,17 @@ def run_page(script: str, query_params: dict[str, str] | None = None, timeout: f
     return at
 
 
+def drive_sliders_to_both_ends(at: AppTest, keys=None) -> None:
+    """Move each slider (those named in `keys`, else every one) to its minimum, then its maximum; every run clean."""
+    for ident in range(len(at.slider)) if keys is None else keys:
+        for end in ("min", "max"):
+            widget = at.slider[ident] if isinstance(ident, int) else at.slider(key=ident)
+            # A range slider takes both ends at once.
+            value = (widget.min, widget.max) if isinstance(widget.value, tuple) else getattr(widget, end)
+            widget.set_value(value).run()
+            assert_clean(at)
+
+
 def exception_messages(at: AppTest) -> list[str]:
     """The messages (with tracebacks) of every exception element the run produced."""
     return [f"{error.message}\n{''.join(error.stack_trace)}" for error in at.exception]

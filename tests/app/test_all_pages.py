@@ -13,6 +13,7 @@ from tests.app.helpers import (
     HOSTILE_VALUES,
     PAGE_SCRIPTS,
     assert_clean,
+    drive_sliders_to_both_ends,
     plotly_figures,
     run_page,
     widget_keys,
@@ -66,14 +67,7 @@ def test_hostile_url_values_never_raise(script, hostile):
 def test_every_control_at_its_extremes(script):
     at = run_page(script)
     assert_clean(at)
-    for index in range(len(at.slider)):
-        for end in ("min", "max"):
-            widget = at.slider[index]
-            value = getattr(widget, end)
-            if isinstance(widget.value, tuple):
-                value = (widget.min, widget.max)
-            widget.set_value(value).run()
-            assert_clean(at)
+    drive_sliders_to_both_ends(at)
     for index in range(len(at.toggle)):
         at.toggle[index].set_value(not at.toggle[index].value).run()
         assert_clean(at)

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 import rope_core
-from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page, widget_values
+from tests.app.helpers import (
+    assert_clean,
+    decode_array,
+    drive_sliders_to_both_ends,
+    metric_values,
+    plotly_figure,
+    run_page,
+    widget_values,
+)
 
 PAGE = "pages/01_Complex_numbers.py"
 DEFAULTS = {"a": 1.5, "b": 1.0, "theta": 0.79}
@@ -31,11 +39,7 @@ def test_defaults_render_three_charts_and_agreeing_routes():
 
 def test_every_slider_at_both_ends():
     at = run_page(PAGE)
-    for key in DEFAULTS:
-        for end in ("min", "max"):
-            slider = at.slider(key=key)
-            slider.set_value(getattr(slider, end)).run()
-            assert_clean(at)
+    drive_sliders_to_both_ends(at, DEFAULTS)
 
 
 def test_a_link_sets_the_sliders_and_the_charts():

@@ -6,7 +6,7 @@ import pytest
 import rope_core
 from rope_core.absolute import sinusoidal_similarity
 from ropelab import ui
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, drive_sliders_to_both_ends, plotly_figure, run_page
 
 PAGE = "pages/03_Absolute_encodings.py"
 DEFAULTS = {"d": 64, "L": 128, "Lmax": 96}
@@ -33,11 +33,7 @@ def test_defaults_show_the_table_and_the_failed_lookup():
 
 def test_every_control_at_both_ends():
     at = run_page(PAGE)
-    for key in DEFAULTS:
-        for end in ("min", "max"):
-            slider = at.slider(key=key)
-            slider.set_value(getattr(slider, end)).run()
-            assert_clean(at)
+    drive_sliders_to_both_ends(at, DEFAULTS)
     # AppTest lists select-slider options as their labels; set_value wants the underlying values.
     for option in (ui.BASE_CHOICES[0], ui.BASE_CHOICES[-1]):
         at.select_slider(key="base").set_value(option).run()

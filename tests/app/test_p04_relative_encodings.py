@@ -5,7 +5,14 @@ import pytest
 
 import rope_core
 from rope_core.relative_bias import attention_with_bias
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page, widget_values
+from tests.app.helpers import (
+    assert_clean,
+    decode_array,
+    drive_sliders_to_both_ends,
+    plotly_figure,
+    run_page,
+    widget_values,
+)
 
 PAGE = "pages/04_Relative_encodings.py"
 SLIDERS = {"L": 24, "seed": 0, "clip": 4, "buckets": 32, "maxdist": 128, "heads": 8, "pos": 12}
@@ -38,11 +45,7 @@ def test_defaults_render_every_chart_clean():
 
 def test_every_slider_at_both_ends():
     at = run_page(PAGE)
-    for key in SLIDERS:
-        for end in ("min", "max"):
-            slider = at.slider(key=key)
-            slider.set_value(getattr(slider, end)).run()
-            assert_clean(at)
+    drive_sliders_to_both_ends(at, SLIDERS)
 
 
 def test_sliders_reshape_the_charts():

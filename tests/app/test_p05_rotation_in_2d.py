@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 import rope_core
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page, widget_values
+from tests.app.helpers import (
+    assert_clean,
+    decode_array,
+    drive_sliders_to_both_ends,
+    plotly_figure,
+    run_page,
+    widget_values,
+)
 
 PAGE = "pages/05_Rotation_in_2D.py"
 DEFAULTS = {"m": 3, "n": 1, "theta": 0.3, "shift": 10, "alpha": 0.5, "beta": 1.2}
@@ -38,11 +45,7 @@ def test_defaults_render_clean_with_equal_scores():
 
 def test_every_slider_at_both_ends():
     at = run_page(PAGE)
-    for key in DEFAULTS:
-        for end in ("min", "max"):
-            slider = at.slider(key=key)
-            slider.set_value(getattr(slider, end)).run()
-            assert_clean(at)
+    drive_sliders_to_both_ends(at, DEFAULTS)
     assert metrics(at)["Before"] == pytest.approx(metrics(at)["After"], abs=1e-4)
 
 

@@ -5,7 +5,14 @@ import pytest
 
 import rope_core
 from rope_core.attention_pipeline import compare_methods, rope_attention_pipeline, split_tokens
-from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page
+from tests.app.helpers import (
+    assert_clean,
+    decode_array,
+    drive_sliders_to_both_ends,
+    metric_values,
+    plotly_figure,
+    run_page,
+)
 
 PAGE = "pages/08_Attention_maps.py"
 DEFAULT_TEXT = "the cat sat on the mat because the cat was tired"
@@ -48,11 +55,7 @@ def test_defaults_show_six_maps_that_match_the_core():
 
 def test_every_slider_and_the_step_at_both_ends():
     at = run_page(PAGE)
-    for key in SLIDERS:
-        for end in ("min", "max"):
-            slider = at.slider(key=key)
-            slider.set_value(getattr(slider, end)).run()
-            assert_clean(at)
+    drive_sliders_to_both_ends(at, SLIDERS)
     for key in ("d", "step"):
         options = at.select_slider(key=key).options
         for option in (options[0], options[-1]):

@@ -8,7 +8,15 @@ import pytest
 import rope_core
 from rope_core.implementation import float32_angle_error, layout_conversion_scores
 from ropelab import ui
-from tests.app.helpers import assert_clean, decode_array, metric_values, plotly_figure, run_page, widget_values
+from tests.app.helpers import (
+    assert_clean,
+    decode_array,
+    drive_sliders_to_both_ends,
+    metric_values,
+    plotly_figure,
+    run_page,
+    widget_values,
+)
 
 PAGE = "pages/09_Efficient_implementation.py"
 DENSE_SOURCE = "apply_rope_dense — one d×d matrix per vector, O(d²)"
@@ -42,11 +50,7 @@ def test_defaults_agree_forms_and_show_positive_timings():
 
 def test_every_control_at_both_ends():
     at = run_page(PAGE)
-    for key in ("L", "seed"):
-        for end in ("min", "max"):
-            slider = at.slider(key=key)
-            slider.set_value(getattr(slider, end)).run()
-            assert_clean(at)
+    drive_sliders_to_both_ends(at, ("L", "seed"))
     # Select sliders take real option values; their .options are the formatted labels.
     ends = {"d": (8, 512), "hd": (4, 32), "pos": (10, 10_000_000), "base": (ui.BASE_CHOICES[0], ui.BASE_CHOICES[-1])}
     for key, values in ends.items():

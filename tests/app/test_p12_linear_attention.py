@@ -6,7 +6,14 @@ import pytest
 import rope_core
 from rope_core.linear_compare import linear_attention_weights, seeded_qkv, softmax_rope_weights
 from ropelab.ui import BASE_CHOICES
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page, widget_values
+from tests.app.helpers import (
+    assert_clean,
+    decode_array,
+    drive_sliders_to_both_ends,
+    plotly_figure,
+    run_page,
+    widget_values,
+)
 
 PAGE = "pages/12_Linear_attention.py"
 DEFAULTS = {"L": 64, "seed": 0, "d": 16, "base": 10_000.0, "causal": False, "N": 1024}
@@ -87,11 +94,7 @@ def test_the_sequence_length_slider_resizes_every_panel():
 
 def test_every_control_at_its_extremes_runs_clean():
     at = run_page(PAGE)
-    for key in ("L", "seed"):
-        for end in ("min", "max"):
-            slider = at.slider(key=key)
-            slider.set_value(getattr(slider, end)).run()
-            assert_clean(at)
+    drive_sliders_to_both_ends(at, ("L", "seed"))
     assert _panels(at)[0].shape == (96, 96)
     for key, ends in (("base", (BASE_CHOICES[0], BASE_CHOICES[-1])), ("N", (64, 2048))):
         for option in ends:

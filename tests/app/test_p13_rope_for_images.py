@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import rope_core
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, drive_sliders_to_both_ends, plotly_figure, run_page
 
 PAGE = "pages/13_RoPE_for_images.py"
 SLIDERS = {"grid": 14, "row": 7, "col": 7, "d": 64, "dir": 45, "frames": 2, "gh": 3, "gw": 4, "pre": 4, "post": 4}
@@ -122,11 +122,7 @@ def test_out_of_range_or_garbage_links_fall_back_to_defaults(params):
 
 def test_every_slider_at_both_ends_runs_clean():
     at = run_page(PAGE)
-    for key in SLIDERS:
-        for end in ("min", "max"):
-            slider = at.slider(key=key)
-            slider.set_value(getattr(slider, end)).run()
-            assert_clean(at)
+    drive_sliders_to_both_ends(at, SLIDERS)
     assert _score_grids(at)[0].shape == (rope_core.MAX_GRID, rope_core.MAX_GRID)
     ids = plotly_figure(at, "mrope_ids")["data"][0]
     assert len(decode_array(ids["y"])) == 16 + 8 * 16 * 16 + 16
