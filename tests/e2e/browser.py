@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,6 +108,26 @@ def open_app(page, base_url: str, script: str, query: str = "") -> None:
     page.wait_for_selector("[data-testid=stMain] h1", timeout=30_000)
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     wait_for_app(page)
+
+
+# Chromium logs these for reasons outside the app (no network here for icon fonts, favicon probes); any other
+# console error fails a test.
+BENIGN_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "websocket")
+
+
+def real_console_errors(page) -> list[str]:
+    """The console errors the `page` fixture recorded, minus the benign ones above."""
+    return [text for text in page.console_errors if not any(word in text for word in BENIGN_CONSOLE)]
+
+
+def url_query(page) -> dict[str, str]:
+    """The query parameters of the page's current URL (last value of each)."""
+    return {key: values[-1] for key, values in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query).items()}
+
+
+def slider_by_label(page, label: str):
+    """The range input of the slider whose label contains `label`."""
+    return page.locator("[data-testid=stSlider]").filter(has_text=label).locator("input[type=range]")
 
 
 def assert_no_exception(page) -> None:

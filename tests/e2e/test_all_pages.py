@@ -10,17 +10,11 @@ from tests.e2e.browser import (
     chart_count,
     chart_fingerprint,
     open_app,
+    real_console_errors,
     screenshot,
     url_path,
     wait_for_app,
 )
-
-# Chromium logs these for reasons outside the app (no network here, favicon probes); anything else fails a test.
-BENIGN_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "websocket")
-
-
-def _real_errors(page) -> list[str]:
-    return [text for text in page.console_errors if not any(word in text for word in BENIGN_CONSOLE)]
 
 
 def _chart_changes(page, before: str, patience_ms: int = 5_000) -> bool:
@@ -43,7 +37,7 @@ def test_page_loads_clean_and_is_screenshotted(page, app_url, script):
     assert_no_exception(page)
     assert chart_count(page) >= 1
     screenshot(page, _shot_name(script))
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 @pytest.mark.parametrize("script", ALL_SCRIPTS)

@@ -9,22 +9,15 @@ import pytest
 
 from rope_core.order import shuffle_order
 from ropelab.figures.positions import token_labels
-from tests.e2e.browser import assert_no_exception, chart_data, open_app, wait_for_app
-
-# Chromium logs these for reasons outside the app (no network here, favicon probes).
-BENIGN_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "websocket")
-
-
-def _real_errors(page) -> list[str]:
-    return [text for text in page.console_errors if not any(word in text for word in BENIGN_CONSOLE)]
-
-
-def _query(page) -> dict[str, str]:
-    return {key: values[-1] for key, values in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query).items()}
-
-
-def _slider(page, label: str):
-    return page.locator("[data-testid=stSlider]").filter(has_text=label).locator("input[type=range]")
+from tests.e2e.browser import (
+    assert_no_exception,
+    chart_data,
+    open_app,
+    real_console_errors,
+    slider_by_label,
+    url_query,
+    wait_for_app,
+)
 
 
 def _wait_for_chart(page, key: str, trace: int, field: str, predicate, timeout_ms: int = 8_000):
@@ -46,22 +39,22 @@ def _trace_index(page, key: str, name_start: str) -> int:
 def test_complex_numbers_deep_link_and_theta_slider(page, app_url):
     open_app(page, app_url, "pages/01_Complex_numbers.py", "a=-1.2&b=0.5&theta=1.57")
     page.wait_for_selector(".st-key-euler_circle .js-plotly-plot", timeout=30_000)
-    theta = _slider(page, "Angle θ")
-    assert theta.input_value() == "1.57" and _slider(page, "Real part a").input_value() == "-1.2"
+    theta = slider_by_label(page, "Angle θ")
+    assert theta.input_value() == "1.57" and slider_by_label(page, "Real part a").input_value() == "-1.2"
     point = _trace_index(page, "euler_circle", "e")
     _wait_for_chart(page, "euler_circle", point, "x", lambda x: abs(x[-1] - math.cos(1.57)) < 1e-5)
 
     theta.focus()
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
-    assert _query(page)["theta"] == "1.58"
+    assert url_query(page)["theta"] == "1.58"
     _wait_for_chart(page, "euler_circle", point, "x", lambda x: abs(x[-1] - math.cos(1.58)) < 1e-5)
     rotated = _trace_index(page, "rotation", "z·e")
     _wait_for_chart(
         page, "rotation", rotated, "x", lambda x: abs(x[-1] - (-1.2 * math.cos(1.58) - 0.5 * math.sin(1.58))) < 1e-5
     )
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 def test_typed_markup_stays_text_and_the_shuffle_button_reshuffles(page, app_url):
@@ -81,22 +74,22 @@ def test_typed_markup_stays_text_and_the_shuffle_button_reshuffles(page, app_url
     assert shuffle_order(5, 1).tolist() != shuffle_order(5, 2).tolist()
     page.get_by_role("button", name="Shuffle again").click()
     wait_for_app(page)
-    assert _query(page)["seed"] == "2"
+    assert url_query(page)["seed"] == "2"
     expected = token_labels([words[i] for i in shuffle_order(5, 2)])
     _wait_for_chart(page, "weights", 1, "y", lambda labels: labels == expected)
     reordered = " ".join(words[i] for i in shuffle_order(5, 2))
     assert page.locator("[data-testid=stMain] [data-testid=stCode]").nth(1).inner_text().strip() == reordered
     assert dialogs == []
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 @pytest.mark.parametrize(("length", "max_len", "fails"), [(200, 64, True), (40, 64, False)])
 def test_learned_table_edge_from_a_link(page, app_url, length, max_len, fails):
     open_app(page, app_url, "pages/03_Absolute_encodings.py", f"L={length}&Lmax={max_len}&d=16")
     page.wait_for_selector(".st-key-learned .js-plotly-plot", timeout=30_000)
-    assert _slider(page, "Number of positions L").input_value() == str(length)
-    assert _slider(page, "Rows in the learned table").input_value() == str(max_len)
+    assert slider_by_label(page, "Number of positions L").input_value() == str(length)
+    assert slider_by_label(page, "Rows in the learned table").input_value() == str(max_len)
     message = f"position {max_len} is beyond the learned table's max_len {max_len}"
     assert (page.get_by_text(message, exact=False).count() > 0) is fails
     rows = page.locator(".st-key-learned .js-plotly-plot").first.evaluate(
@@ -105,11 +98,11 @@ def test_learned_table_edge_from_a_link(page, app_url, length, max_len, fails):
     assert len(rows) == max(length, max_len)
     assert rows.count(True) == (length - max_len if fails else 0)
 
-    slider = _slider(page, "Number of positions L")
+    slider = slider_by_label(page, "Number of positions L")
     slider.focus()
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
-    assert _query(page)["L"] == str(length + 8)
+    assert url_query(page)["L"] == str(length + 8)
     _wait_for_chart(page, "similarity_curve", 0, "x", lambda x: len(x) == length + 8)
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []

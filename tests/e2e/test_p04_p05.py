@@ -6,17 +6,11 @@ import numpy as np
 import pytest
 
 import rope_core
-from tests.e2e.browser import assert_no_exception, chart_data, open_app, wait_for_app
+from tests.e2e.browser import assert_no_exception, chart_data, open_app, real_console_errors, wait_for_app
 
 CHAPTER_4 = "pages/04_Relative_encodings.py"
 CHAPTER_5 = "pages/05_Rotation_in_2D.py"
 QUERY = np.array([1.0, 0.6])
-# Chromium reports these because the machine has no network (icon fonts) or probes paths Streamlit does not serve.
-BENIGN_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "websocket")
-
-
-def _real_errors(page) -> list[str]:
-    return [text for text in page.console_errors if not any(word in text for word in BENIGN_CONSOLE)]
 
 
 def _chart(page, key: str):
@@ -65,7 +59,7 @@ def test_chapter_5_deep_link_slider_and_browser_side_sweep(page, app_url):
     assert page.url == url_before
     assert slider.input_value() == "6"
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 def test_chapter_4_deep_link_and_length_slider_reshape_the_bias_maps(page, app_url):
@@ -91,4 +85,4 @@ def test_chapter_4_deep_link_and_length_slider_reshape_the_bias_maps(page, app_u
     z = np.array(chart_data(page, "shaw_bias", field="z"))
     np.testing.assert_allclose(z, rope_core.clipped_relative_bias(13, 3, 0)[0], atol=1e-5)
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []

@@ -6,16 +6,10 @@ import numpy as np
 import pytest
 
 import rope_core
-from tests.e2e.browser import assert_no_exception, chart_data, open_app, wait_for_app
+from tests.e2e.browser import assert_no_exception, chart_data, open_app, real_console_errors, wait_for_app
 
 CHAPTER_6 = "pages/06_RoPE_in_d_dimensions.py"
 CHAPTER_7 = "pages/07_Long_term_decay.py"
-# Chromium reports these because the machine has no network (icon fonts) or probes paths Streamlit does not serve.
-BENIGN_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "websocket")
-
-
-def _real_errors(page) -> list[str]:
-    return [text for text in page.console_errors if not any(word in text for word in BENIGN_CONSOLE)]
 
 
 def _chart(page, key: str):
@@ -63,7 +57,7 @@ def test_chapter_6_deep_link_and_clocks_that_play_in_the_browser(page, app_url):
     assert page.url == url_before
     assert page.locator(".st-key-m input[type=range]").input_value() == "7"
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 def test_chapter_6_position_slider_rotates_the_matrix_and_updates_the_link(page, app_url):
@@ -79,7 +73,7 @@ def test_chapter_6_position_slider_rotates_the_matrix_and_updates_the_link(page,
     assert fast_corner[0][0] == pytest.approx(np.cos(4.0), abs=1e-5)
     assert fast_corner[1][0] == pytest.approx(np.sin(4.0), abs=1e-5)
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 def test_chapter_7_deep_link_plots_the_bound_and_the_seed_moves_only_the_random_curve(page, app_url):
@@ -104,4 +98,4 @@ def test_chapter_7_deep_link_plots_the_bound_and_the_seed_moves_only_the_random_
     assert "seed=1" in page.url
     assert chart_data(page, "decay", trace=0, field="y") == bound
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []

@@ -5,16 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from rope_core.attention_pipeline import compare_methods, split_tokens
-from tests.e2e.browser import assert_no_exception, chart_data, open_app, wait_for_app
+from tests.e2e.browser import assert_no_exception, chart_data, open_app, real_console_errors, wait_for_app
 
 CHAPTER_8 = "pages/08_Attention_maps.py"
 CHAPTER_9 = "pages/09_Efficient_implementation.py"
-# Chromium reports these because the machine has no network (icon fonts) or probes paths Streamlit does not serve.
-BENIGN_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "websocket")
-
-
-def _real_errors(page) -> list[str]:
-    return [text for text in page.console_errors if not any(word in text for word in BENIGN_CONSOLE)]
 
 
 def _title(page, key: str) -> str:
@@ -74,7 +68,7 @@ def test_chapter_8_deep_link_then_shift_past_the_learned_table(page, app_url):
     )
     assert "No learned row" in annotations
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 def test_chapter_9_deep_link_timing_and_layout_picture(page, app_url):
@@ -100,4 +94,4 @@ def test_chapter_9_deep_link_timing_and_layout_picture(page, app_url):
     converted = page.locator("[data-testid=stMetric]").filter(has_text="max |converted − original| scores")
     assert float(converted.locator("[data-testid=stMetricValue]").inner_text()) < 1e-12
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tests.e2e.browser import assert_no_exception, chart_data, open_app, wait_for_app
+from tests.e2e.browser import assert_no_exception, chart_data, open_app, real_console_errors, wait_for_app
 
 LINEAR = "pages/12_Linear_attention.py"
 IMAGES = "pages/13_RoPE_for_images.py"
-BENIGN_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "websocket")
 
 
 def _slider(page, key: str):
@@ -21,10 +20,6 @@ def _wait_for_rows(page, key: str, rows: int, trace: int = 0) -> None:
         }}""",
         timeout=30_000,
     )
-
-
-def _real_errors(page) -> list[str]:
-    return [text for text in page.console_errors if not any(word in text for word in BENIGN_CONSOLE)]
 
 
 def test_linear_attention_deep_link_then_slider_resizes_the_weights(page, app_url):
@@ -43,7 +38,7 @@ def test_linear_attention_deep_link_then_slider_resizes_the_weights(page, app_ur
     _wait_for_rows(page, "weights", 13)
     assert "L=13" in page.url and "causal=true" in page.url
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 def test_images_query_follows_its_sliders_and_shrinking_the_grid_clamps_it(page, app_url):
@@ -68,4 +63,4 @@ def test_images_query_follows_its_sliders_and_shrinking_the_grid_clamps_it(page,
     assert int(_slider(page, "row").input_value()) <= 8
     assert int(_slider(page, "row").get_attribute("max")) == 8
     assert_no_exception(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import urllib.parse
-
 import numpy as np
 
 from rope_core import quiz
-from tests.e2e.browser import assert_no_exception, chart_data, open_app, wait_for_app
+from tests.e2e.browser import (
+    assert_no_exception,
+    chart_data,
+    open_app,
+    real_console_errors,
+    slider_by_label,
+    url_query,
+    wait_for_app,
+)
 
 LIVE = "pages/14_Live_experiment.py"
 QUIZ = "pages/15_Check_yourself.py"
-# Chromium logs these for reasons outside the app (no network here, favicon probes).
-BENIGN_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "websocket")
-
-
-def _real_errors(page) -> list[str]:
-    return [text for text in page.console_errors if not any(word in text for word in BENIGN_CONSOLE)]
-
-
-def _query(page) -> dict[str, str]:
-    return {key: values[-1] for key, values in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query).items()}
-
-
-def _slider(page, label: str):
-    return page.locator("[data-testid=stSlider]").filter(has_text=label).locator("input[type=range]")
 
 
 def _arrow_offsets(page) -> set[float]:
@@ -43,15 +35,15 @@ def _wait_until(page, check, what: str, timeout_ms: int = 15_000):
 def test_live_experiment_deep_link_offset_slider_and_training(page, app_url):
     open_app(page, app_url, LIVE, "k=4&L=8&steps=100&seed=17&T=16")
     page.wait_for_selector(".st-key-task .js-plotly-plot", timeout=30_000)
-    offset = _slider(page, "Copy offset k")
+    offset = slider_by_label(page, "Copy offset k")
     assert offset.input_value() == "4"
-    assert _slider(page, "Training steps").input_value() == "100"
+    assert slider_by_label(page, "Training steps").input_value() == "100"
     _wait_until(page, lambda: _arrow_offsets(page) == {4.0}, "arrows k = 4")
 
     offset.focus()
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
-    assert _query(page)["k"] == "5"
+    assert url_query(page)["k"] == "5"
     _wait_until(page, lambda: _arrow_offsets(page) == {5.0}, "arrows k = 5")
     assert page.locator(".st-key-loss").count() == 0, "a page load must never train"
 
@@ -67,7 +59,7 @@ def test_live_experiment_deep_link_offset_slider_and_training(page, app_url):
     assert page.locator("[data-testid=stDataFrame]").count() == 1
     assert page.get_by_role("button", name="Train the four models").is_disabled()
     assert_no_exception(page)
-    assert not _real_errors(page), _real_errors(page)
+    assert not real_console_errors(page), real_console_errors(page)
 
 
 def test_stop_button_keeps_the_partial_curves(page, app_url):
@@ -87,7 +79,7 @@ def test_stop_button_keeps_the_partial_curves(page, app_url):
 def test_quiz_variant_link_chart_question_and_grading(page, app_url):
     open_app(page, app_url, QUIZ, "seed=2")
     page.wait_for_selector(".st-key-period .js-plotly-plot", timeout=30_000)
-    assert _slider(page, "Quiz variant").input_value() == "2"
+    assert slider_by_label(page, "Quiz variant").input_value() == "2"
     questions = {question.key: question for question in quiz.build_quiz(2)}
     shown = np.array(chart_data(page, "period", 0, "y"))
     np.testing.assert_allclose(shown, questions["period"].chart[1], atol=1e-6)
@@ -107,4 +99,4 @@ def test_quiz_variant_link_chart_question_and_grading(page, app_url):
     page.get_by_text("NaN and infinity are not answers").wait_for(timeout=15_000)
     assert f"1 / {len(questions)}" in score.inner_text()
     assert_no_exception(page)
-    assert not _real_errors(page), _real_errors(page)
+    assert not real_console_errors(page), real_console_errors(page)
