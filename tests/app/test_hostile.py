@@ -159,11 +159,7 @@ def _injected(page, marker: str) -> dict[str, int]:
 def browser_page():
     from tests.e2e import browser as helpers
 
-    if not os.path.exists(helpers.CHROMIUM):
-        message = f"Debian's Chromium is not installed at {helpers.CHROMIUM} (apt-get install -y chromium)"
-        if helpers.browser_required():
-            pytest.fail(message)
-        pytest.skip(message)
+    helpers.require_chromium()
     from playwright.sync_api import sync_playwright
 
     with helpers.running_app() as base_url, sync_playwright() as playwright:

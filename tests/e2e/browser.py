@@ -86,6 +86,17 @@ def browser_required() -> bool:
     return os.environ.get("ROPELAB_REQUIRE_BROWSER") == "1"
 
 
+def require_chromium() -> None:
+    """Skip the calling test when Debian's Chromium is missing, or fail it when CI demands a browser."""
+    import pytest
+
+    if not os.path.exists(CHROMIUM):
+        message = f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+        if browser_required():
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def wait_for_app(page, timeout: float = 30_000) -> None:
     """Wait until the websocket is connected and the script run has finished, and stays finished briefly."""
     # Streamlit debounces widget input before it starts a rerun, and a busy machine can start it late, so

@@ -23,11 +23,7 @@ def app_url():
 
 @pytest.fixture(scope="session")
 def chromium():
-    if not os.path.exists(helpers.CHROMIUM):
-        message = f"Debian's Chromium is not installed at {helpers.CHROMIUM} (apt-get install -y chromium)"
-        if helpers.browser_required():
-            pytest.fail(message)
-        pytest.skip(message)
+    helpers.require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
