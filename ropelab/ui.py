@@ -17,7 +17,7 @@ import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
 from ropelab import chapters
-from ropelab.figures.spec import Figure, encode_arrays
+from ropelab.figures.spec import Chart, Figure, encode_arrays
 from ropelab.style import adapt_to_dark_background, scale_fonts_for_lecture
 
 T = TypeVar("T")
@@ -414,8 +414,19 @@ def _number_text(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def chart(fig: Figure, *, key: str, alt: str, csv: str | None = None, filename: str | None = None) -> None:
-    """Render a figure dict with the shared toolbar (PNG at 2×), alt text, and a CSV download of its data."""
+def chart(
+    fig: Figure | Chart,
+    *,
+    key: str,
+    alt: str | None = None,
+    csv: str | None = None,
+    filename: str | None = None,
+) -> None:
+    """Render a Chart (or a figure dict plus alt text) with the shared toolbar, alt text and a CSV download."""
+    if isinstance(fig, Chart):
+        fig, alt, csv, filename = fig.figure, fig.alt, fig.csv, fig.filename
+    if not alt:
+        raise ValueError(f"chart {key!r} needs alt text for screen readers")
     name = filename or f"ropelab_{key}"
     if lecture_mode():
         fig = scale_fonts_for_lecture(fig)

@@ -18,11 +18,26 @@ import copy
 import functools
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 Figure = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart as a reader meets it: the figure, the sentence a screen reader speaks, the numbers behind it.
+
+    Figure builders return a Chart so that a chart's alt text and CSV are written where its data is, and a page
+    only has to place it: ``ui.chart(figures.rotated_pair(...), key="pair")``.
+    """
+
+    figure: Figure
+    alt: str
+    csv: str | None = None  # CSV text offered under the chart as "Download the data"
+    filename: str | None = None  # PNG / CSV file name without extension; defaults to ropelab_<key>
 
 
 def figure(data: Iterable[Mapping[str, Any]] = (), layout: Mapping[str, Any] | None = None) -> Figure:
