@@ -7,7 +7,6 @@ no flags of its own, so the container and the tested servers cannot drift apart.
 from __future__ import annotations
 
 import http.server
-import json
 import os
 import re
 import shlex
@@ -18,91 +17,35 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-DOCKERFILE = REPO_ROOT / "Dockerfile"
-SERVE = "scripts/serve.sh"
-
-
-def _instructions() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, with line continuations joined and comments dropped."""
-    logical: list[str] = []
-    pending = ""
-    for raw in DOCKERFILE.read_text().splitlines():
-        line = raw.strip()
-        if not pending and (not line or line.startswith("#")):
-            continue
-        if line.startswith("#"):
-            continue
-        if line.endswith("\\"):
-            pending += line[:-1] + " "
-            continue
-        logical.append(pending + line)
-        pending = ""
-    assert not pending, "the Dockerfile ends in a line continuation"
-    pairs = []
-    for line in logical:
-        keyword, _, rest = line.partition(" ")
-        pairs.append((keyword.upper(), rest.strip()))
-    return pairs
-
-
-def _all(keyword: str) -> list[str]:
-    return [rest for name, rest in _instructions() if name == keyword]
-
-
-def _index(predicate) -> int:
-    for position, (name, rest) in enumerate(_instructions()):
-        if predicate(name, rest):
-            return position
-    raise AssertionError("instruction not found in the Dockerfile")
-
-
-def _env() -> dict[str, str]:
-    values: dict[str, str] = {}
-    for rest in _all("ENV"):
-        for word in shlex.split(rest):
-            key, sep, value = word.partition("=")
-            assert sep, f"use ENV KEY=value, got {rest!r}"
-            values[key] = value
-    return values
-
-
-def _exec_form(keyword: str) -> list[str]:
-    entries = _all(keyword)
-    if not entries:
-        return []
-    assert len(entries) == 1, f"more than one {keyword}"
-    value = json.loads(entries[0])  # exec form: no shell in between to re-interpret anything
-    assert isinstance(value, list) and all(isinstance(item, str) for item in value)
-    return value
+from tests.deploy.dockerfile import REPO_ROOT, SERVE, arguments_of, image_command, image_env, position_of
 
 
 def test_base_image_is_slim_python_new_enough_for_streamlit():
-    (base,) = _all("FROM")
+    (base,) = arguments_of("FROM")
     match = re.fullmatch(r"python:(\d+)\.(\d+)-slim", base)
     assert match, base
     assert (int(match[1]), int(match[2])) >= (3, 11), "Streamlit 1.67 needs Python 3.11 or newer"
 
 
 def test_runs_as_a_non_root_user_from_app():
-    users = _all("USER")
+    users = arguments_of("USER")
     assert users and users[-1] not in {"root", "0", "0:0"}, users
-    assert _index(lambda name, rest: name == "USER") < _index(lambda name, rest: name == "CMD")
-    assert _all("WORKDIR") == ["/app"]
+    assert position_of(lambda name, rest: name == "USER") < position_of(lambda name, rest: name == "CMD")
+    assert arguments_of("WORKDIR") == ["/app"]
 
 
 def test_requirements_are_installed_before_the_code_is_copied():
-    copy_requirements = _index(lambda name, rest: name == "COPY" and rest.split()[0] == "requirements.txt")
-    install = _index(lambda name, rest: name == "RUN" and "pip install -r requirements.txt" in rest)
-    copy_code = _index(lambda name, rest: name == "COPY" and rest.split()[-2:] == [".", "."])
+    copy_requirements = position_of(lambda name, rest: name == "COPY" and rest.split()[0] == "requirements.txt")
+    install = position_of(lambda name, rest: name == "RUN" and "pip install -r requirements.txt" in rest)
+    copy_code = position_of(lambda name, rest: name == "COPY" and rest.split()[-2:] == [".", "."])
     assert copy_requirements < install < copy_code
 
 
 def test_the_container_starts_exactly_the_tested_start_script():
-    command = _exec_form("ENTRYPOINT") + _exec_form("CMD")
+    command = image_command()
     # No extra flags: every flag comes from scripts/serve.sh, the script the failover test runs on each replica.
     assert command == ["bash", SERVE], command
-    env = _env()
+    env = image_env()
     assert env.get("ADDRESS") == "0.0.0.0", "inside a container the server must listen beyond loopback"
     assert env.get("PYTHON") == "python", "the image has no .venv; serve.sh must use the image's Python"
     assert "STREAMLIT_SERVER_COOKIE_SECRET" not in env, "the cookie secret comes from the runtime, never the image"
@@ -113,14 +56,14 @@ def test_the_container_starts_exactly_the_tested_start_script():
 
 
 def test_port_exposed_checked_and_served_agree():
-    port = _env().get("PORT")
-    assert _all("EXPOSE") == [port] == ["8501"]
-    (healthcheck,) = _all("HEALTHCHECK")
+    port = image_env().get("PORT")
+    assert arguments_of("EXPOSE") == [port] == ["8501"]
+    (healthcheck,) = arguments_of("HEALTHCHECK")
     assert f"127.0.0.1:{port}/_stcore/health" in healthcheck or f"localhost:{port}/_stcore/health" in healthcheck
 
 
 def _healthcheck_code() -> str:
-    (healthcheck,) = _all("HEALTHCHECK")
+    (healthcheck,) = arguments_of("HEALTHCHECK")
     command = shlex.split(healthcheck[healthcheck.index("CMD ") + 4 :])
     assert command[:2] == ["python", "-c"], "a curl-free check: the slim image has Python but no curl"
     return command[2]
