@@ -17,13 +17,32 @@ import base64
 import copy
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 Figure = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Scrub:
+    """A scrubber under a chart: the picture at every stop, computed in advance, so dragging needs no server.
+
+    While the reader drags, the browser swaps in ``frames[i]`` (new values for the traces listed in ``traces``,
+    and optionally a layout patch); when they let go, stop ``i`` goes back to Python and the URL-bound control
+    ``key`` is set to ``values[i]``, so the rest of the page and the shared link follow.
+    """
+
+    key: str  # the URL key of the control this scrubber moves (e.g. "m")
+    label: str  # what is being scrubbed, for the label and screen readers ("Query position m")
+    values: Sequence[float]  # the stops, in order: what the control is set to when the reader lets go
+    index: int  # the stop shown now (the control's current value)
+    traces: Sequence[int]  # indices of the traces whose properties each frame replaces
+    frames: Sequence[Mapping[str, Any]]  # per stop: {"data": [patch per listed trace], "layout": {...}}
+    labels: Sequence[str] | None = None  # per stop, shown beside the scrubber; default "label = value"
+    play_ms: int = 120  # time per stop when the reader presses play
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,7 @@ class Chart:
     alt: str
     csv: str | None = None  # CSV text offered under the chart as "Download the data"
     filename: str | None = None  # PNG / CSV file name without extension; defaults to ropelab_<key>
+    scrub: Scrub | None = None  # a scrubber that moves the picture in the browser while it is dragged
 
 
 def figure(data: Iterable[Mapping[str, Any]] = (), layout: Mapping[str, Any] | None = None) -> Figure:
