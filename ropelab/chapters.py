@@ -21,6 +21,7 @@ class Chapter:
 _BASICS = "Foundations"
 _CORE = "RoPE itself"
 _BEYOND = "Beyond the basics"
+TOOLS = "Tools"  # pages after the course that apply it (not numbered as chapters on the page itself)
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
@@ -146,6 +147,8 @@ CHAPTERS: tuple[Chapter, ...] = (
 )
 
 HOME_SCRIPT = "app.py"
+# The numbered chapters of the course, without the tool pages that follow it.
+COURSE: tuple[Chapter, ...] = tuple(entry for entry in CHAPTERS if entry.part != TOOLS)
 
 
 def chapter(number: int) -> Chapter:
