@@ -16,6 +16,7 @@ import plotly.io
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
+import ropelab.tuning  # noqa: F401  Importing it tunes the process once, however it was started (see tuning.py)
 from ropelab import chapters
 from ropelab.figures.spec import Chart, Figure, encode_arrays
 from ropelab.style import adapt_to_dark_background, scale_fonts_for_lecture

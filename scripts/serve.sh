@@ -6,10 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python_bin="${PYTHON:-.venv/bin/python}"
-# glibc gives every thread that allocates its own heap arena (up to 8 per core); Streamlit runs each rerun on a
-# fresh thread, so freed memory ends up scattered over many arenas and RSS never comes back down after a class
-# leaves. Two arenas keep it compact at no measurable cost in speed here.
-export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# ropelab.server imports ropelab/tuning.py before anything else: two glibc heap arenas (mallopt), every app module
+# imported up front, a malloc_trim thread and gc.freeze. The pages import the same module, so a start without this
+# script (Streamlit Community Cloud) gets the same tuning during its first page run; see the README's Hosting part.
 exec "$python_bin" -m ropelab.server run "${APP_SCRIPT:-app.py}" \
   --server.port "${PORT:-8501}" \
   --server.address "${ADDRESS:-localhost}" \

@@ -1,0 +1,233 @@
+"""Process tuning for a RoPE Lab server, applied once per process whichever way the process was started.
+
+Importing this module tunes the process (and `apply()` may be called again at no cost: it is idempotent and
+thread-safe). `scripts/serve.sh` runs ropelab/server.py, which imports it first, before the server accepts a
+connection. Streamlit Community Cloud starts `app.py` with Streamlit's own command instead, so `ropelab/ui.py`,
+which every page imports, imports it too: there the tuning happens during the first page run of the process, on
+that run's thread, while other sessions opening at the same moment wait for it.
+
+What it does, in this order:
+
+1. `mallopt(M_ARENA_MAX, 2)` (glibc). glibc gives threads that allocate their own heap arenas, up to 8 per core;
+   Streamlit runs every script run on a fresh thread, so freed memory ends up scattered over many arenas and RSS
+   does not come back down after a class leaves. The setting only limits arenas created *afterwards*: arenas that
+   already exist stay. Under serve.sh nothing but the main thread has allocated yet, so the effect equals the
+   MALLOC_ARENA_MAX=2 environment variable; under Streamlit's own command the server's threads and the first
+   script thread already have theirs (2–3 arenas measured), and later threads reuse those instead of adding more.
+2. Import every module a page can import (rope_core, ropelab, NumPy, pandas, Plotly). Plotly imports pandas lazily;
+   when many sessions open a fresh server at once, their script threads race on that first import and some fail
+   with "partially initialized module". Importing everything first removes the race.
+3. A daemon thread that calls glibc's `malloc_trim(0)` every 10 s (a few milliseconds): glibc keeps memory freed by
+   Python at the top of its heaps instead of returning it, so after the tabs close the process stays bigger than it
+   needs to be.
+4. `gc.collect()` then `gc.freeze()`. Streamlit runs a full garbage collection after every script run
+   (runner.postScriptGC); a full collection walks every object the process holds, which with NumPy, pandas, Plotly
+   and Streamlit loaded was ~80 ms, about 40 % of the server's CPU under load. Freezing moves everything that
+   exists now (modules, classes, functions: nothing that becomes garbage) into a generation the collector skips.
+   Under Streamlit's own command the freeze also catches the first session's few objects of the moment; frozen
+   objects are still freed by reference counting, only cycles among them would stay.
+
+Set ROPELAB_DIAGNOSTICS_FILE=/some/path to make the process append one JSON line per second (every
+ROPELAB_DIAGNOSTICS_EVERY seconds) with what the tuning changed and what the process holds: the freeze count, the
+threads, glibc's arena count and heap statistics, RSS, Python's allocated blocks and Streamlit's session counts. The
+tuning test and the memory benchmark read it; without the variable nothing is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import importlib
+import json
+import os
+import pkgutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+M_ARENA_MAX = -8  # glibc's malloc.h: mallopt parameter for the maximum number of arenas
+ARENA_MAX = 2
+TRIM_EVERY_SECONDS = 10.0
+TRIM_THREAD_NAME = "ropelab-malloc-trim"
+DIAGNOSTICS_THREAD_NAME = "ropelab-diagnostics"
+DIAGNOSTICS_FILE_ENV = "ROPELAB_DIAGNOSTICS_FILE"
+DIAGNOSTICS_EVERY_ENV = "ROPELAB_DIAGNOSTICS_EVERY"
+
+# Re-entrant, so that an apply() reached again from inside step 2 (a module importing this one) returns at once.
+_lock = threading.RLock()
+_state: dict[str, Any] = {
+    "applied_by": None, "arena_max_set": False, "arenas_before": None, "seconds": None, "import_errors": {},
+}  # fmt: skip
+
+
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name) if name else None
+
+
+def _is_glibc(libc: ctypes.CDLL | None) -> bool:
+    return libc is not None and hasattr(libc, "gnu_get_libc_version")
+
+
+def apply() -> bool:
+    """Tune this process once. Returns True if this call did the work, False if it was done already."""
+    with _lock:
+        if _state["applied_by"] is not None:
+            return False
+        # The thread says which path tuned the process: MainThread under serve.sh, a script thread otherwise.
+        _state["applied_by"] = threading.current_thread().name
+        started = time.perf_counter()
+        libc = _libc()
+        diagnostics = os.environ.get(DIAGNOSTICS_FILE_ENV)
+        if _is_glibc(libc):
+            if diagnostics:
+                _state["arenas_before"] = malloc_arena_count()
+            _state["arena_max_set"] = libc.mallopt(M_ARENA_MAX, ARENA_MAX) == 1
+        import_app_modules()
+        if _is_glibc(libc):
+            _start_daemon(TRIM_THREAD_NAME, _trim_loop, libc.malloc_trim)
+        gc.collect()
+        gc.freeze()
+        _state["seconds"] = time.perf_counter() - started
+        if diagnostics:
+            every = float(os.environ.get(DIAGNOSTICS_EVERY_ENV) or 1.0)
+            _start_daemon(DIAGNOSTICS_THREAD_NAME, _diagnostics_loop, Path(diagnostics), every)
+        return True
+
+
+def import_app_modules() -> None:
+    """Import the libraries the pages use and every module of rope_core and ropelab (the launcher excepted)."""
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import plotly.graph_objects
+    import plotly.io  # noqa: F401
+    import streamlit.elements.plotly_chart  # noqa: F401
+
+    import rope_core
+    import ropelab
+
+    for package in (rope_core, ropelab):
+        for module in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
+            if module.name == "ropelab.server":  # the launcher, not a page dependency
+                continue
+            try:
+                importlib.import_module(module.name)
+            except Exception as error:
+                # Importing early is an optimisation: a module that cannot be imported now (e.g. one that imports
+                # ropelab.ui while ui is still being imported) is imported by its page later, which then shows any
+                # real error itself. Recorded for the diagnostics and told once on stderr.
+                _state["import_errors"][module.name] = f"{type(error).__name__}: {error}"
+                print(f"ropelab.tuning: {module.name} not imported early: {error}", file=sys.stderr)
+
+
+def _start_daemon(name: str, target, *args) -> None:
+    # A reloaded copy of this module (Streamlit re-imports changed files) must not add a second thread.
+    if any(thread.name == name for thread in threading.enumerate()):
+        return
+    threading.Thread(target=target, args=args, name=name, daemon=True).start()
+
+
+def _trim_loop(trim) -> None:
+    while True:
+        time.sleep(TRIM_EVERY_SECONDS)
+        trim(0)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Diagnostics (only with ROPELAB_DIAGNOSTICS_FILE set)
+# ---------------------------------------------------------------------------------------------------------
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                     "keepcost")
+    ]  # fmt: skip
+
+
+def malloc_arena_count() -> int | None:
+    """How many heap arenas glibc has created in this process (from malloc_info's XML), or None off glibc."""
+    libc = _libc()
+    if not _is_glibc(libc):
+        return None
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    with tempfile.NamedTemporaryFile(prefix="ropelab-malloc-info-") as scratch:
+        stream = libc.fopen(scratch.name.encode(), b"w")
+        if not stream:
+            return None
+        libc.malloc_info(0, stream)
+        libc.fclose(stream)
+        return Path(scratch.name).read_text().count("<heap nr=")
+
+
+def malloc_statistics() -> dict[str, int]:
+    """glibc's mallinfo2 in bytes: heap obtained from the system, in use, free inside the heaps, mmapped."""
+    libc = _libc()
+    if not _is_glibc(libc) or not hasattr(libc, "mallinfo2"):
+        return {}
+    libc.mallinfo2.restype = _MallInfo2
+    info = libc.mallinfo2()
+    return {"heap": info.arena, "in_use": info.uordblks, "free": info.fordblks, "mmapped": info.hblkhd}
+
+
+def _rss_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _session_counts() -> dict[str, int]:
+    """Open sessions, and disconnected ones still stored for a reconnect (Streamlit internals, read without locking:
+    the raw sizes only, since the public listings reap expired entries, which must not happen from this thread)."""
+    with contextlib.suppress(Exception):  # absent before the runtime exists, or renamed in another version
+        from streamlit.runtime import Runtime
+
+        if Runtime.exists():
+            manager = Runtime.instance()._session_mgr
+            return {
+                "active_sessions": len(manager._active_session_info_by_id),
+                "stored_sessions": len(manager._session_storage._cache._data),
+            }
+    return {}
+
+
+def snapshot() -> dict[str, Any]:
+    """What the tuning did and what this process holds right now."""
+    threads = sorted(thread.name for thread in threading.enumerate())
+    return {
+        "pid": os.getpid(),
+        "time": time.time(),
+        "applied_by": _state["applied_by"],
+        "apply_seconds": _state["seconds"],
+        "import_errors": _state["import_errors"],
+        "arena_max_set": _state["arena_max_set"],
+        "malloc_arenas_before_tuning": _state["arenas_before"],
+        "gc_freeze_count": gc.get_freeze_count(),
+        "trim_thread_alive": TRIM_THREAD_NAME in threads,
+        "threads": threads,
+        "malloc_arenas": malloc_arena_count(),
+        "malloc": malloc_statistics(),
+        "rss_kb": _rss_kb(),
+        "python_allocated_blocks": sys.getallocatedblocks(),
+        **_session_counts(),
+    }
+
+
+def _diagnostics_loop(path: Path, every: float) -> None:
+    while True:
+        with contextlib.suppress(Exception), path.open("a") as handle:
+            handle.write(json.dumps(snapshot()) + "\n")
+        time.sleep(every)
+
+
+apply()
