@@ -144,6 +144,14 @@ CHAPTERS: tuple[Chapter, ...] = (
         "A quiz across every chapter, answers computed by rope_core.",
         _BEYOND,
     ),
+    Chapter(
+        16,
+        "Your model",
+        "pages/16_Your_model.py",
+        ":material/tune:",
+        "Paste a config.json: its RoPE pair by pair, and the block to run it longer.",
+        TOOLS,
+    ),
 )
 
 HOME_SCRIPT = "app.py"
