@@ -63,4 +63,5 @@ st.markdown(
     "the numbers behind it as CSV.\n"
     "- **Theme:** the ⋮ menu → Settings switches light and dark; both are tuned for projectors."
 )
+st.page_link("pages/16_Your_model.py", label="Have a model? Paste its config.json and see its RoPE →")
 ui.end_page(None)

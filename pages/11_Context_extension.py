@@ -312,4 +312,5 @@ ui.takeaway(
     "RoPE's slow pairs never finish a turn in training, so longer inputs push them into unseen angles; context "
     "extension rescales those pairs (and spares the fast ones) to bring the target length back into range."
 )
+st.page_link("pages/16_Your_model.py", label="Try it on your own model →", icon=":material/tune:")
 ui.end_page(CHAPTER)
