@@ -47,46 +47,10 @@ def style_figure(fig: Figure, *, title: str | None = None, height: int = 420) ->
     return fig
 
 
-# Okabe–Ito's blue and black vanish on a dark background; their lighter partners keep the same meaning.
-_DARK_BACKGROUND_SWAPS = {"#0072B2": "#56B4E9", "#000000": "#FFFFFF", "black": "white"}
-
-
-def _with_swapped_colours(trace: dict[str, Any], swap) -> dict[str, Any]:
-    changed = dict(trace)
-    for part in ("line", "marker"):
-        holder = trace.get(part)
-        if not isinstance(holder, dict):
-            continue
-        holder = dict(holder)
-        if isinstance(holder.get("color"), str):
-            holder["color"] = swap(holder["color"])
-        outline = holder.get("line")  # a marker's outline (e.g. the black edge of a query cross)
-        if part == "marker" and isinstance(outline, dict) and isinstance(outline.get("color"), str):
-            holder["line"] = {**outline, "color": swap(outline["color"])}
-        changed[part] = holder
-    return changed
-
-
-def adapt_to_dark_background(fig: Figure) -> Figure:
-    """A copy of the figure with the palette colours that vanish on a dark background swapped for lighter ones."""
-    # Returns a copy (sharing the data arrays) because the figure may come from a cache shared by every visitor.
-    swaps = {key.lower(): value for key, value in _DARK_BACKGROUND_SWAPS.items()}
-
-    def swap(colour: str) -> str:
-        return swaps.get(colour.lower(), colour)
-
-    result = dict(fig)
-    result["data"] = [_with_swapped_colours(trace, swap) for trace in fig.get("data", [])]
-    if fig.get("frames"):
-        result["frames"] = [
-            {**frame, "data": [_with_swapped_colours(trace, swap) for trace in frame.get("data", [])]}
-            for frame in fig["frames"]
-        ]
-    layout = dict(fig.get("layout", {}))
-    if layout.get("colorway"):
-        layout["colorway"] = [swap(colour) if isinstance(colour, str) else colour for colour in layout["colorway"]]
-    result["layout"] = layout
-    return result
+# Okabe–Ito's blue and black vanish on a dark background; their lighter partners keep the same meaning. The chart
+# element (static/ropelab/chart.js) swaps them in the browser whenever the theme is dark, so a live switch between
+# light and dark re-colours the same plot without asking the server.
+DARK_BACKGROUND_SWAPS = {"#0072B2": "#56B4E9", "#000000": "#FFFFFF", "black": "white"}
 
 
 def _with_font_size(holder: Any, size: int) -> dict[str, Any]:

@@ -12,20 +12,24 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-import plotly.io
 import streamlit as st
-from plotly.basedatatypes import BaseFigure
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import ropelab.tuning  # noqa: F401  Importing it tunes the process once, however it was started (see tuning.py)
 from ropelab import chapters
-from ropelab.figures.spec import Chart, Figure, encode_arrays
-from ropelab.style import adapt_to_dark_background, scale_fonts_for_lecture
+from ropelab import chart as chart_element
+from ropelab.figures.spec import Chart, Figure, Scrub
+from ropelab.style import DARK_BACKGROUND_SWAPS, scale_fonts_for_lecture
 
 T = TypeVar("T")
 
 APP_TITLE = "RoPE Lab"
-_CONTROLS_KEY = "_ropelab_controls"
+_RUN_CONTROLS_KEY = "_ropelab_run_controls"
 _LINK_VALUES_KEY = "_ropelab_link_values"
+_LINK_FALLBACKS_KEY = "_ropelab_link_fallbacks"
+_PAGE_KEY = "_ropelab_page"
+_SCRUB_RELEASED_KEY = "_ropelab_scrub_released"
+_SNAPPED_KEY = "_ropelab_snapped"
 _LECTURE_KEY = "_ropelab_lecture"
 _LECTURE_PARAM = "lecture"
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -57,21 +61,32 @@ def start_page(number: int | None) -> None:
     title = (
         f"{entry.number}. {entry.title} · {APP_TITLE}" if entry else f"{APP_TITLE} · learn rotary position embeddings"
     )
-    st.set_page_config(page_title=title, page_icon=":material/rotate_right:", layout="wide")
-    st.session_state[_CONTROLS_KEY] = {}
-    remember_link_values()
-    lecture = _resolve_lecture_mode()
+    st.set_page_config(page_title=title, page_icon="🔄", layout="wide")
+    st.session_state[_RUN_CONTROLS_KEY] = set()
+    entering = st.session_state.get(_PAGE_KEY, "") != number
+    if entering:
+        st.session_state[_PAGE_KEY] = number
+        remember_link_values()
+    lecture = _resolve_lecture_mode(report_unknown=entering)
     if lecture:
         _inject_lecture_css()
     _draw_sidebar(number)
     if entry is not None:
-        st.caption(f"Chapter {entry.number} of {len(chapters.CHAPTERS)} · {entry.part}")
+        if entry.part == chapters.TOOLS:
+            st.caption(f"Tool · after the {len(chapters.COURSE)} chapters of the course")
+        else:
+            st.caption(f"Chapter {entry.number} of {len(chapters.COURSE)} · {entry.part}")
         st.title(entry.title)
 
 
 def remember_link_values() -> None:
-    """Record what the address bar asked for, before any widget consumes it, so rejected values can be reported."""
+    """Record what the address bar asked for when the reader arrived, so values a control rejects can be reported.
+
+    Only on arrival: afterwards the address bar holds values the reader set with the controls themselves, and a
+    notice about "the link's value" must only ever be about a value that came from a link.
+    """
     st.session_state[_LINK_VALUES_KEY] = st.query_params.to_dict()
+    st.session_state[_LINK_FALLBACKS_KEY] = {}
 
 
 def end_page(number: int | None) -> None:
@@ -98,7 +113,7 @@ def lecture_mode() -> bool:
     return bool(st.session_state.get(_LECTURE_KEY, False))
 
 
-def _resolve_lecture_mode() -> bool:
+def _resolve_lecture_mode(*, report_unknown: bool) -> bool:
     raw = st.query_params.get(_LECTURE_PARAM)
     if raw is not None:
         word = str(raw).strip().lower()
@@ -106,7 +121,7 @@ def _resolve_lecture_mode() -> bool:
             st.session_state[_LECTURE_KEY] = True
         elif word in _FALSE_WORDS:
             st.session_state[_LECTURE_KEY] = False
-        else:
+        elif report_unknown:
             st.toast("Ignored an unknown `lecture` value in the link; use lecture=1 or lecture=0.")
     on = lecture_mode()
     # Streamlit clears unbound query parameters when the page changes, so write the mode back each run.
@@ -160,7 +175,7 @@ def _draw_sidebar(current: int | None) -> None:
             help="Large type for projectors; explanations fold into expanders. Also `?lecture=1` in the link.",
         )
         st.session_state["_ropelab_share_slot"] = st.container()
-        st.caption("Light or dark: ⋮ menu (top right) → Settings → Theme. Every chart's camera icon saves a PNG at 2×.")
+        st.caption("Light or dark: ⋮ menu (top right) → System, Light or Dark. A chart's camera saves a PNG at 2×.")
 
 
 def _draw_share_link() -> None:
@@ -169,15 +184,15 @@ def _draw_share_link() -> None:
         return
     with slot:
         st.markdown("**Share this view**")
-        st.code(share_link(), language=None, wrap_lines=True)
-        st.caption("The link holds every setting on this page; the copy icon appears on hover.")
+        # The browser keeps the element's link equal to its address bar, which every control writes to, so the
+        # link stays right when only one section of the page reruns; share_link() is the text it starts from.
+        chart_element.share_link(share_link(), key="share")
+        st.caption("The link holds every setting on this page.")
 
 
 def share_link() -> str:
-    """The URL that reopens this page with every control at its current value."""
-    params = {
-        key: text for key, (text, is_default) in st.session_state.get(_CONTROLS_KEY, {}).items() if not is_default
-    }
+    """The URL that reopens this page as it is now: the page address with the current query string."""
+    params = st.query_params.to_dict()
     if lecture_mode():
         params[_LECTURE_PARAM] = "1"
     base = st.context.url or ""
@@ -185,6 +200,27 @@ def share_link() -> str:
         base += "/"
     query = urllib.parse.urlencode(params)
     return f"{base}?{query}" if query else (base or "?")
+
+
+def section(function: Callable[..., T]) -> Callable[..., T]:
+    """Run a chapter section as an st.fragment: a control inside it reruns only this section, not the chapter.
+
+    Use it for a section whose controls change only its own charts; controls that change several sections belong
+    outside, at page level. Page-wide values a section needs are passed in as arguments.
+    """
+
+    @functools.wraps(function)
+    def body(*args: Any, **kwargs: Any) -> T:
+        if _in_fragment_rerun():
+            st.session_state[_RUN_CONTROLS_KEY] = set()  # this run draws only the section's own controls
+        return function(*args, **kwargs)
+
+    return st.fragment(body)
+
+
+def _in_fragment_rerun() -> bool:
+    context = get_script_run_ctx()
+    return bool(context is not None and context.fragment_ids_this_run)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -272,14 +308,24 @@ def _forget_stale_state(key: str, is_valid: Callable[[Any], bool]) -> None:
         del st.session_state[key]
 
 
-def _report_rejected_link_value(key: str, label: str, shown: str, matches: Callable[[str], bool]) -> None:
+def _report_rejected_link_value(
+    key: str, label: str, shown: str, matches: Callable[[str], bool], *, reason: str = "is not allowed here"
+) -> None:
     # Streamlit silently drops a bound value it cannot use (out of range, not a number, unknown option); the reader
-    # deserves to know why the shared link shows something else.
-    raw = st.session_state.get(_LINK_VALUES_KEY, {}).get(key)
-    if raw is None or matches(raw):
+    # deserves to know why the shared link shows something else. The notice stays until the reader moves the
+    # control themselves; from then on the value is theirs, not the link's.
+    links = st.session_state.get(_LINK_VALUES_KEY, {})
+    raw = links.get(key)
+    if raw is None:
         return
+    fallbacks = st.session_state.setdefault(_LINK_FALLBACKS_KEY, {})
+    if matches(raw) or fallbacks.get(key, shown) != shown:
+        links.pop(key, None)
+        fallbacks.pop(key, None)
+        return
+    fallbacks[key] = shown
     quoted = raw.replace("`", "")[:40] + ("…" if len(raw) > 40 else "")
-    notice(f"{label}: the link's value `{quoted}` is not allowed here, so {shown} is used.")
+    notice(f"{label}: the link's value `{quoted}` {reason}, so {shown} is used.")
 
 
 def _number_matches(value) -> Callable[[str], bool]:
@@ -292,8 +338,10 @@ def _number_matches(value) -> Callable[[str], bool]:
     return matches
 
 
-def _register(key: str, url_text: str, is_default: bool) -> None:
-    st.session_state.setdefault(_CONTROLS_KEY, {})[key] = (url_text, is_default)
+def _register(key: str) -> None:
+    # Which controls this run drew: a scrubber released in a section whose control lives outside it needs the
+    # whole page to rerun (see chart()).
+    st.session_state.setdefault(_RUN_CONTROLS_KEY, set()).add(key)
 
 
 def slider(
@@ -311,18 +359,26 @@ def slider(
     _forget_stale_state(
         key, lambda old: isinstance(old, int | float) and not isinstance(old, bool) and min_value <= old <= max_value
     )
+    snapped = st.session_state.get(_SNAPPED_KEY, {}).pop(key, None)
+    if snapped is not None:
+        st.session_state[key] = snapped  # before the widget exists, so the widget and the URL take it
     value = st.slider(
         label, min_value, max_value, default, step=step, key=key, help=help, format=format, bind="query-params"
     )
-    _report_rejected_link_value(key, label, _number_text(value), _number_matches(value))
-    value = _snap_to_step(label, value, min_value, max_value, default, step)
-    _register(key, _number_text(value), value == default)
+    reason = "is not one of the slider's steps" if snapped is not None else "is not allowed here"
+    _report_rejected_link_value(key, label, _number_text(value), _number_matches(value), reason=reason)
+    on_step = _snap_to_step(value, min_value, max_value, default, step)
+    if on_step != value:
+        # Streamlit accepts any in-range number from a link, even one between steps (?d=17 on a step-16 slider);
+        # the page must only see values the slider itself could produce, and the address bar (the share link)
+        # must say what is shown: set the snapped value and run again.
+        st.session_state.setdefault(_SNAPPED_KEY, {})[key] = on_step
+        st.rerun()
+    _register(key)
     return value
 
 
-def _snap_to_step(label: str, value, min_value, max_value, default, step):
-    # Streamlit accepts any in-range number from a link, even one between steps (?d=17 on a step-16 slider);
-    # the page must only ever see values the slider itself could produce.
+def _snap_to_step(value, min_value, max_value, default, step):
     if step is None or value is None:
         return value
     steps = round((value - min_value) / step)
@@ -331,7 +387,6 @@ def _snap_to_step(label: str, value, min_value, max_value, default, step):
         snapped = int(snapped)
     if math.isclose(snapped, value, rel_tol=0.0, abs_tol=abs(step) * 1e-9):
         return value
-    notice(f"{label}: {value} from the link is not one of the slider's steps, so {snapped} is used.")
     return snapped
 
 
@@ -364,7 +419,7 @@ def choice(
         # An empty `?key=` can leave a segmented control with no selection; the page always gets a real option.
         value = default
     _report_rejected_link_value(key, label, format_func(value), lambda raw: raw == format_func(value))
-    _register(key, format_func(value), value == default)
+    _register(key)
     return value
 
 
@@ -387,7 +442,7 @@ def toggle(label: str, default: bool, *, key: str, help: str | None = None) -> b
     value = st.toggle(label, value=default, key=key, help=help, bind="query-params")
     shown = "true" if value else "false"
     _report_rejected_link_value(key, label, shown, lambda raw: raw.strip().lower() == shown)
-    _register(key, "true" if value else "false", value == default)
+    _register(key)
     return bool(value)
 
 
@@ -400,7 +455,7 @@ def text(label: str, default: str, *, key: str, max_chars: int, help: str | None
     if len(value) > max_chars:
         notice(f"The text was longer than {max_chars} characters and was cut.")
         value = value[:max_chars]
-    _register(key, value, value == default)
+    _register(key)
     return value
 
 
@@ -415,6 +470,14 @@ def _number_text(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
+# Constant between updates on purpose: a changed config makes Plotly.react fall back to drawing a new plot.
+_PLOT_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    "scrollZoom": False,
+}
+
+
 def chart(
     fig: Figure | Chart,
     *,
@@ -423,23 +486,29 @@ def chart(
     csv: str | None = None,
     filename: str | None = None,
 ) -> None:
-    """Render a Chart (or a figure dict plus alt text) with the shared toolbar, alt text and a CSV download."""
+    """Draw a Chart (or a figure dict plus alt text) in RoPE Lab's chart element, with a CSV download of its data.
+
+    The element keeps one plot per key in the browser and updates it in place; the camera icon saves a PNG at 2×.
+    A chart with a scrubber moves through its precomputed stops while the reader drags; on release the stop's value
+    is written to the URL-bound control the scrubber names, and the section (or, for a page-wide control, the page)
+    reruns with it.
+    """
+    scrub = None
     if isinstance(fig, Chart):
-        fig, alt, csv, filename = fig.figure, fig.alt, fig.csv, fig.filename
+        fig, alt, csv, filename, scrub = fig.figure, fig.alt, fig.csv, fig.filename, fig.scrub
     if not alt:
         raise ValueError(f"chart {key!r} needs alt text for screen readers")
     name = filename or f"ropelab_{key}"
     if lecture_mode():
         fig = scale_fonts_for_lecture(fig)
-    if _dark_theme():
-        fig = adapt_to_dark_background(fig)
-    config = {
-        "displaylogo": False,
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-        "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
-        "scrollZoom": False,
-    }
-    st.plotly_chart(_ReadyFigure(fig), key=key, config=config, alt=alt)
+    config = {**_PLOT_CONFIG, "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}}
+    data = chart_element.payload(fig, alt=alt, config=config, dark_swaps=DARK_BACKGROUND_SWAPS, scrub=scrub)
+    on_release = functools.partial(_scrub_released, key, scrub) if scrub is not None else None
+    chart_element.show(data, key=key, on_release=on_release)
+    released_here = scrub is not None and st.session_state.pop(_SCRUB_RELEASED_KEY, None) == scrub.key
+    if released_here and _in_fragment_rerun() and scrub.key not in st.session_state.get(_RUN_CONTROLS_KEY, set()):
+        # The control lives outside this section, so other sections depend on it too: rerun the whole page.
+        st.rerun(scope="app")
     if csv is not None:
         st.download_button(
             "Download the data (CSV)",
@@ -453,34 +522,17 @@ def chart(
         )
 
 
-@functools.cache
-def _default_template() -> dict[str, Any]:
-    # What go.Figure would fill in: the default template, which is Streamlit's own once streamlit is imported.
-    return plotly.io.templates[plotly.io.templates.default].to_plotly_json()
-
-
-class _ReadyFigure(BaseFigure):
-    """Hands st.plotly_chart a finished figure dict as-is.
-
-    st.plotly_chart re-validates a plain dict by building a go.Figure from it (the cost spec.py exists to avoid) but
-    takes a BaseFigure's to_dict() as already valid, so the dict travels inside this shell. BaseFigure.__init__ is
-    skipped on purpose: it would validate. The builders' dicts are validated in the test-suite instead.
-    """
-
-    def __init__(self, fig: Figure) -> None:
-        object.__setattr__(self, "_ready", fig)
-
-    def to_dict(self) -> dict[str, Any]:
-        fig = self._ready
-        layout = fig.get("layout", {})
-        if "template" not in layout:
-            layout = {**layout, "template": _default_template()}
-        return encode_arrays({**fig, "layout": layout})
-
-
-def _dark_theme() -> bool:
-    theme = getattr(st.context, "theme", None)
-    return getattr(theme, "type", None) == "dark"
+def _scrub_released(key: str, scrub: Scrub) -> None:
+    # A widget callback: it runs before the rerun, so the control sees the new value as if the reader had set it.
+    stop = chart_element.released_stop(key)
+    if stop is None or not 0 <= stop < len(scrub.values):
+        return
+    value = scrub.values[stop]
+    current = st.session_state.get(scrub.key)
+    if isinstance(current, int) and not isinstance(current, bool) and float(value).is_integer():
+        value = int(value)
+    st.session_state[scrub.key] = value
+    st.session_state[_SCRUB_RELEASED_KEY] = scrub.key
 
 
 def measure_again_button(measurement: Callable[..., Any], *, key: str) -> None:

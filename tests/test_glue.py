@@ -93,22 +93,3 @@ def test_lecture_mode_enlarges_every_font_without_touching_the_original():
     assert [note.font.size for note in big.layout.annotations] == [size, size]
     assert big.data[0].colorbar.tickfont.size == size - 2 and big.data[0].colorbar.title.text == "c"
     assert fig["layout"] == before["layout"] and fig["data"][0].keys() == before["data"][0].keys()
-
-
-def test_dark_background_swaps_only_the_unreadable_colours_in_traces_and_frames():
-    fig = spec.figure(
-        [
-            {"type": "scatter", "y": [1], "line": {"color": "#0072B2"}, "marker": {"color": "#E69F00"}},
-            {"type": "scatter", "y": [1], "marker": {"color": ["#0072B2"], "line": {"color": "black", "width": 2}}},
-        ],
-        {"colorway": list(style.OKABE_ITO)},
-    )
-    fig["frames"] = [{"name": "0", "data": [{"type": "scatter", "y": [2], "line": {"color": "#0072b2"}}]}]
-    dark = go.Figure(style.adapt_to_dark_background(fig))
-    assert dark.data[0].line.color == "#56B4E9"
-    assert dark.data[0].marker.color == "#E69F00"
-    assert list(dark.data[1].marker.color) == ["#0072B2"]  # per-point arrays are left to the builder
-    assert dark.data[1].marker.line.color == "white" and dark.data[1].marker.line.width == 2
-    assert dark.frames[0].data[0].line.color == "#56B4E9"
-    assert dark.layout.colorway[0] == "#56B4E9"
-    assert fig["data"][0]["line"]["color"] == "#0072B2"  # the (possibly cached) original is untouched

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
+from streamlit.runtime.state.common import user_key_from_element_id
 
 from ropelab import chapters
+from ropelab import chart as chart_element
 
 REPO_ROOT = chapters.REPO_ROOT
 HOME = "app.py"
@@ -53,18 +55,41 @@ def assert_clean(at: AppTest) -> None:
     assert not messages, "\n\n".join(messages)
 
 
+def chart_payloads(at: AppTest) -> dict[str, dict[str, Any]]:
+    """Every chart the run drew with ui.chart, by its key: the payload sent to the browser (figure, alt, scrub)."""
+    payloads = {}
+    for element in at.get("bidi_component"):
+        if element.proto.component_name != chart_element.COMPONENT_NAME:
+            continue
+        key = user_key_from_element_id(element.proto.id)
+        payloads[key.removeprefix(chart_element.KEY_PREFIX)] = chart_element.decode(element.proto.bytes)
+    return payloads
+
+
+def chart_payload(at: AppTest, key: str) -> dict[str, Any]:
+    """The payload of the chart drawn with ui.chart(..., key=key)."""
+    payloads = chart_payloads(at)
+    if key not in payloads:
+        raise AssertionError(f"no chart with key {key!r}; chart keys: {sorted(payloads)}")
+    return payloads[key]
+
+
+def share_link_text(at: AppTest) -> str:
+    """The link the sidebar's "Share this view" element starts from (the browser keeps it equal to the URL)."""
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == chart_element.SHARE_COMPONENT_NAME:
+            return json.loads(element.proto.json)
+    raise AssertionError("the page has no share link")
+
+
 def plotly_figures(at: AppTest) -> list[dict[str, Any]]:
-    """Every Plotly chart the run rendered, as the figure JSON sent to the browser."""
-    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+    """Every Plotly figure the run drew, as the JSON sent to the browser."""
+    return [payload["figure"] for payload in chart_payloads(at).values()]
 
 
 def plotly_figure(at: AppTest, key: str) -> dict[str, Any]:
     """The figure JSON of the chart rendered with ui.chart(..., key=key)."""
-    for element in at.get("plotly_chart"):
-        if element.proto.id.endswith(f"-{key}") or f"-{key}-" in element.proto.id or element.proto.id == key:
-            return json.loads(element.proto.spec)
-    ids = [element.proto.id for element in at.get("plotly_chart")]
-    raise AssertionError(f"no chart with key {key!r}; chart ids: {ids}")
+    return chart_payload(at, key)["figure"]
 
 
 def metric_values(at: AppTest) -> dict[str, str]:

@@ -16,6 +16,7 @@ from tests.app.helpers import (
     drive_sliders_to_both_ends,
     plotly_figures,
     run_page,
+    share_link_text,
     widget_keys,
 )
 
@@ -30,6 +31,7 @@ def test_page_runs_clean_at_defaults_with_a_chart(script):
     at = _default_run(script)
     assert_clean(at)
     assert plotly_figures(at), f"{script} rendered no chart"
+    assert not at.get("plotly_chart"), f"{script} draws a chart with st.plotly_chart instead of ui.chart"
     assert at.title, f"{script} has no title"
 
 
@@ -89,5 +91,4 @@ def test_every_select_slider_at_both_ends_from_the_url(script):
 def test_lecture_mode_from_the_url(script):
     at = run_page(script, {"lecture": "1"})
     assert_clean(at)
-    share = [element.value for element in at.code if "lecture=1" in str(element.value)]
-    assert share, "the share link must keep lecture mode"
+    assert "lecture=1" in share_link_text(at), "the share link must keep lecture mode"

@@ -85,8 +85,9 @@ def _assert_controls_in_range(at) -> None:
 
 
 def _assert_work_bounded(at) -> None:
-    for chart in at.get("plotly_chart"):
-        assert len(chart.proto.spec) < MAX_MESSAGE_BYTES, f"a chart of {len(chart.proto.spec)} bytes"
+    assert not at.get("plotly_chart"), "every chart goes through RoPE Lab's chart element"
+    for chart in at.get("bidi_component"):
+        assert len(chart.proto.bytes) < MAX_MESSAGE_BYTES, f"a chart of {len(chart.proto.bytes)} bytes"
 
 
 def _last(value: object) -> str:

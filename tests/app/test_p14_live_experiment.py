@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rope_core import training
-from tests.app.helpers import HOSTILE_VALUES, assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import HOSTILE_VALUES, assert_clean, chart_payloads, decode_array, plotly_figure, run_page
 
 SCRIPT = "pages/14_Live_experiment.py"
 SLIDERS = ("k", "steps", "seed", "T")
@@ -18,7 +18,7 @@ def arrow_offsets(at) -> set[float]:
 
 
 def chart_keys(at) -> list[str]:
-    return [element.proto.id.rsplit("-", 1)[-1] for element in at.get("plotly_chart")]
+    return list(chart_payloads(at))
 
 
 def test_page_load_is_clean_and_never_trains():
