@@ -8,12 +8,14 @@
 `deploy/up.sh` and `deploy/down.sh` call this module; the failover test and the load test import it, so every
 one of them exercises the same HAProxy config and the same replica command (scripts/serve.sh).
 
-The shape: HAProxy listens on 127.0.0.1:PORT and balances new visitors round-robin over replicas on
-127.0.0.1:PORT+1 … PORT+N. A visitor's first response carries a `SRV` cookie naming the replica, so the
-page, its health polls and its websocket all reach the process that holds the session. HAProxy polls each
-replica's /_stcore/health; when one dies, its visitors are redispatched to a live one, where the page rebuilds
-itself from the URL. Every replica gets the same `server.cookieSecret` (generated once per run dir), so the
-XSRF cookie one replica signed is valid on all of them.
+The shape: HAProxy listens on 127.0.0.1:PORT and sends each new visitor to the replica (on 127.0.0.1:PORT+1 …
+PORT+N) with the fewest open connections, i.e. the fewest open tabs. A visitor's first response carries a `SRV`
+cookie naming the replica, so the page, its health polls and its websocket all reach the process that holds the
+session. HAProxy polls each replica's /_stcore/health; when one dies, its visitors are redispatched to a live one,
+where the page rebuilds itself from the URL. Every replica gets the same `server.cookieSecret` (generated once per
+run dir), so the XSRF cookie one replica signed is valid on all of them. HAProxy also compresses text responses,
+keeps the static assets in a small RAM cache, and marks the app's own versioned files under /app/static/ as
+cacheable for a year.
 """
 
 from __future__ import annotations
@@ -42,6 +44,17 @@ MAX_REPLICAS = 16
 LOOPBACK = "127.0.0.1"
 AFFINITY_COOKIE = "SRV"
 HEALTH_PATH = "/_stcore/health"
+# Streamlit's own bundles (content-hashed names; Streamlit sends them as immutable itself) and the app's static
+# folder (server.enableStaticServing), whose files the app names with a version (plotly-<version>.min.js, ?v=hash).
+STREAMLIT_STATIC_PREFIX = "/static/"
+APP_STATIC_PREFIX = "/app/static/"
+APP_STATIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
+COMPRESSED_TYPES = (
+    "text/html", "text/css", "text/javascript", "application/javascript", "application/json", "text/plain",
+    "image/svg+xml",
+)  # fmt: skip
+ASSET_CACHE_MB = 64
+ASSET_CACHE_MAX_OBJECT_BYTES = 16 * 1024 * 1024
 SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"
 
 
@@ -92,15 +105,44 @@ defaults
     # a short check timeout would mark every busy replica DOWN at once and turn load into an outage (503).
     timeout check 5s
 
+# Static assets in RAM: a first visit fetches ~60 files (2–7 MB) that cost a replica ~140 ms of Python CPU to serve;
+# a lecture's 300 arrivals would spend most of a core on that. Cached here, each replica serves each file about
+# once per hour. Only the static prefixes are stored (see the backend); the cache keeps responses uncompressed and
+# the compression below runs on delivery.
+cache assets
+    total-max-size {ASSET_CACHE_MB}
+    max-object-size {ASSET_CACHE_MAX_OBJECT_BYTES}
+    max-age 3600
+
 frontend ropelab
     # Loopback only; a public deployment puts TLS termination in front of this port.
     bind {LOOPBACK}:{port}
     default_backend replicas
 
 backend replicas
-    # New visitors are spread round-robin; after that the cookie pins them (Streamlit sessions live in one process).
-    balance roundrobin
+    # A new visitor goes to the replica with the fewest open connections. Every open tab holds a websocket, so
+    # that is the replica with the fewest tabs; a replica that is slow to answer also holds its pending requests
+    # longer and so looks busier. Round-robin would keep sending every other newcomer to an overloaded replica.
+    # After the first response the cookie pins the tab (a Streamlit session lives in one process).
+    balance leastconn
     cookie {AFFINITY_COOKIE} insert indirect nocache httponly attr "SameSite=Lax"
+    # Compression happens here, not in Python: `offload` hides the browser's Accept-Encoding from the replicas, so
+    # their CPU goes to script runs (Streamlit sends its bundles uncompressed and expects a proxy to compress).
+    compression algo gzip
+    compression type {" ".join(COMPRESSED_TYPES)}
+    compression offload
+    acl static_asset path_beg {STREAMLIT_STATIC_PREFIX} {APP_STATIC_PREFIX}
+    http-request set-var(txn.path) path
+    http-request cache-use assets if static_asset
+    # The app's static files carry their version in the URL, so browsers may keep them for a year without asking
+    # again. Streamlit's own /static/ responses keep the headers Streamlit sends.
+    acl app_static_response var(txn.path) -m beg {APP_STATIC_PREFIX}
+    acl static_response var(txn.path) -m beg {STREAMLIT_STATIC_PREFIX} {APP_STATIC_PREFIX}
+    http-response set-header Cache-Control "{APP_STATIC_CACHE_CONTROL}" if app_static_response {{ status 200 }}
+    # The replicas never see Accept-Encoding (offload), so their `Vary: Accept-Encoding` says nothing, and HAProxy's
+    # cache refuses to store a response that varies. The compression adds its own Vary when it compresses.
+    http-response del-header Vary if static_response
+    http-response cache-store assets if static_response
     option httpchk GET {HEALTH_PATH}
     http-check expect string ok
     # A crashed replica refuses connections at once, so its visitors are redispatched on their next request;
