@@ -35,7 +35,7 @@ def open_link(slot: str, param: str, text_key: str, source_key: str) -> None:
         model = lesson.decode_link(raw)
     except ConfigError as error:
         del st.query_params[param]
-        ui.notice(f"The link's config was not used: {error.markdown()} Showing {remember(slot).label} instead.")
+        ui.notice(f"The link's config was not used: {error.markdown()} Showing `{remember(slot).label}` instead.")
         return
     remember(slot, model)
     st.session_state[text_key] = lesson.canonical_json(model)
@@ -44,10 +44,11 @@ def open_link(slot: str, param: str, text_key: str, source_key: str) -> None:
 
 def read_pasted(slot: str, label: str, text_key: str, help_text: str) -> None:
     """A config.json text area; a good paste becomes the slot's model, a bad one is reported and ignored."""
-    if not st.session_state.get(text_key):
+    # Only when the field is new (first visit, or back from another source): an emptied field stays empty.
+    if text_key not in st.session_state:
         st.session_state[text_key] = lesson.canonical_json(remember(slot))
     text = st.text_area(
-        label, key=text_key, height=260, max_chars=lesson.MAX_CONFIG_BYTES, placeholder=PLACEHOLDER, help=help_text
+        label, key=text_key, height=260, max_chars=lesson.MAX_CONFIG_BYTES + 1, placeholder=PLACEHOLDER, help=help_text
     )
     use_config(slot, lambda: lesson.parse_config(text or ""), "The pasted config.json")
 
@@ -57,7 +58,7 @@ def use_config(slot: str, read, what: str) -> bool:
         remember(slot, read())
         return True
     except ConfigError as error:
-        ui.notice(f"{what} was not used: {error.markdown()} The analysis below still shows {remember(slot).label}.")
+        ui.notice(f"{what} was not used: {error.markdown()} The analysis below still shows `{remember(slot).label}`.")
         return False
 
 

@@ -145,7 +145,7 @@ class _Told:
 
 def _safe_name(text: Any, limit: int = 40) -> str:
     # Names taken from a pasted config (keys, model types) are shown; only plain identifier characters survive.
-    return re.sub(r"[^A-Za-z0-9_.\-/]", "", str(text))[:limit]
+    return re.sub(r"[^A-Za-z0-9_.\-/ ()]", "", str(text)).strip()[:limit]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -228,7 +228,7 @@ def load_config_json(source: str | bytes | bytearray) -> dict[str, Any]:
     if constant:
         raise ConfigError(
             _where(text, blanked, constant.start()),
-            constant.group(),
+            _Told(constant.group()),
             "finite numbers only: JSON has no NaN or Infinity",
         )
     try:
@@ -959,7 +959,8 @@ EXTENSION_ADVICE = {
 
 def canonical_config(model: RopeModel) -> dict[str, Any]:
     """The smallest config.json (classic schema) that reads back as this model."""
-    config: dict[str, Any] = {"head_dim": model.head_dim}
+    config: dict[str, Any] = {"_name_or_path": model.label} if model.label != "your config" else {}
+    config["head_dim"] = model.head_dim
     if model.rotary_dim != model.head_dim:
         config["rotary_dim"] = model.rotary_dim
     if model.layout == "interleaved":
@@ -1022,7 +1023,7 @@ def encode_link(model: RopeModel) -> str:
         if values and all(float(np.float32(value)) == value for value in values):
             block[key] = [float(str(np.float32(value))) for value in values]
             packed_lists.append(key)
-    payload = {"config": config, "label": _safe_name(model.label, 60)}
+    payload: dict[str, Any] = {"config": config}
     if packed_lists:
         payload["float32"] = packed_lists
     raw = json.dumps(payload, separators=(",", ":")).encode()
@@ -1055,10 +1056,9 @@ def decode_link(text: Any) -> RopeModel:
 
 
 def _model_from_payload(payload: dict[str, Any]) -> RopeModel:
-    config, label = payload.get("config"), payload.get("label")
-    packed = payload.get("float32", [])
-    if not isinstance(config, dict) or not isinstance(packed, list) or not isinstance(label, (str, type(None))):
-        raise ConfigError("payload", _Told("an unexpected shape"), "a config, a label and float32 list names")
+    config, packed = payload.get("config"), payload.get("float32", [])
+    if not isinstance(config, dict) or not isinstance(packed, list):
+        raise ConfigError("payload", _Told("an unexpected shape"), "a config and the names of float32 lists")
     block = config.get("rope_scaling")
     for key in packed:
         values = block.get(key) if isinstance(block, dict) and key in ("short_factor", "long_factor") else None
@@ -1068,7 +1068,7 @@ def _model_from_payload(payload: dict[str, Any]) -> RopeModel:
             float(np.float32(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
             for value in values
         ]
-    return parse_config(config, label=_safe_name(label or "linked config", 60) or "linked config")
+    return parse_config(config)
 
 
 def _link_shown(text: Any) -> str:
