@@ -189,6 +189,24 @@ def test_runs_as_the_images_user_without_privileges():
     assert _pod_spec().get("automountServiceAccountToken") is False
 
 
+def test_the_image_is_read_only_except_where_the_app_writes(tmp_path):
+    from ropelab import chart
+
+    assert _container()["securityContext"]["readOnlyRootFilesystem"] is True
+    volumes = {volume["name"]: volume for volume in _pod_spec()["volumes"]}
+    mounts = {mount["mountPath"]: mount for mount in _container()["volumeMounts"]}
+    for mount in mounts.values():
+        assert "emptyDir" in volumes[mount["name"]], f"{mount['mountPath']}: scratch space only, per pod"
+        assert not mount.get("readOnly"), mount
+    # Where the app writes at run time: the folder its first chart copies plotly.js into, inside the image's WORKDIR.
+    written = chart.prepare_static_files(tmp_path / "static").parent.relative_to(tmp_path)
+    workdir = arguments_of("WORKDIR")[-1]
+    assert f"{workdir}/{written.as_posix()}" in mounts, f"the app writes {written}/ at run time; mount an emptyDir"
+    assert "/tmp" in mounts
+    bundled = chart.STATIC_DIR.relative_to(REPO_ROOT)
+    assert f"{workdir}/{bundled.as_posix()}" not in mounts, "a mount there would hide the files the image ships"
+
+
 def test_resources_are_requested_and_bounded():
     resources = _container()["resources"]
     assert {"cpu", "memory"} <= set(resources["requests"]), "the autoscaler's CPU target is relative to the request"
