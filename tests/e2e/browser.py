@@ -117,18 +117,27 @@ def open_app(page, base_url: str, script: str, query: str = "") -> None:
     # The script state reads "notRunning" before the first run starts too; the title and the first chart mark a
     # real render (every page has both).
     page.wait_for_selector("[data-testid=stMain] h1", timeout=30_000)
-    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".ropelab-chart .js-plotly-plot", timeout=30_000)
     wait_for_app(page)
 
 
-# Chromium logs these for reasons outside the app (no network here for icon fonts, favicon probes); any other
-# console error fails a test.
-BENIGN_CONSOLE = ("favicon", "net::ERR_", "Failed to load resource", "websocket")
+# Chromium logs these for reasons outside the app: no network here for Streamlit's page-icon font, and Streamlit's
+# frontend probes /_stcore/health and /_stcore/host-config relative to a page's own path before it finds the root.
+# Any other console error fails a test, a missing file of the app's own (a 404 under /app/static) included.
+BENIGN_CONSOLE = ("fonts.gstatic.com", "favicon", "/_stcore/health", "/_stcore/host-config")
+
+
+def console_line(message) -> str | None:
+    """A console error as text with the address it came from (None for other message types)."""
+    if message.type != "error":
+        return None
+    return f"{message.text} @ {message.location.get('url', '')}"
 
 
 def real_console_errors(page) -> list[str]:
     """The console errors the `page` fixture recorded, minus the benign ones above."""
-    return [text for text in page.console_errors if not any(word in text for word in BENIGN_CONSOLE)]
+    lines = [line for line in page.console_errors if line]
+    return [line for line in lines if not any(word in line for word in BENIGN_CONSOLE)]
 
 
 def url_query(page) -> dict[str, str]:
@@ -177,7 +186,7 @@ def chart_fingerprint(page) -> str:
 
 def chart_data(page, key: str, trace: int = 0, field: str = "y") -> list:
     """Decoded values of one field of one trace of the chart rendered with ui.chart(..., key=key)."""
-    locator = page.locator(f".st-key-{key} .js-plotly-plot").first
+    locator = page.locator(f".st-key-chart_{key} .js-plotly-plot").first
     return locator.evaluate(f"(el) => Array.from(el._fullData[{trace}].{field} || [])")
 
 

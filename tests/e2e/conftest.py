@@ -38,7 +38,7 @@ def page(chromium):
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.console_errors = []
-    tab.on("console", lambda message: tab.console_errors.append(message.text) if message.type == "error" else None)
+    tab.on("console", lambda message: tab.console_errors.append(helpers.console_line(message)))
     tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
     yield tab
     context.close()

@@ -33,7 +33,7 @@ def _shot_name(script: str) -> str:
 @pytest.mark.parametrize("script", ALL_SCRIPTS)
 def test_page_loads_clean_and_is_screenshotted(page, app_url, script):
     open_app(page, app_url, script)
-    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".ropelab-chart .js-plotly-plot", timeout=30_000)
     assert_no_exception(page)
     assert chart_count(page) >= 1
     screenshot(page, _shot_name(script))
@@ -43,7 +43,7 @@ def test_page_loads_clean_and_is_screenshotted(page, app_url, script):
 @pytest.mark.parametrize("script", ALL_SCRIPTS)
 def test_first_slider_changes_a_chart_and_the_url(page, app_url, script):
     open_app(page, app_url, script)
-    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".ropelab-chart .js-plotly-plot", timeout=30_000)
     sliders = page.locator("[data-testid=stMain] [data-testid=stSlider] input[type=range]")
     assert sliders.count() > 0, f"{script} has no slider to move"
     slider = sliders.first
@@ -83,7 +83,7 @@ def test_deep_link_restores_the_first_slider(page, app_url, script):
 def test_dark_theme_and_lecture_mode_render(page, app_url):
     page.emulate_media(color_scheme="dark")
     open_app(page, app_url, "app.py", "lecture=1")
-    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".ropelab-chart .js-plotly-plot", timeout=30_000)
     assert_no_exception(page)
     background = page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
     red, green, blue = (

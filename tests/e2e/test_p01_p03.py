@@ -32,13 +32,14 @@ def _wait_for_chart(page, key: str, trace: int, field: str, predicate, timeout_m
 
 
 def _trace_index(page, key: str, name_start: str) -> int:
-    names = page.locator(f".st-key-{key} .js-plotly-plot").first.evaluate("el => el._fullData.map(t => t.name || '')")
+    chart = page.locator(f".st-key-chart_{key} .js-plotly-plot").first
+    names = chart.evaluate("el => el._fullData.map(t => t.name || '')")
     return next(index for index, name in enumerate(names) if name.startswith(name_start))
 
 
 def test_complex_numbers_deep_link_and_theta_slider(page, app_url):
     open_app(page, app_url, "pages/01_Complex_numbers.py", "a=-1.2&b=0.5&theta=1.57")
-    page.wait_for_selector(".st-key-euler_circle .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_euler_circle .js-plotly-plot", timeout=30_000)
     theta = slider_by_label(page, "Angle θ")
     assert theta.input_value() == "1.57" and slider_by_label(page, "Real part a").input_value() == "-1.2"
     point = _trace_index(page, "euler_circle", "e")
@@ -62,9 +63,9 @@ def test_typed_markup_stays_text_and_the_shuffle_button_reshuffles(page, app_url
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sentence = "<script>alert(1)</script> <b>dog</b> bites the man"
     open_app(page, app_url, "pages/02_Why_positions.py", urllib.parse.urlencode({"text": sentence}))
-    page.wait_for_selector(".st-key-weights .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_weights .js-plotly-plot", timeout=30_000)
     assert page.locator("[data-testid=stMain] [data-testid=stCode]").first.inner_text().strip() == sentence
-    tick_texts = page.locator(".st-key-weights .yaxislayer-above text").evaluate_all(
+    tick_texts = page.locator(".st-key-chart_weights .yaxislayer-above text").evaluate_all(
         "nodes => nodes.map(node => node.textContent)"
     )
     assert "1. <script>ale…" in tick_texts and "2. <b>dog</b>" in tick_texts
@@ -87,12 +88,12 @@ def test_typed_markup_stays_text_and_the_shuffle_button_reshuffles(page, app_url
 @pytest.mark.parametrize(("length", "max_len", "fails"), [(200, 64, True), (40, 64, False)])
 def test_learned_table_edge_from_a_link(page, app_url, length, max_len, fails):
     open_app(page, app_url, "pages/03_Absolute_encodings.py", f"L={length}&Lmax={max_len}&d=16")
-    page.wait_for_selector(".st-key-learned .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_learned .js-plotly-plot", timeout=30_000)
     assert slider_by_label(page, "Number of positions L").input_value() == str(length)
     assert slider_by_label(page, "Rows in the learned table").input_value() == str(max_len)
     message = f"position {max_len} is beyond the learned table's max_len {max_len}"
     assert (page.get_by_text(message, exact=False).count() > 0) is fails
-    rows = page.locator(".st-key-learned .js-plotly-plot").first.evaluate(
+    rows = page.locator(".st-key-chart_learned .js-plotly-plot").first.evaluate(
         "el => el._fullData[0].z.map(row => row.every(v => v === null || Number.isNaN(v)))"
     )
     assert len(rows) == max(length, max_len)

@@ -14,7 +14,7 @@ QUERY = np.array([1.0, 0.6])
 
 
 def _chart(page, key: str):
-    return page.locator(f".st-key-{key} .js-plotly-plot").first
+    return page.locator(f".st-key-chart_{key} .js-plotly-plot").first
 
 
 def _query_tip(page, key: str, trace: int) -> np.ndarray:
@@ -23,7 +23,7 @@ def _query_tip(page, key: str, trace: int) -> np.ndarray:
 
 def test_chapter_5_deep_link_slider_and_browser_side_sweep(page, app_url):
     open_app(page, app_url, CHAPTER_5, "m=5&n=2&theta=0.5")
-    page.wait_for_selector(".st-key-sweep .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_sweep .js-plotly-plot", timeout=30_000)
     assert page.locator(".st-key-m input[type=range]").input_value() == "5"
     assert page.locator(".st-key-theta input[type=range]").input_value() == "0.5"
     # Trace 4 of the pair chart is R(mθ)q.
@@ -34,7 +34,7 @@ def test_chapter_5_deep_link_slider_and_browser_side_sweep(page, app_url):
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
     page.wait_for_function(
-        "() => { const el = document.querySelector('.st-key-pair .js-plotly-plot');"
+        "() => { const el = document.querySelector('.st-key-chart_pair .js-plotly-plot');"
         " return el && el._fullData[4].name.includes('m = 6'); }",
         timeout=15_000,
     )
@@ -47,7 +47,7 @@ def test_chapter_5_deep_link_slider_and_browser_side_sweep(page, app_url):
     sweep.locator(".updatemenu-button").filter(has_text="Play").first.click()
     # Let the animation run to its last frame, m = 63 (pausing mid-play makes plotly.js log a rejection).
     page.wait_for_function(
-        "() => { const el = document.querySelector('.st-key-sweep .js-plotly-plot');"
+        "() => { const el = document.querySelector('.st-key-chart_sweep .js-plotly-plot');"
         " return el._fullData[4].x[0] === 63; }",
         timeout=40_000,
     )
@@ -64,7 +64,7 @@ def test_chapter_5_deep_link_slider_and_browser_side_sweep(page, app_url):
 
 def test_chapter_4_deep_link_and_length_slider_reshape_the_bias_maps(page, app_url):
     open_app(page, app_url, CHAPTER_4, "L=12&heads=12&clip=3")
-    page.wait_for_selector(".st-key-attention_row .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_attention_row .js-plotly-plot", timeout=30_000)
     assert page.locator(".st-key-heads input[type=range]").input_value() == "12"
     slopes = _chart(page, "alibi_slopes").evaluate("el => el._fullData.map(t => Array.from(t.y))")
     assert [len(group) for group in slopes] == [8, 4]
@@ -77,7 +77,7 @@ def test_chapter_4_deep_link_and_length_slider_reshape_the_bias_maps(page, app_u
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
     page.wait_for_function(
-        "() => { const el = document.querySelector('.st-key-shaw_bias .js-plotly-plot');"
+        "() => { const el = document.querySelector('.st-key-chart_shaw_bias .js-plotly-plot');"
         " return el && el._fullData[0].z.length === 13; }",
         timeout=15_000,
     )

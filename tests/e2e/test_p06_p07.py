@@ -13,7 +13,7 @@ CHAPTER_7 = "pages/07_Long_term_decay.py"
 
 
 def _chart(page, key: str):
-    return page.locator(f".st-key-{key} .js-plotly-plot").first
+    return page.locator(f".st-key-chart_{key} .js-plotly-plot").first
 
 
 def _title(page, key: str) -> str:
@@ -22,7 +22,7 @@ def _title(page, key: str) -> str:
 
 def _wait_for_title(page, key: str, text: str) -> None:
     page.wait_for_function(
-        "([key, text]) => { const el = document.querySelector(`.st-key-${key} .js-plotly-plot`);"
+        "([key, text]) => { const el = document.querySelector(`.st-key-chart_${key} .js-plotly-plot`);"
         " return el && el._fullLayout && el._fullLayout.title && el._fullLayout.title.text.includes(text); }",
         arg=[key, text],
         timeout=15_000,
@@ -31,7 +31,7 @@ def _wait_for_title(page, key: str, text: str) -> None:
 
 def test_chapter_6_deep_link_and_clocks_that_play_in_the_browser(page, app_url):
     open_app(page, app_url, CHAPTER_6, "m=7&d=16")
-    page.wait_for_selector(".st-key-clocks .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_clocks .js-plotly-plot", timeout=30_000)
     assert page.locator(".st-key-m input[type=range]").input_value() == "7"
     assert "m = 7" in _title(page, "matrix")
     clocks = _chart(page, "clocks")
@@ -43,13 +43,13 @@ def test_chapter_6_deep_link_and_clocks_that_play_in_the_browser(page, app_url):
     url_before = page.url
     clocks.locator(".updatemenu-button").filter(has_text="Play").first.click()
     page.wait_for_function(
-        "() => { const el = document.querySelector('.st-key-clocks .js-plotly-plot');"
+        "() => { const el = document.querySelector('.st-key-chart_clocks .js-plotly-plot');"
         " return Math.abs(el._fullData[1].y[1] - Math.sin(7)) > 1e-3; }",
         timeout=10_000,
     )
     # Let it run to the last frame, position 7 + 95 = 102 (pausing mid-play makes plotly.js log a rejection).
     page.wait_for_function(
-        "() => { const el = document.querySelector('.st-key-clocks .js-plotly-plot');"
+        "() => { const el = document.querySelector('.st-key-chart_clocks .js-plotly-plot');"
         " return Math.abs(el._fullData[1].y[1] - Math.sin(102)) < 1e-5; }",
         timeout=40_000,
     )
@@ -62,7 +62,7 @@ def test_chapter_6_deep_link_and_clocks_that_play_in_the_browser(page, app_url):
 
 def test_chapter_6_position_slider_rotates_the_matrix_and_updates_the_link(page, app_url):
     open_app(page, app_url, CHAPTER_6, "d=8")
-    page.wait_for_selector(".st-key-matrix .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_matrix .js-plotly-plot", timeout=30_000)
     slider = page.locator(".st-key-m input[type=range]")
     slider.focus()
     page.keyboard.press("ArrowRight")
@@ -78,7 +78,7 @@ def test_chapter_6_position_slider_rotates_the_matrix_and_updates_the_link(page,
 
 def test_chapter_7_deep_link_plots_the_bound_and_the_seed_moves_only_the_random_curve(page, app_url):
     open_app(page, app_url, CHAPTER_7, "L=512&d=64")
-    page.wait_for_selector(".st-key-decay .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_decay .js-plotly-plot", timeout=30_000)
     assert page.locator(".st-key-L input[type=range]").input_value() == "512"
     distances = chart_data(page, "decay", trace=0, field="x")
     bound = chart_data(page, "decay", trace=0, field="y")
@@ -90,7 +90,7 @@ def test_chapter_7_deep_link_plots_the_bound_and_the_seed_moves_only_the_random_
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
     page.wait_for_function(
-        "(before) => { const el = document.querySelector('.st-key-decay .js-plotly-plot');"
+        "(before) => { const el = document.querySelector('.st-key-chart_decay .js-plotly-plot');"
         " return el._fullData[3].y[1] !== before; }",
         arg=random_before[1],
         timeout=15_000,

@@ -12,14 +12,14 @@ CHAPTER_9 = "pages/09_Efficient_implementation.py"
 
 
 def _title(page, key: str) -> str:
-    return page.locator(f".st-key-{key} .js-plotly-plot").first.evaluate(
+    return page.locator(f".st-key-chart_{key} .js-plotly-plot").first.evaluate(
         "el => el._fullLayout.title ? el._fullLayout.title.text : ''"
     )
 
 
 def _wait_for_title(page, key: str, text: str) -> None:
     page.wait_for_function(
-        "([key, text]) => { const el = document.querySelector(`.st-key-${key} .js-plotly-plot`);"
+        "([key, text]) => { const el = document.querySelector(`.st-key-chart_${key} .js-plotly-plot`);"
         " return el && el._fullLayout && el._fullLayout.title && el._fullLayout.title.text.includes(text); }",
         arg=[key, text],
         timeout=15_000,
@@ -27,7 +27,7 @@ def _wait_for_title(page, key: str, text: str) -> None:
 
 
 def _heatmap_count(page, key: str) -> int:
-    return page.locator(f".st-key-{key} .js-plotly-plot").first.evaluate(
+    return page.locator(f".st-key-chart_{key} .js-plotly-plot").first.evaluate(
         "el => el._fullData.filter(t => t.type === 'heatmap' && !(t.name || '').endsWith('(no data)')).length"
     )
 
@@ -35,7 +35,7 @@ def _heatmap_count(page, key: str) -> int:
 def test_chapter_8_deep_link_then_shift_past_the_learned_table(page, app_url):
     text = "to be or not to be"
     open_app(page, app_url, CHAPTER_8, f"text={text.replace(' ', '+')}&seed=3&shift=200&same=true")
-    page.wait_for_selector(".st-key-maps .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_maps .js-plotly-plot", timeout=30_000)
     assert page.locator(".st-key-seed input[type=range]").input_value() == "3"
     assert page.locator(".st-key-text input").input_value() == text
     assert "positions 200 … 205" in _title(page, "maps")
@@ -44,7 +44,7 @@ def test_chapter_8_deep_link_then_shift_past_the_learned_table(page, app_url):
     # The RoPE panel (last heatmap) holds exactly the core's probabilities for this link.
     _, ids = split_tokens(text)
     expected = compare_methods(ids, 32, seed=3, same_token=True, shift=200)["rope"].maps.probabilities
-    rope_panel = page.locator(".st-key-maps .js-plotly-plot").first.evaluate(
+    rope_panel = page.locator(".st-key-chart_maps .js-plotly-plot").first.evaluate(
         "el => { const maps = el._fullData.filter(t => t.type === 'heatmap' && !(t.name || '').endsWith('(no data)'));"
         " return maps[maps.length - 1].z.map(row => Array.from(row)); }"
     )
@@ -58,12 +58,12 @@ def test_chapter_8_deep_link_then_shift_past_the_learned_table(page, app_url):
     _wait_for_title(page, "maps", "positions 1000")
     assert "shift=1000" in page.url
     assert _heatmap_count(page, "maps") == 5
-    moved = page.locator(".st-key-maps .js-plotly-plot").first.evaluate(
+    moved = page.locator(".st-key-chart_maps .js-plotly-plot").first.evaluate(
         "el => { const maps = el._fullData.filter(t => t.type === 'heatmap' && !(t.name || '').endsWith('(no data)'));"
         " return maps[maps.length - 1].z.map(row => Array.from(row)); }"
     )
     np.testing.assert_allclose(np.array(moved, dtype=float), expected, atol=1e-6)  # RoPE did not move
-    annotations = page.locator(".st-key-maps .js-plotly-plot").first.evaluate(
+    annotations = page.locator(".st-key-chart_maps .js-plotly-plot").first.evaluate(
         "el => (el._fullLayout.annotations || []).map(a => a.text).join(' | ')"
     )
     assert "No learned row" in annotations
@@ -73,11 +73,11 @@ def test_chapter_8_deep_link_then_shift_past_the_learned_table(page, app_url):
 
 def test_chapter_9_deep_link_timing_and_layout_picture(page, app_url):
     open_app(page, app_url, CHAPTER_9, "d=128&L=64&layout=interleaved&hd=12")
-    page.wait_for_selector(".st-key-timing .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_timing .js-plotly-plot", timeout=30_000)
     assert "d = 128, L = 64, interleaved" in _title(page, "timing")
     microseconds = chart_data(page, "timing", trace=0, field="x")
     assert len(microseconds) == 3 and all(value > 0 for value in microseconds)
-    boxes = page.locator(".st-key-pairing .js-plotly-plot").first.evaluate(
+    boxes = page.locator(".st-key-chart_pairing .js-plotly-plot").first.evaluate(
         "el => el._fullData.filter(t => t.mode === 'markers+text').map(t => t.x.length)"
     )
     assert boxes == [12, 12]

@@ -15,7 +15,7 @@ def _slider(page, key: str):
 def _wait_for_rows(page, key: str, rows: int, trace: int = 0) -> None:
     page.wait_for_function(
         f"""() => {{
-            const el = document.querySelector('.st-key-{key} .js-plotly-plot');
+            const el = document.querySelector('.st-key-chart_{key} .js-plotly-plot');
             return el && el._fullData && el._fullData[{trace}].z && el._fullData[{trace}].z.length === {rows};
         }}""",
         timeout=30_000,
@@ -52,7 +52,7 @@ def test_images_query_follows_its_sliders_and_shrinking_the_grid_clamps_it(page,
     page.keyboard.press("ArrowLeft")
     wait_for_app(page)
     page.wait_for_function(
-        "() => document.querySelector('.st-key-scores .js-plotly-plot')._fullData[1].x[0] === 8", timeout=30_000
+        "() => document.querySelector('.st-key-chart_scores .js-plotly-plot')._fullData[1].x[0] === 8", timeout=30_000
     )
     assert "col=8" in page.url
 

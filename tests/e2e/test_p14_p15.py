@@ -20,7 +20,7 @@ QUIZ = "pages/15_Check_yourself.py"
 
 
 def _arrow_offsets(page) -> set[float]:
-    chart = page.locator(".st-key-task .js-plotly-plot").first
+    chart = page.locator(".st-key-chart_task .js-plotly-plot").first
     return set(chart.evaluate("el => (el._fullLayout.annotations || []).map(a => a.x - a.ax)"))
 
 
@@ -34,7 +34,7 @@ def _wait_until(page, check, what: str, timeout_ms: int = 15_000):
 
 def test_live_experiment_deep_link_offset_slider_and_training(page, app_url):
     open_app(page, app_url, LIVE, "k=4&L=8&steps=100&seed=17&T=16")
-    page.wait_for_selector(".st-key-task .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_task .js-plotly-plot", timeout=30_000)
     offset = slider_by_label(page, "Copy offset k")
     assert offset.input_value() == "4"
     assert slider_by_label(page, "Training steps").input_value() == "100"
@@ -48,11 +48,11 @@ def test_live_experiment_deep_link_offset_slider_and_training(page, app_url):
     assert page.locator(".st-key-loss").count() == 0, "a page load must never train"
 
     page.get_by_role("button", name="Train the four models").click()
-    page.wait_for_selector(".st-key-loss .js-plotly-plot", timeout=120_000)
+    page.wait_for_selector(".st-key-chart_loss .js-plotly-plot", timeout=120_000)
     wait_for_app(page, timeout=120_000)
     steps = chart_data(page, "loss", 3, "x")
     assert len(steps) == 100 and steps[-1] == 100
-    notes = page.locator(".st-key-attention .js-plotly-plot").first.evaluate(
+    notes = page.locator(".st-key-chart_attention .js-plotly-plot").first.evaluate(
         "el => (el._fullLayout.annotations || []).map(a => a.text).join(' ')"
     )
     assert "n/a: no embedding<br>for positions ≥ 8" in notes
@@ -66,7 +66,7 @@ def test_stop_button_keeps_the_partial_curves(page, app_url):
     open_app(page, app_url, LIVE, "steps=1000&seed=19")
     page.get_by_role("button", name="Train the four models").click()
     # The first live chart appears after the first chunk of steps; then stop mid-run.
-    page.wait_for_selector("[class*=st-key-p14_live] .js-plotly-plot", timeout=120_000)
+    page.wait_for_selector("[class*=st-key-chart_p14_live] .js-plotly-plot", timeout=120_000)
     page.get_by_role("button", name="Stop training").click()
     wait_for_app(page, timeout=60_000)
     page.get_by_text("Training was stopped after").wait_for(timeout=30_000)
@@ -78,7 +78,7 @@ def test_stop_button_keeps_the_partial_curves(page, app_url):
 
 def test_quiz_variant_link_chart_question_and_grading(page, app_url):
     open_app(page, app_url, QUIZ, "seed=2")
-    page.wait_for_selector(".st-key-period .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".st-key-chart_period .js-plotly-plot", timeout=30_000)
     assert slider_by_label(page, "Quiz variant").input_value() == "2"
     questions = {question.key: question for question in quiz.build_quiz(2)}
     shown = np.array(chart_data(page, "period", 0, "y"))
