@@ -105,13 +105,18 @@ def _file_version(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
+def _versioned(script: str) -> str:
+    return f"{_url_path('ropelab/' + script)}?v={_file_version(STATIC_DIR / 'ropelab' / script)}"
+
+
 @functools.cache
 def _loader_script(script: str) -> str:
     # A component's inline script is resent with every instance on every rerun, so it is only this loader; the real
     # script, its styles and plotly.js are files the browser fetches once and caches. Versions in the URLs make a
     # new release reach browsers at once.
     settings = {
-        "script": f"{_url_path('ropelab/' + script)}?v={_file_version(STATIC_DIR / 'ropelab' / script)}",
+        "script": _versioned(script),
+        "chart": _versioned("chart.js"),
         "styles": f"{_url_path('ropelab/chart.css')}?v={_file_version(CHART_STYLES)}",
         "plotly": _url_path(f"vendor/{plotly_js_name()}"),
     }
@@ -126,7 +131,7 @@ def _loader_script(script: str) -> str:
 
 @functools.cache
 def _component(name: str, script: str) -> Callable[..., Any]:
-    if name == COMPONENT_NAME:
+    if name in (COMPONENT_NAME, SHARE_COMPONENT_NAME):  # the share link preloads plotly.js (share.js)
         try:
             prepare_static_files()
         except OSError as error:  # e.g. a read-only file system: the chart then says plotly.js could not be loaded

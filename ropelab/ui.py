@@ -90,7 +90,7 @@ def remember_link_values() -> None:
 
 
 def end_page(number: int | None) -> None:
-    """Draw the previous / next links and the shareable link for the current view; call last on every page."""
+    """Draw the previous / next links; call last on every page."""
     if number is not None:
         before, after = chapters.neighbours(number)
         st.divider()
@@ -105,7 +105,6 @@ def end_page(number: int | None) -> None:
                 st.page_link(after.script, label=f"{after.number}. {after.title} →")
             else:
                 st.page_link(chapters.HOME_SCRIPT, label="Back to the start →")
-    _draw_share_link()
 
 
 def lecture_mode() -> bool:
@@ -174,20 +173,17 @@ def _draw_sidebar(current: int | None) -> None:
             on_change=_toggle_lecture,
             help="Large type for projectors; explanations fold into expanders. Also `?lecture=1` in the link.",
         )
-        st.session_state["_ropelab_share_slot"] = st.container()
+        _draw_share_link()
         st.caption("Light or dark: ⋮ menu (top right) → System, Light or Dark. A chart's camera saves a PNG at 2×.")
 
 
 def _draw_share_link() -> None:
-    slot = st.session_state.get("_ropelab_share_slot")
-    if slot is None:
-        return
-    with slot:
-        st.markdown("**Share this view**")
-        # The browser keeps the element's link equal to its address bar, which every control writes to, so the
-        # link stays right when only one section of the page reruns; share_link() is the text it starts from.
-        chart_element.share_link(share_link(), key="share")
-        st.caption("The link holds every setting on this page.")
+    st.markdown("**Share this view**")
+    # The browser keeps the element's link equal to its address bar, which every control writes to, so the link
+    # stays right when only one section of the page reruns; share_link() is only the text it starts from. Drawn
+    # before the page's content, it also starts loading plotly.js while the rest of the page runs.
+    chart_element.share_link(share_link(), key="share")
+    st.caption("The link holds every setting on this page.")
 
 
 def share_link() -> str:

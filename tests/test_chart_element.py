@@ -153,7 +153,11 @@ def test_the_loader_fetches_versioned_files_from_this_server_only():
     loader = chart._loader_script("chart.js")
     settings = json.loads(loader.split("const settings = ", 1)[1].split(";\n", 1)[0])
     assert settings["plotly"] == f"/app/static/vendor/{chart.plotly_js_name()}"
-    assert settings["script"].startswith("/app/static/ropelab/chart.js?v=")
+    assert settings["script"].startswith("/app/static/ropelab/chart.js?v=") and settings["chart"] == settings["script"]
+    assert (
+        json.loads(chart._loader_script("share.js").split("const settings = ", 1)[1].split(";\n", 1)[0])["chart"]
+        == (settings["chart"])
+    )  # the share link preloads the same chart module
     assert settings["styles"].startswith("/app/static/ropelab/chart.css?v=")
     assert "http" not in loader
 

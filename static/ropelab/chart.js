@@ -409,5 +409,12 @@ export function render(component, settings) {
   };
 }
 
+// Start fetching plotly.js and the styles before the first chart arrives (the sidebar's share link calls this as
+// soon as a page starts, so the download overlaps the page's first run).
+export function preload(settings) {
+  loadStyles(settings.styles);
+  loadPlotly(settings.plotly).catch(() => {}); // a chart reports the failure where it would have been drawn
+}
+
 // Pure helpers, exported for tests/test_chart_element.py (run under Node).
 export { mergeLayout, swapColours };

@@ -62,8 +62,10 @@ function createInstance(parent) {
   return instance;
 }
 
-export function render(component) {
+export function render(component, settings) {
   const { parentElement } = component;
+  // The share link is drawn first on every page: a good moment to start loading the chart script and plotly.js.
+  import(new URL(settings.chart, window.location.href).href).then((chart) => chart.preload(settings));
   let instance = instances.get(parentElement);
   if (!instance) {
     instance = createInstance(parentElement);
