@@ -6,10 +6,11 @@ Pages stay thin: `start_page(n)` → controls from here → cached `rope_core` c
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -19,6 +20,8 @@ import ropelab.tuning  # noqa: F401  Importing it tunes the process once, howeve
 from ropelab import chapters
 from ropelab import chart as chart_element
 from ropelab.figures.spec import Chart, Figure, Scrub
+from ropelab.numbers import MAX_CHARS as MAX_TYPED_CHARS
+from ropelab.numbers import parse_number
 from ropelab.style import DARK_BACKGROUND_SWAPS, scale_fonts_for_lecture
 
 T = TypeVar("T")
@@ -263,6 +266,13 @@ def try_this(prompts: Sequence[str]) -> None:
         st.markdown("\n".join(f"- {prompt}" for prompt in prompts))
 
 
+@contextlib.contextmanager
+def go_deeper(title: str) -> Iterator[None]:
+    """A folded "Go deeper" section for secondary formulas, variants and details, off the chapter's main path."""
+    with st.expander(f"Go deeper: {title}", icon=":material/school:"):
+        yield
+
+
 def check_yourself(question: str, answer: str) -> None:
     """A question with its answer hidden until the reader asks for it."""
     with st.container(border=True):
@@ -350,8 +360,13 @@ def slider(
     step: int | float | None = None,
     help: str | None = None,
     format: str | None = None,
+    exact: bool = False,
 ) -> Any:
-    """A slider whose value lives in the URL under `key`; bad or out-of-range URL values fall back to default."""
+    """A slider whose value lives in the URL under `key`; bad or out-of-range URL values fall back to default.
+
+    With `exact=True` a small text field under it takes a typed value such as ``pi/2`` or ``3π/4``, kept exactly
+    (not rounded to the slider's step), for examples that need an exact number.
+    """
     _forget_stale_state(
         key, lambda old: isinstance(old, int | float) and not isinstance(old, bool) and min_value <= old <= max_value
     )
@@ -363,7 +378,9 @@ def slider(
     )
     reason = "is not one of the slider's steps" if snapped is not None else "is not allowed here"
     _report_rejected_link_value(key, label, _number_text(value), _number_matches(value), reason=reason)
-    on_step = _snap_to_step(value, min_value, max_value, default, step)
+    if exact:
+        _exact_entry(label, key, min_value, max_value)
+    on_step = value if exact else _snap_to_step(value, min_value, max_value, default, step)
     if on_step != value:
         # Streamlit accepts any in-range number from a link, even one between steps (?d=17 on a step-16 slider);
         # the page must only see values the slider itself could produce, and the address bar (the share link)
@@ -372,6 +389,37 @@ def slider(
         st.rerun()
     _register(key)
     return value
+
+
+def _exact_entry(label: str, key: str, min_value: float, max_value: float) -> None:
+    typed_key = f"_ropelab_typed_{key}"
+    error_key = f"_ropelab_typed_error_{key}"
+
+    def apply() -> None:
+        text = st.session_state.get(typed_key) or ""
+        st.session_state[error_key] = None
+        if not text.strip():
+            return
+        try:
+            value = parse_number(text)
+        except ValueError as error:
+            st.session_state[error_key] = f"{label}: {error}."
+            return
+        if not min_value <= value <= max_value:
+            st.session_state[error_key] = f"{label}: {value:g} is outside {min_value:g} … {max_value:g}."
+            return
+        st.session_state[key] = value
+
+    st.text_input(
+        f"Type an exact {label}",
+        key=typed_key,
+        max_chars=MAX_TYPED_CHARS,
+        placeholder="e.g. pi/2, 3π/4, 0.25",
+        on_change=apply,
+        help="Numbers, fractions and π: 3pi/4, 3*pi/4, 2(pi - 1). Kept exactly, not rounded to the slider's step.",
+    )
+    if st.session_state.get(error_key):
+        notice(st.session_state[error_key])
 
 
 def _snap_to_step(value, min_value, max_value, default, step):

@@ -96,3 +96,37 @@ def test_markup_in_a_rejected_value_is_shown_as_code_not_rendered():
     at = _run({"d": "`<b>x</b>`[link](http://example.com)"})
     warning = next(warning.value for warning in at.warning if "not allowed" in warning.value)
     assert "`<b>x</b>[link](http://example.com)`" in warning
+
+
+def _exact_script():
+    import streamlit as st
+
+    from ropelab import ui
+
+    ui.remember_link_values()
+    angle = ui.slider("Angle θ", -3.2, 3.2, 0.5, key="theta", step=0.01, exact=True)
+    st.write(f"theta={angle!r}")
+    with ui.go_deeper("where the angle comes from"):
+        st.write("details")
+
+
+def test_a_typed_pi_expression_sets_the_slider_exactly():
+    import math
+
+    at = AppTest.from_function(_exact_script, default_timeout=30).run()
+    at.text_input(key="_ropelab_typed_theta").input("pi/2").run()
+    assert_clean(at)
+    assert at.slider(key="theta").value == math.pi / 2
+    assert any(str(element.value) == f"theta={math.pi / 2!r}" for element in at.markdown)
+    assert at.expander[0].label == "Go deeper: where the angle comes from"
+
+
+def test_a_typed_value_that_cannot_be_used_is_named_and_changes_nothing():
+    at = AppTest.from_function(_exact_script, default_timeout=30).run()
+    at.text_input(key="_ropelab_typed_theta").input("2pi").run()
+    assert_clean(at)
+    assert at.slider(key="theta").value == 0.5
+    assert any("6.28319 is outside -3.2 … 3.2" in warning.value for warning in at.warning)
+    at.text_input(key="_ropelab_typed_theta").input("import os").run()
+    assert any("cannot read" in warning.value for warning in at.warning)
+    assert at.slider(key="theta").value == 0.5
