@@ -1,25 +1,36 @@
-"""Lecture-hall load test: real Streamlit sessions over the websocket, sliders moved at a human pace.
+"""Lecture-hall load test: real Streamlit sessions over the websocket, on 1 process and on 2 replicas behind HAProxy.
 
-Each simulated student does what a browser tab does: GET the page (through HAProxy this pins the tab to a replica
-with the SRV cookie and fetches the XSRF cookie), open /_stcore/stream with the `streamlit` subprotocol, ask for
-the page's first run, then every --interval seconds (±30 % jitter) move one slider of its page to a random value,
-and every fifth interaction go to the next chapter instead. It tells the server which big elements it already
-holds (as the browser's message cache does) and resolves the server's references to them.
+Three scenarios, each runnable alone (--scenario), each against freshly started servers (scripts/serve.sh alone:
+`single`; deploy/cluster's 2 × scripts/serve.sh behind HAProxy: `balanced`). The simulated tabs are
+benchmarks/ws_client.py sessions: they do what a browser tab does over HTTP and the websocket, and a slider inside
+an `@st.fragment` asks for a fragment rerun, exactly as Streamlit's frontend does. The load generator runs on the
+same machine. Loopback only; every loop is bounded; it prints tables and asserts nothing.
 
-Interaction latency = send of the rerun request → `script_finished` received (every delta of the run is in).
-Errors = exception elements, failed or cut-short runs, timeouts (30 s), refused or dropped connections.
-Cold-start errors = errors while every page is first opened at once on a freshly started process (the warm-up).
-Memory = summed RSS of the server process(es) from /proc: baseline after a warm-up visit of every page, peak
-while all sessions are open, and after all sessions have closed and the server has dropped them.
+sliders  25 / 50 / 100 / 200 students (--sessions) arrive over --ramp s and then, every --interval s (±30 %), move
+         one slider of their page to a random value; every fifth action goes to the next chapter instead. All pages
+         are in the mix. Latency = rerun request → `script_finished` (server queueing and transfer included, the
+         browser's drawing not). Errors = exception elements, failed or cut-short runs, timeouts (30 s), refused or
+         dropped connections. Target (issue 11): 100 sessions with p95 ≤ 1 s and zero errors.
+burst    --burst-sessions (300) tabs open one shared link (--link) within --burst-window s (60): page GET, the
+         static assets a browser fetches for it, health, websocket, first run; then each moves a slider once.
+         Reports p50/p95 time from the page request to the finished first run, bytes per first visit, errors, and
+         each asset's response headers through the front door (compression, caching). The asset list: recorded from
+         one real Chromium visit (--assets browser, the default when Chromium is installed; this catches what the
+         page loads at run time, such as plotly.js from /app/static/), or the HTML's own script and link tags
+         (--assets html), plus any --asset PATH. Target: zero errors, p95 first run ≤ 5 s.
+memory   --memory-rounds (3) rounds in a row on the same servers: --memory-sessions tabs open (pages and slider
+         values spread, as URL variety does), move sliders, all close; after each round the servers are left to drop
+         the closed sessions and RSS is compared with the baseline taken after a warm-up. The servers write the
+         tuning diagnostics (ropelab/tuning.py) so each row also says what the process held. Targets: ≤ 5 MB per
+         open session, RSS back within 10 % of the baseline after every round.
 
-Runs each level against a fresh server: `1 process` (scripts/serve.sh on its own) and `2 replicas` (deploy/cluster:
-2 × scripts/serve.sh behind HAProxy). Loopback only; every loop is bounded. Prints a table; asserts nothing.
+    .venv/bin/python benchmarks/load_test.py --scenario sliders              # the full ladder, both modes (~25 min)
+    .venv/bin/python benchmarks/load_test.py --scenario burst --modes balanced
+    .venv/bin/python benchmarks/load_test.py --scenario memory
+    .venv/bin/python benchmarks/load_test.py --scenario sliders burst memory --quick     # short versions (~4 min)
 
-    .venv/bin/python benchmarks/load_test.py                                  # 25 50 100 200, both modes
-    .venv/bin/python benchmarks/load_test.py --sessions 25 50 --duration 20 --modes single
-
-Targets (issue 6): 100 sessions at one interaction per 3 s each with p95 ≤ 1 s and zero errors; ≤ 5 MB RSS per
-open session; RSS back within 10 % of baseline after the sessions close.
+Disconnected sessions are normally kept 120 s for a reconnect (server.disconnectedSessionTTL); the benchmark
+servers keep them --parked-ttl s (5) so that "after close" measures released memory, not sessions parked on purpose.
 
 Internal protocol warning: the websocket messages are Streamlit's own, unversioned protobufs (pinned 1.67.0).
 """
@@ -29,295 +40,40 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import http.cookiejar
+import json
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
-import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from benchmarks.ws_client import (
+    RUN_TIMEOUT,
+    Session,
+    Stats,
+    cache_mb,
+    cpu_seconds,
+    discover_pages,
+    percentile,
+    rss_mb,
+)
 from deploy import cluster
 
 LEVELS = (25, 50, 100, 200)
-RUN_TIMEOUT = 30.0
-PAGE_SWITCH_EVERY = 5
-# Disconnected sessions are normally kept 120 s for a reconnect (server.disconnectedSessionTTL); the benchmark
-# shortens that so "after close" measures released memory, not sessions parked on purpose (see --parked-ttl).
-FINISHED_OK = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+CHROMIUM = "/usr/bin/chromium"
+DIAGNOSTICS_NAME = "diagnostics.jsonl"
+MODE_LABEL = {"single": "1 process", "balanced": "2 replicas"}
 
 
 # ---------------------------------------------------------------------------------------------------------
-# One simulated student
+# Servers
 # ---------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Slider:
-    name: str  # stable across runs (the widget key); the id can change when the widget's arguments do
-    id: str
-    minimum: float
-    maximum: float
-    step: float
-    is_int: bool
-    options: list[str]
-    pairs: int  # 1 for a plain slider, 2 for a range slider
-
-
-@dataclass
-class Stats:
-    latencies_ms: list[float] = field(default_factory=list)
-    first_loads_ms: list[float] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
-    sessions_opened: int = 0
-
-    def error(self, kind: str) -> None:
-        self.errors[kind] = self.errors.get(kind, 0) + 1
-
-
-class Session:
-    """A browser tab, minus the browser: cookies, one websocket, widget states, the message cache."""
-
-    def __init__(self, base_url: str, stats: Stats, rng: random.Random) -> None:
-        self.base_url = base_url
-        self.stats = stats
-        self.rng = rng
-        self.connection = None
-        self.pages: dict[str, str] = {}  # url path name → page_script_hash
-        self.page_hash = ""
-        self.sliders: dict[str, Slider] = {}
-        self.widget_states: dict[str, object] = {}  # slider name → value last sent
-        self.cache: dict[str, tuple[ForwardMsg, int]] = {}  # message hash → (message, last run that used it)
-        self.runs = 0
-
-    def _cookies(self, path: str) -> dict[str, str]:
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        # The page itself (the balancer pins the tab here), then the health poll that sets the XSRF cookie.
-        for url in (f"{self.base_url}/{path}", f"{self.base_url}{cluster.HEALTH_PATH}"):
-            with opener.open(url, timeout=RUN_TIMEOUT) as response:
-                response.read()
-        return {cookie.name: cookie.value for cookie in jar}
-
-    async def open(self, path: str) -> None:
-        cookies = await asyncio.to_thread(self._cookies, path)
-        host = self.base_url.removeprefix("http://")
-        protocols = ["streamlit", cookies["_streamlit_xsrf"]] if "_streamlit_xsrf" in cookies else ["streamlit"]
-        self.connection = await websockets.connect(
-            f"ws://{host}/_stcore/stream",
-            subprotocols=protocols,
-            additional_headers={
-                "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
-                "Origin": self.base_url,
-            },
-            max_size=None,
-            open_timeout=RUN_TIMEOUT,
-            ping_interval=None,
-        )
-        self.stats.sessions_opened += 1
-        started = time.perf_counter()
-        await self.rerun(page_name=path, first=True)
-        self.stats.first_loads_ms.append((time.perf_counter() - started) * 1000)
-
-    async def close(self) -> None:
-        if self.connection is not None:
-            with contextlib.suppress(Exception):
-                await self.connection.close()
-            self.connection = None
-
-    def _request(self, page_name: str | None) -> bytes:
-        message = BackMsg()
-        state = message.rerun_script
-        state.context_info.url = f"{self.base_url}/{page_name or ''}"
-        state.context_info.timezone = "UTC"
-        state.context_info.locale = "en-US"
-        if page_name is not None:
-            state.page_name = page_name
-            state.page_script_hash = self.pages.get(page_name, "")
-        else:
-            state.page_script_hash = self.page_hash
-            for name, value in self.widget_states.items():
-                if name not in self.sliders:
-                    continue
-                slider = self.sliders[name]
-                widget = state.widget_states.widgets.add()
-                widget.id = slider.id
-                if isinstance(value, str):
-                    widget.string_array_value.data.append(value if value in slider.options else slider.options[0])
-                else:
-                    # The browser clamps a slider whose range shrank (another control changed it); so do we.
-                    widget.double_array_value.data.extend(min(max(v, slider.minimum), slider.maximum) for v in value)
-        state.cached_message_hashes.extend(self.cache)
-        return message.SerializeToString()
-
-    async def rerun(self, page_name: str | None = None, first: bool = False) -> float:
-        """Send one rerun request and read until script_finished; return the latency in ms."""
-        self.runs += 1
-        found: dict[str, Slider] = {}
-        started = time.perf_counter()
-        await self.connection.send(self._request(page_name))
-        async with asyncio.timeout(RUN_TIMEOUT):
-            while True:
-                message = ForwardMsg()
-                message.ParseFromString(await self.connection.recv())
-                kind = message.WhichOneof("type")
-                if kind == "ref_hash":
-                    cached = self.cache.get(message.ref_hash)
-                    if cached is None:
-                        self.stats.error("unknown cache reference")
-                        continue
-                    message = cached[0]
-                    kind = message.WhichOneof("type")
-                if message.metadata.cacheable and message.hash:
-                    self.cache[message.hash] = (message, self.runs)
-                if kind == "navigation":  # every run: all pages, and the hash of the one that is running
-                    self.pages = {page.url_pathname: page.page_script_hash for page in message.navigation.app_pages}
-                    self.page_hash = message.navigation.page_script_hash
-                elif kind == "delta":
-                    self._read_delta(message, found)
-                elif kind == "page_not_found":
-                    self.stats.error("page not found")
-                elif kind == "session_event" and message.session_event.WhichOneof("type") == (
-                    "script_compilation_exception"
-                ):
-                    self.stats.error("compile error")
-                elif kind == "script_finished":
-                    if message.script_finished not in FINISHED_OK:
-                        self.stats.error(ForwardMsg.ScriptFinishedStatus.Name(message.script_finished).lower())
-                    break
-        elapsed = (time.perf_counter() - started) * 1000
-        # A rerun resends only the elements that changed, so merge; a page load replaces the set.
-        if first or page_name is not None:
-            self.sliders = found
-        else:
-            self.sliders.update(found)
-        # Forget big elements the last few runs did not use, as the browser's cache does.
-        self.cache = {key: entry for key, entry in self.cache.items() if entry[1] >= self.runs - 3}
-        return elapsed
-
-    def _read_delta(self, message: ForwardMsg, found: dict[str, Slider]) -> None:
-        delta = message.delta
-        if delta.WhichOneof("type") != "new_element":
-            return
-        element = delta.new_element
-        kind = element.WhichOneof("type")
-        if kind == "exception":
-            page = next((name for name, digest in self.pages.items() if digest == self.page_hash), "?")
-            self.stats.error(f"exception on {page or 'home'}: {element.exception.message.splitlines()[0][:300]}")
-        elif kind == "slider" and message.metadata.delta_path[:1] == [0]:  # main area, not the sidebar
-            proto = element.slider
-            if proto.disabled:
-                return
-            pairs = max(1, len(proto.default))
-            name = proto.query_param_key or proto.id.rsplit("-", 1)[-1]
-            if name not in self.widget_states:
-                # A browser holds (and sends back) every widget's value, not only the ones the user moved.
-                shown = list(proto.value) or list(proto.default)
-                if shown:
-                    self.widget_states[name] = proto.options[int(shown[0])] if proto.options else shown
-            found[name] = Slider(
-                    name=name, id=proto.id, minimum=proto.min, maximum=proto.max, step=proto.step or 1.0,
-                    is_int=proto.data_type == proto.INT, options=list(proto.options), pairs=pairs,
-            )  # fmt: skip
-
-    def _random_value(self, slider: Slider) -> object:
-        if slider.options:
-            return self.rng.choice(slider.options)
-        steps = max(0, round((slider.maximum - slider.minimum) / slider.step))
-        values = sorted(slider.minimum + self.rng.randint(0, steps) * slider.step for _ in range(slider.pairs))
-        values = [min(slider.maximum, value) for value in values]
-        return [float(round(value)) if slider.is_int else value for value in values]
-
-    async def interact(self, index: int, page_order: list[str]) -> None:
-        if index % PAGE_SWITCH_EVERY == PAGE_SWITCH_EVERY - 1 or not self.sliders:
-            current = next((name for name, digest in self.pages.items() if digest == self.page_hash), "")
-            position = page_order.index(current) if current in page_order else -1
-            self.widget_states = {}
-            self.stats.latencies_ms.append(await self.rerun(page_name=page_order[(position + 1) % len(page_order)]))
-            return
-        slider = self.rng.choice(list(self.sliders.values()))
-        self.widget_states[slider.name] = self._random_value(slider)
-        self.stats.latencies_ms.append(await self.rerun())
-
-
-async def student(
-    base_url: str, start_page: str, page_order: list[str], stats: Stats, *, delay: float, until: float,
-    interval: float, seed: int,
-) -> None:  # fmt: skip
-    """One tab: arrive after `delay` s, interact every ~interval s until the monotonic time `until`, then leave."""
-    rng = random.Random(seed)
-    session = Session(base_url, stats, rng)
-    await asyncio.sleep(delay)
-    try:
-        await session.open(start_page)
-        index = 0
-        while True:
-            pause = interval * rng.uniform(0.7, 1.3)
-            if time.monotonic() + pause >= until:
-                break
-            await asyncio.sleep(pause)
-            await session.interact(index, page_order)
-            index += 1
-    except TimeoutError:
-        stats.error("timeout")
-    except (OSError, websockets.exceptions.WebSocketException) as error:
-        stats.error(f"connection: {type(error).__name__}")
-    except Exception as error:  # a bug in this client must show up as an error, not end the whole run
-        stats.error(f"client: {type(error).__name__}: {error}")
-    finally:
-        await session.close()
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Servers and memory
-# ---------------------------------------------------------------------------------------------------------
-
-
-def rss_mb(pids: list[int]) -> float:
-    total_kb = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kb += int(line.split()[1])
-    return total_kb / 1024
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time the server processes have used so far."""
-    ticks = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def cache_mb(direct_urls: list[str]) -> dict[str, float]:
-    """Streamlit's own accounting (/_stcore/metrics): MB held by st.cache_data and by Session State, all processes."""
-    totals: dict[str, float] = {}
-    for url in direct_urls:
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(
-                f"{url}/_stcore/metrics?families=cache_memory_bytes", timeout=RUN_TIMEOUT
-            ) as response,
-        ):
-            for line in response.read().decode().splitlines():
-                if not line.startswith("cache_memory_bytes{"):
-                    continue
-                labels, value = line.rsplit(" ", 1)
-                kind = labels.split('cache_type="', 1)[1].split('"', 1)[0] if 'cache_type="' in labels else "?"
-                totals[kind] = totals.get(kind, 0.0) + float(value) / 2**20
-    return totals
 
 
 def keep_error_logs(run_dir: Path, label: str) -> None:
@@ -333,32 +89,52 @@ def keep_error_logs(run_dir: Path, label: str) -> None:
 
 
 @contextlib.contextmanager
-def servers(mode: str, parked_ttl: int):
-    """Yield (base URL, server pids, direct replica URLs) for a fresh `single` process or `balanced` pair."""
+def servers(mode: str, parked_ttl: int, diagnostics: bool = False):
+    """Yield (front URL, server pids, direct replica URLs, run dir) for a fresh `single` process or `balanced` pair."""
     extra = ["--server.disconnectedSessionTTL", str(parked_ttl)] if parked_ttl else []
     with tempfile.TemporaryDirectory(prefix="ropelab-load-") as scratch:
         run_dir = Path(scratch) / "run"
+        run_dir.mkdir(parents=True)
+        saved = dict(os.environ)
+        if diagnostics:
+            os.environ["ROPELAB_DIAGNOSTICS_FILE"] = str(run_dir / DIAGNOSTICS_NAME)
         port = cluster.free_port_block(3)
-        if mode == "single":
-            layout = cluster.RunDir(run_dir)
-            run_dir.mkdir(parents=True)
-            process = cluster.start_replica(layout, "r1", port, cluster.cookie_secret(layout), extra)
-            try:
-                url = f"http://{cluster.LOOPBACK}:{port}"
-                cluster.wait_healthy(url + cluster.HEALTH_PATH, 120, [process])
-                yield url, [process.pid], [url]
-            finally:
-                cluster.stop(run_dir)
-                keep_error_logs(run_dir, f"single-{port}")
-        else:
-            mapping = cluster.start(2, port, run_dir, ttl=1800, extra_args=extra)
-            try:
-                pids = [int((run_dir / f"{name}.pid").read_text()) for name in mapping]
-                direct = [f"http://{cluster.LOOPBACK}:{replica}" for replica in mapping.values()]
-                yield f"http://{cluster.LOOPBACK}:{port}", pids, direct
-            finally:
-                cluster.stop(run_dir)
-                keep_error_logs(run_dir, f"balanced-{port}")
+        try:
+            if mode == "single":
+                layout = cluster.RunDir(run_dir)
+                process = cluster.start_replica(layout, "r1", port, cluster.cookie_secret(layout), extra)
+                mapping = {"r1": port}
+                front = f"http://{cluster.LOOPBACK}:{port}"
+                started = [process]
+            else:
+                mapping = cluster.start(2, port, run_dir, ttl=3600, extra_args=extra)
+                front = f"http://{cluster.LOOPBACK}:{port}"
+                started = []
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        try:
+            direct = [f"http://{cluster.LOOPBACK}:{replica}" for replica in mapping.values()]
+            for url in direct:
+                cluster.wait_healthy(url + cluster.HEALTH_PATH, 120, started)
+            pids = [int((run_dir / f"{name}.pid").read_text()) for name in mapping]
+            yield front, pids, direct, run_dir
+        finally:
+            cluster.stop(run_dir)
+            keep_error_logs(run_dir, f"{mode}-{port}")
+
+
+def diagnostics(run_dir: Path, pids: list[int]) -> dict[int, dict]:
+    """The newest tuning-diagnostics line each server process wrote (see ropelab/tuning.py)."""
+    latest: dict[int, dict] = {}
+    path = run_dir / DIAGNOSTICS_NAME
+    if path.exists():
+        for line in path.read_text().splitlines():
+            with contextlib.suppress(ValueError):
+                record = json.loads(line)
+                if record.get("pid") in pids:
+                    latest[record["pid"]] = record
+    return latest
 
 
 async def visit_every_page(base_url: str, pages: list[str], stats: Stats) -> None:
@@ -369,41 +145,86 @@ async def visit_every_page(base_url: str, pages: list[str], stats: Stats) -> Non
         try:
             await session.open(page)
             if session.sliders:
-                await session.interact(0, pages)
+                await session.move_slider()
         finally:
             await session.close()
 
     await asyncio.gather(*(visit(page) for page in pages))
 
 
-async def settle(direct_urls: list[str], pages: list[str], parked_ttl: int) -> None:
-    """Wait out the reconnect window, then open and close one session per process so it reaps expired ones."""
+async def settle(direct_urls: list[str], parked_ttl: int, trim_wait: float = 11.0) -> None:
+    """Let the servers drop closed sessions and give memory back before RSS is read.
+
+    Streamlit keeps a closed tab's session for `parked_ttl` s, and removes expired ones only when its session store
+    is next written, i.e. at the next disconnect: so after the reconnect window one throw-away session per process
+    is opened and closed. Then wait for ropelab.tuning's malloc_trim thread (every 10 s): without that wait RSS was
+    read at a random point of the trim cycle, one source of the spread between runs.
+    """
     await asyncio.sleep(parked_ttl + 2 if parked_ttl else 3)
     for url in direct_urls:
-        await visit_every_page(url, pages[:1], Stats())
-    await asyncio.sleep(2)
+        await visit_every_page(url, [""], Stats())
+    await asyncio.sleep(trim_wait)
 
 
-def discover_pages() -> list[str]:
-    from tests.app.helpers import ALL_SCRIPTS
-    from tests.e2e.browser import url_path
-
-    return [url_path(script).strip("/") for script in ALL_SCRIPTS]
+def _error_text(stats: Stats) -> str:
+    return f" {stats.errors}" if stats.errors else ""
 
 
-async def run_level(mode: str, sessions: int, args, pages: list[str]) -> dict[str, object]:
-    with servers(mode, args.parked_ttl) as (base_url, pids, direct):
+async def _guarded(stats: Stats, coroutine) -> None:
+    """Run one tab's script; whatever goes wrong is counted as that tab's error, never ends the whole run."""
+    try:
+        await coroutine
+    except TimeoutError:
+        stats.error("timeout")
+    except (OSError, websockets.exceptions.WebSocketException) as error:
+        stats.error(f"connection: {type(error).__name__}")
+    except Exception as error:
+        stats.error(f"client: {type(error).__name__}: {error}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scenario: students moving sliders
+# ---------------------------------------------------------------------------------------------------------
+
+
+async def student(
+    base_url: str, start_page: str, page_order: list[str], stats: Stats, *, delay: float, until: float,
+    interval: float, seed: int,
+) -> None:  # fmt: skip
+    """One tab: arrive after `delay` s, interact every ~interval s until the monotonic time `until`, then leave."""
+    rng = random.Random(seed)
+    session = Session(base_url, stats, rng)
+    await asyncio.sleep(delay)
+
+    async def life() -> None:
+        await session.open(start_page)
+        index = 0
+        while True:
+            pause = interval * rng.uniform(0.7, 1.3)
+            if time.monotonic() + pause >= until:
+                break
+            await asyncio.sleep(pause)
+            await session.interact(index, page_order)
+            index += 1
+
+    try:
+        await _guarded(stats, life())
+    finally:
+        await session.close()
+
+
+async def sliders_level(mode: str, sessions: int, args, pages: list[str]) -> dict[str, object]:
+    with servers(mode, args.parked_ttl) as (base_url, pids, direct, _):
         warmup = Stats()
         await asyncio.gather(*(visit_every_page(url, pages, warmup) for url in direct))
-        await settle(direct, pages, args.parked_ttl)
+        await settle(direct, args.parked_ttl)
         baseline = rss_mb(pids)
         caches_before = cache_mb(direct)
         cpu_before = cpu_seconds(pids)
         stats = Stats()
         peak = baseline
         caches_open: dict[str, float] = {}
-        begin = time.monotonic()
-        until = begin + args.ramp + args.duration
+        until = time.monotonic() + args.ramp + args.duration
         rng = random.Random(sessions)
         tasks = [
             asyncio.create_task(
@@ -421,101 +242,390 @@ async def run_level(mode: str, sessions: int, args, pages: list[str]) -> dict[st
             await asyncio.sleep(0.5)
         await asyncio.gather(*tasks)
         cpu_used = cpu_seconds(pids) - cpu_before
-        await settle(direct, pages, args.parked_ttl)
+        await settle(direct, args.parked_ttl)
         after = rss_mb(pids)
         caches_after = cache_mb(direct)
     latencies = stats.latencies_ms
     return {
-        "mode": "1 process" if mode == "single" else "2 replicas",
+        "mode": MODE_LABEL[mode],
         "sessions": sessions,
-        "opened": stats.sessions_opened,
         "interactions": len(latencies),
-        "p50": _percentile(latencies, 0.50),
-        "p95": _percentile(latencies, 0.95),
-        "p99": _percentile(latencies, 0.99),
-        "first_p95": _percentile(stats.first_loads_ms, 0.95),
+        "fragment share": f"{100 * stats.fragment_runs / max(1, stats.fragment_runs + stats.full_runs):.0f} %",
+        "p50 ms": f"{percentile(latencies, 0.50):.0f}",
+        "p95 ms": f"{percentile(latencies, 0.95):.0f}",
+        "p99 ms": f"{percentile(latencies, 0.99):.0f}",
+        "first load p95 ms": f"{percentile(stats.first_loads_ms, 0.95):.0f}",
         "errors": sum(stats.errors.values()),
-        "error_kinds": dict(stats.errors),
-        "baseline": baseline,
-        "peak": peak,
-        "after": after,
-        "per_session": (peak - baseline) / sessions,
-        "warmup_errors": sum(warmup.errors.values()),
-        "warmup_kinds": dict(warmup.errors),
-        "cpu_ms_per_run": 1000 * cpu_used / max(1, len(latencies) + len(stats.first_loads_ms)),
-        "cache_data": (caches_before.get("st_cache_data", 0.0), caches_after.get("st_cache_data", 0.0)),
-        # Per-session memory as Streamlit accounts it: Session State plus stored media (CSV download payloads).
-        "session_state_open": caches_open.get("st_session_state", 0.0)
-        + caches_open.get("st_memory_media_file_storage", 0.0),
-        # Other work on the machine competes for the same cores: shown so a reader can judge the figures.
-        "load": os.getloadavg()[0],
+        "cold-start errors": sum(warmup.errors.values()),
+        "RSS baseline MB": f"{baseline:.0f}",
+        "RSS peak MB": f"{peak:.0f}",
+        "RSS after close MB": f"{after:.0f}",
+        "MB per session": f"{(peak - baseline) / sessions:.2f}",
+        "after vs baseline": f"{100 * (after / baseline - 1):+.0f} %",
+        "cache_data MB before → after": (
+            f"{caches_before.get('st_cache_data', 0.0):.0f} → {caches_after.get('st_cache_data', 0.0):.0f}"
+        ),
+        "session state + media MB (open)": f"{caches_open.get('st_session_state', 0.0) + caches_open.get('st_memory_media_file_storage', 0.0):.1f}",  # noqa: E501
+        "server CPU ms per run": f"{1000 * cpu_used / max(1, len(latencies) + len(stats.first_loads_ms)):.0f}",
+        "load avg": f"{os.getloadavg()[0]:.1f}",
+        "_errors": dict(stats.errors) | ({"cold start": dict(warmup.errors)} if warmup.errors else {}),
     }
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+def run_sliders(args, pages: list[str]) -> list[dict]:
+    rows = []
+    for mode in args.modes:
+        for sessions in args.sessions:
+            started = time.perf_counter()
+            rows.append(asyncio.run(sliders_level(mode, sessions, args, pages)))
+            row = rows[-1]
+            print(
+                f"sliders, {row['mode']}, {sessions} sessions: p95 {row['p95 ms']} ms, {row['errors']} errors"
+                f"{' ' + str(row['_errors']) if row['_errors'] else ''} ({time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+            )
+    return rows
 
 
-def _table(rows: list[dict[str, object]]) -> str:
-    header = [
-        "mode", "sessions", "interactions", "p50 ms", "p95 ms", "p99 ms", "first load p95 ms", "errors",
-        "cold-start errors",
-        "RSS baseline MB", "RSS peak MB", "RSS after close MB", "MB per session", "after vs baseline",
-        "cache_data MB before → after", "session state + media MB (open)", "server CPU ms per run", "load avg",
-    ]  # fmt: skip
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows:
-        cells = [
-            row["mode"], row["sessions"], row["interactions"], f"{row['p50']:.0f}", f"{row['p95']:.0f}",
-            f"{row['p99']:.0f}", f"{row['first_p95']:.0f}", row["errors"], row["warmup_errors"],
-            f"{row['baseline']:.0f}",
-            f"{row['peak']:.0f}", f"{row['after']:.0f}", f"{row['per_session']:.2f}",
-            f"{100 * (row['after'] / row['baseline'] - 1):+.0f} %",
-            f"{row['cache_data'][0]:.0f} → {row['cache_data'][1]:.0f}", f"{row['session_state_open']:.1f}",
-            f"{row['cpu_ms_per_run']:.0f}", f"{row['load']:.1f}",
+# ---------------------------------------------------------------------------------------------------------
+# Scenario: arrival burst
+# ---------------------------------------------------------------------------------------------------------
+
+
+def record_browser_assets(base_url: str, link: str) -> list[str]:
+    """The same-origin URL paths one real Chromium visit of `link` requests (page and websocket excepted)."""
+    from urllib.parse import urlsplit
+
+    from playwright.sync_api import sync_playwright
+
+    origin = urlsplit(base_url).netloc
+    requested: list[str] = []
+
+    def on_request(request) -> None:
+        parts = urlsplit(request.url)
+        if request.method == "GET" and parts.netloc == origin and request.resource_type != "document":
+            requested.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.on("request", on_request)
+            page.goto(f"{base_url}/{link}", wait_until="domcontentloaded", timeout=60_000)
+            page.wait_for_selector("[data-testid=stMain] h1", timeout=60_000)
+            # Charts load their scripts once the first run's elements arrive; let that settle.
+            with contextlib.suppress(Exception):
+                page.wait_for_load_state("networkidle", timeout=20_000)
+            page.wait_for_timeout(1500)
+        finally:
+            browser.close()
+    # /media/ files (the CSV behind a download button) belong to one session: a tab cannot fetch another tab's.
+    return [path for path in dict.fromkeys(requested) if not path.startswith(("/_stcore/stream", "/media/"))]
+
+
+async def burst_tab(
+    base_url: str, page: str, query: str, assets: list[str], extra: tuple[str, ...], stats: Stats,
+    first_runs: list[float], moves: list[float], visits: list, replicas: list[str], *, delay: float, stay_until: float,
+    seed: int,
+) -> None:  # fmt: skip
+    rng = random.Random(seed)
+    session = Session(base_url, stats, rng)
+    await asyncio.sleep(delay)
+
+    async def life() -> None:
+        first_runs.append(await session.open(page, assets=assets, extra_assets=extra, query=query))
+        visits.append(session.visit)
+        replicas.append(session.replica or "r1")
+        await asyncio.sleep(rng.uniform(1.0, 4.0))  # reads the first lines, then reaches for a slider
+        if session.sliders:
+            moves.append(await session.move_slider())
+        await asyncio.sleep(max(0.0, stay_until - time.monotonic()))
+
+    try:
+        await _guarded(stats, life())
+    finally:
+        await session.close()
+
+
+async def burst_run(mode: str, args, assets: list[str] | None) -> dict:
+    page, _, query = args.link.partition("?")
+    with servers(mode, args.parked_ttl) as (base_url, pids, _, _):
+        if assets is None:
+            assets = await asyncio.to_thread(record_browser_assets, base_url, args.link)
+        # The teacher opened the link before the lecture: imports paid, the balancer's asset cache filled.
+        warm = Session(base_url, Stats())
+        await warm.open(page, assets=assets, extra_assets=tuple(args.asset), query=query)
+        await warm.close()
+        headers = {path: response for path, response in warm.visit.responses.items()}
+        await asyncio.sleep(2)
+        cpu_before = cpu_seconds(pids)
+        baseline = rss_mb(pids)
+        stats, first_runs, moves, visits, replicas = Stats(), [], [], [], []
+        rng = random.Random(args.burst_sessions)
+        arrivals = sorted(rng.uniform(0, args.burst_window) for _ in range(args.burst_sessions))
+        stay_until = time.monotonic() + args.burst_window + 10
+        peak = baseline
+        tasks = [
+            asyncio.create_task(
+                burst_tab(
+                    base_url, page, query, assets, tuple(args.asset), stats, first_runs, moves, visits, replicas,
+                    delay=delay, stay_until=stay_until, seed=rng.randrange(1 << 30),
+                )
+            )
+            for delay in arrivals
         ]  # fmt: skip
-        lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+        while not all(task.done() for task in tasks):
+            peak = max(peak, rss_mb(pids))
+            await asyncio.sleep(0.5)
+        await asyncio.gather(*tasks)
+        cpu_used = cpu_seconds(pids) - cpu_before
+    total = [visit.total_bytes / 1024 for visit in visits]
+    asset_kb = [visit.asset_bytes / 1024 for visit in visits]
+    websocket_kb = [visit.websocket_bytes / 1024 for visit in visits]
+    spread = {name: replicas.count(name) for name in sorted(set(replicas))}
+    return {
+        "row": {
+            "mode": MODE_LABEL[mode],
+            "tabs": args.burst_sessions,
+            "window s": f"{args.burst_window:g}",
+            "first run p50 ms": f"{percentile(first_runs, 0.5):.0f}",
+            "first run p95 ms": f"{percentile(first_runs, 0.95):.0f}",
+            "first run max ms": f"{max(first_runs, default=float('nan')):.0f}",
+            "slider move p50 ms": f"{percentile(moves, 0.5):.0f}",
+            "slider move p95 ms": f"{percentile(moves, 0.95):.0f}",
+            "errors": sum(stats.errors.values()),
+            "kB per first visit": f"{statistics.median(total):.0f}" if total else "nan",
+            "of which assets kB": f"{statistics.median(asset_kb):.0f}" if asset_kb else "nan",
+            "of which websocket kB": f"{statistics.median(websocket_kb):.0f}" if websocket_kb else "nan",
+            "tabs per replica": " / ".join(f"{name} {count}" for name, count in spread.items()),
+            "server CPU s": f"{cpu_used:.0f}",
+            "RSS baseline → peak MB": f"{baseline:.0f} → {peak:.0f}",
+            "load avg": f"{os.getloadavg()[0]:.1f}",
+            "_errors": dict(stats.errors),
+        },
+        "headers": headers,
+        "assets": assets,
+    }
+
+
+def _asset_table(headers: dict) -> str:
+    lines = ["| path | status | kB on the wire | Content-Encoding | Cache-Control | from the balancer's cache |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    for path, response in headers.items():
+        if path == "/_stcore/health":
+            continue
+        shown = path if len(path) < 70 else path[:67] + "…"
+        encoding = response.header("content-encoding") or "—"
+        caching = response.header("cache-control") or "—"
+        from_cache = "yes" if response.header("age") else "no"
+        size = f"{response.wire_bytes / 1024:.1f}"
+        lines.append(f"| {shown} | {response.status} | {size} | {encoding} | {caching} | {from_cache} |")
     return "\n".join(lines)
+
+
+def run_burst(args) -> tuple[list[dict], list[str]]:
+    assets: list[str] | None
+    if args.assets == "browser" and not os.path.exists(CHROMIUM):
+        print(f"{CHROMIUM} missing: taking the asset list from the page's HTML instead", file=sys.stderr)
+        args.assets = "html"
+    assets = None if args.assets == "browser" else ([] if args.assets == "html" else ["/favicon.png"])
+    rows, notes = [], []
+    for mode in args.modes:
+        started = time.perf_counter()
+        result = asyncio.run(burst_run(mode, args, assets))
+        assets = result["assets"]  # the same list for the next mode
+        rows.append(result["row"])
+        row = result["row"]
+        print(
+            f"burst, {row['mode']}: first run p95 {row['first run p95 ms']} ms, {row['errors']} errors"
+            f"{' ' + str(row['_errors']) if row['_errors'] else ''} ({time.perf_counter() - started:.0f} s)",
+            file=sys.stderr,
+        )
+        notes.append(f"Response headers of a first visit of /{args.link} through the front door ({row['mode']}):")
+        notes.append(_asset_table(result["headers"]))
+    return rows, notes
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scenario: memory, three rounds in a row
+# ---------------------------------------------------------------------------------------------------------
+
+
+async def memory_tab(
+    base_url: str, page: str, stats: Stats, ready: list[int], release: asyncio.Event, moves: int, seed: int
+) -> None:
+    rng = random.Random(seed)
+    session = Session(base_url, stats, rng)
+
+    async def life() -> None:
+        await asyncio.sleep(rng.uniform(0, 5))
+        await session.open(page)
+        for _ in range(moves if session.sliders else 0):
+            await asyncio.sleep(rng.uniform(0.5, 1.5))
+            await session.move_slider()
+        ready[0] += 1
+        await release.wait()  # every tab stays open until the peak has been read
+
+    try:
+        await _guarded(stats, life())
+    finally:
+        await session.close()
+
+
+async def memory_run(mode: str, args, pages: list[str]) -> list[dict]:
+    rows = []
+    with servers(mode, args.parked_ttl, diagnostics=True) as (base_url, pids, direct, run_dir):
+        warmup = Stats()
+        await asyncio.gather(*(visit_every_page(url, pages, warmup) for url in direct))
+        await settle(direct, args.parked_ttl)
+        baseline = rss_mb(pids)
+        base_state = diagnostics(run_dir, pids)
+        rows.append(_memory_row(mode, "baseline", baseline, baseline, None, base_state, cache_mb(direct), Stats()))
+        for round_number in range(1, args.memory_rounds + 1):
+            stats = Stats()
+            ready, release = [0], asyncio.Event()
+            rng = random.Random(round_number)
+            tasks = [
+                asyncio.create_task(
+                    memory_tab(base_url, pages[index % len(pages)], stats, ready, release, args.memory_moves,
+                               rng.randrange(1 << 30))
+                )
+                for index in range(args.memory_sessions)
+            ]  # fmt: skip
+            peak = baseline
+            deadline = time.monotonic() + RUN_TIMEOUT * 4
+            # Until every tab has opened and moved its sliders (a tab that failed has finished instead).
+            while ready[0] + sum(task.done() for task in tasks) < len(tasks) and time.monotonic() < deadline:
+                peak = max(peak, rss_mb(pids))
+                await asyncio.sleep(0.5)
+            await asyncio.sleep(1.5)  # the diagnostics of this moment
+            peak = max(peak, rss_mb(pids))
+            caches_open = cache_mb(direct)
+            open_state = diagnostics(run_dir, pids)
+            release.set()
+            await asyncio.gather(*tasks)
+            await settle(direct, args.parked_ttl)
+            after = rss_mb(pids)
+            rows.append(
+                _memory_row(mode, f"round {round_number}: open", peak, baseline, args.memory_sessions, open_state,
+                            caches_open, stats)
+            )  # fmt: skip
+            rows.append(
+                _memory_row(mode, f"round {round_number}: closed", after, baseline, None,
+                            diagnostics(run_dir, pids), cache_mb(direct), stats)
+            )  # fmt: skip
+            print(
+                f"memory, {MODE_LABEL[mode]}, round {round_number}: peak {peak:.0f} MB, after {after:.0f} MB "
+                f"({100 * (after / baseline - 1):+.1f} % of {baseline:.0f}){_error_text(stats)}",
+                file=sys.stderr,
+            )
+    return rows
+
+
+def _memory_row(
+    mode: str, when: str, rss: float, baseline: float, sessions: int | None, state: dict[int, dict],
+    caches: dict[str, float], stats: Stats,
+) -> dict:  # fmt: skip
+    def total(key: str, inner: str | None = None) -> float:
+        values = [(record.get(key) or {}).get(inner, 0) if inner else record.get(key) or 0 for record in state.values()]
+        return float(sum(values))
+
+    return {
+        "mode": MODE_LABEL[mode],
+        "when": when,
+        "RSS MB": f"{rss:.0f}",
+        "vs baseline": f"{100 * (rss / baseline - 1):+.1f} %",
+        "MB per open session": f"{(rss - baseline) / sessions:.2f}" if sessions else "",
+        "sessions held (open + kept for reconnect)": f"{total('active_sessions'):.0f} + {total('stored_sessions'):.0f}",
+        "Python blocks (M)": f"{total('python_allocated_blocks') / 1e6:.2f}",
+        "glibc in use / free MB": f"{total('malloc', 'in_use') / 2**20:.0f} / {total('malloc', 'free') / 2**20:.0f}",
+        "arenas": f"{total('malloc_arenas'):.0f}",
+        "cache_data MB": f"{caches.get('st_cache_data', 0.0):.1f}",
+        "session state MB": f"{caches.get('st_session_state', 0.0):.1f}",
+        "media MB": f"{caches.get('st_memory_media_file_storage', 0.0):.1f}",
+        "errors": sum(stats.errors.values()),
+        "load avg": f"{os.getloadavg()[0]:.1f}",
+        "_errors": dict(stats.errors),
+    }
+
+
+def run_memory(args, pages: list[str]) -> list[dict]:
+    rows = []
+    for mode in args.modes:
+        rows += asyncio.run(memory_run(mode, args, pages))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Output and command line
+# ---------------------------------------------------------------------------------------------------------
+
+
+def table(rows: list[dict]) -> str:
+    if not rows:
+        return "(no rows)"
+    header = [key for key in rows[0] if not key.startswith("_")]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(row[key]) for key in header) + " |" for row in rows]
+    errors = [f"errors, {row.get('mode')} {row.get('sessions', row.get('when', ''))}: {row['_errors']}"
+              for row in rows if row.get("_errors")]  # fmt: skip
+    return "\n".join(lines + errors)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, nargs="+", default=list(LEVELS), help="concurrent sessions per level")
+    parser.add_argument("--scenario", nargs="+", choices=("sliders", "burst", "memory"), default=["sliders"])
     parser.add_argument("--modes", nargs="+", choices=("single", "balanced"), default=["single", "balanced"])
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds of steady load after the ramp")
-    parser.add_argument("--ramp", type=float, default=10.0, help="seconds over which the sessions arrive")
-    parser.add_argument("--interval", type=float, default=3.0, help="mean seconds between one session's actions")
+    parser.add_argument("--quick", action="store_true", help="short versions of the scenarios, for development")
     parser.add_argument("--pages", nargs="*", help="page URL names to use (default: every page of the app)")
     parser.add_argument(
         "--parked-ttl", type=int, default=5,
         help="server.disconnectedSessionTTL for the benchmark servers (0 = the production default, 120 s)",
     )  # fmt: skip
+    sliders = parser.add_argument_group("sliders")
+    sliders.add_argument("--sessions", type=int, nargs="+", help=f"concurrent sessions per level (default {LEVELS})")
+    sliders.add_argument("--duration", type=float, help="seconds of steady load after the ramp (default 30)")
+    sliders.add_argument("--ramp", type=float, default=10.0, help="seconds over which the sessions arrive")
+    sliders.add_argument("--interval", type=float, default=3.0, help="mean seconds between one session's actions")
+    burst = parser.add_argument_group("burst")
+    burst.add_argument("--link", default="", help="the shared link, page plus optional query ('' = home)")
+    burst.add_argument("--burst-sessions", type=int, help="tabs that open the link (default 300)")
+    burst.add_argument("--burst-window", type=float, help="seconds in which they arrive (default 60)")
+    burst.add_argument("--assets", choices=("browser", "html", "none"), default="browser",
+                       help="which static assets each tab fetches (see above)")  # fmt: skip
+    burst.add_argument("--asset", action="append", default=[], help="an extra URL path every tab fetches")
+    memory = parser.add_argument_group("memory")
+    memory.add_argument("--memory-sessions", type=int, help="tabs per round (default 100)")
+    memory.add_argument("--memory-rounds", type=int, default=3, help="rounds in a row on the same servers")
+    memory.add_argument("--memory-moves", type=int, default=3, help="slider moves per tab")
     args = parser.parse_args()
-    if max(args.sessions) > 500 or args.duration > 600:
+    quick = args.quick
+    args.sessions = args.sessions or ([10] if quick else list(LEVELS))
+    args.duration = args.duration if args.duration is not None else (10.0 if quick else 30.0)
+    args.burst_sessions = args.burst_sessions or (30 if quick else 300)
+    args.burst_window = args.burst_window or (10.0 if quick else 60.0)
+    args.memory_sessions = args.memory_sessions or (20 if quick else 100)
+    if max([*args.sessions, args.burst_sessions, args.memory_sessions]) > 500 or args.duration > 600:
         parser.error("keep it to ≤ 500 sessions and ≤ 600 s per level on a shared machine")
     pages = args.pages or discover_pages()
-    rows = []
-    for mode in args.modes:
-        for sessions in args.sessions:
-            started = time.perf_counter()
-            row = asyncio.run(run_level(mode, sessions, args, pages))
-            rows.append(row)
-            kinds = f" {row['error_kinds']}" if row["error_kinds"] else ""
-            if row["warmup_errors"]:
-                kinds += f"; cold start (every page at once on a fresh process): {row['warmup_kinds']}"
-            print(
-                f"{row['mode']}, {sessions} sessions: p95 {row['p95']:.0f} ms, {row['errors']} errors{kinds} "
-                f"({time.perf_counter() - started:.0f} s)",
-                file=sys.stderr,
-            )
     print(
-        f"pages: {', '.join(name or '(home)' for name in pages)}; one action per session every {args.interval:g} s; "
-        f"{os.cpu_count()} cores; load avg = 1-min load average of the whole machine when the level ended"
+        f"{os.cpu_count()} cores; load average when starting {os.getloadavg()[0]:.1f}; pages: "
+        f"{', '.join(name or '(home)' for name in pages)}; the load generator runs on this machine too"
     )
-    print(_table(rows))
+    if "sliders" in args.scenario:
+        rows = run_sliders(args, pages)
+        print(f"\n## Students moving sliders (one action per session every {args.interval:g} s)\n")
+        print(table(rows))
+    if "burst" in args.scenario:
+        rows, notes = run_burst(args)
+        print(f"\n## Arrival burst ({args.burst_sessions} tabs open /{args.link} within {args.burst_window:g} s)\n")
+        print(table(rows))
+        for note in notes:
+            print(f"\n{note}")
+    if "memory" in args.scenario:
+        rows = run_memory(args, pages)
+        print(f"\n## Memory ({args.memory_sessions} tabs per round, {args.memory_rounds} rounds on the same servers)\n")
+        print(table(rows))
 
 
 if __name__ == "__main__":

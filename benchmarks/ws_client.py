@@ -228,6 +228,7 @@ class Session:
         self.widget_states: dict[str, object] = {}  # slider name → value last sent
         self.cache: dict[str, tuple[ForwardMsg, int]] = {}  # message hash → (message, last run that used it)
         self.runs = 0
+        self.query = ""  # the address bar's query string, sent with every rerun as the frontend does
         self.visit = Visit()
 
     @property
@@ -253,15 +254,19 @@ class Session:
         self.visit.responses[path] = Response(response.status, response.headers, b"", response.wire_bytes)
         return response
 
-    async def open(self, path: str, assets: list[str] | None = None, extra_assets: tuple[str, ...] = ()) -> float:
-        """First visit: the page, its assets (None = none; [] = the ones its HTML names), health, websocket, run.
+    async def open(
+        self, path: str, assets: list[str] | None = None, extra_assets: tuple[str, ...] = (), query: str = ""
+    ) -> float:
+        """First visit: the page (with an optional query string, as in a shared link), its assets (None = none;
+        [] = the ones its HTML names), health, websocket, first run.
 
         Returns (and records) the milliseconds from the page request to the first run's `script_finished`.
         """
         started = time.perf_counter()
+        self.query = query.lstrip("?")
         connection = HttpConnection(self.host, self.port)
         try:
-            page = await self.fetch(connection, f"/{path}")
+            page = await self.fetch(connection, f"/{path}" + (f"?{self.query}" if self.query else ""))
             if page.status != 200:
                 self.stats.error(f"page GET {page.status}")
             self.visit.html_bytes += page.wire_bytes
@@ -301,6 +306,7 @@ class Session:
     def _request(self, page_name: str | None, fragment_id: str = "") -> bytes:
         message = BackMsg()
         state = message.rerun_script
+        state.query_string = self.query
         state.context_info.url = f"{self.base_url}/{page_name or ''}"
         state.context_info.timezone = "UTC"
         state.context_info.locale = "en-US"
@@ -427,6 +433,7 @@ class Session:
     async def go_to(self, page_name: str) -> float:
         """Follow a link to another page of the app (the tab keeps its websocket)."""
         self.widget_states = {}
+        self.query = ""
         return await self.rerun(page_name=page_name)
 
     def current_page(self) -> str:
@@ -526,3 +533,36 @@ def percentile(values: list[float], fraction: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A server to measure
+# ---------------------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def single_server(app_script: str = "app.py", extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None):
+    """Start one fresh scripts/serve.sh process (the production start) on a free port; yield (base URL, pid, logs).
+
+    `app_script` is passed as serve.sh's APP_SCRIPT; `env` adds variables (e.g. the tuning diagnostics).
+    """
+    import tempfile
+
+    from deploy import cluster
+
+    with tempfile.TemporaryDirectory(prefix="ropelab-bench-") as scratch:
+        layout = cluster.RunDir(Path(scratch))
+        port = cluster.free_port_block(1)
+        saved = dict(os.environ)
+        os.environ.update({"APP_SCRIPT": app_script, **(env or {})})
+        try:
+            process = cluster.start_replica(layout, "r1", port, cluster.cookie_secret(layout), extra_args)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        url = f"http://{cluster.LOOPBACK}:{port}"
+        try:
+            cluster.wait_healthy(url + HEALTH_PATH, 120, [process])
+            yield url, process.pid, layout.log_file("r1")
+        finally:
+            cluster.stop(layout.path)

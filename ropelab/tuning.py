@@ -108,21 +108,25 @@ def import_app_modules() -> None:
     import plotly.io  # noqa: F401
     import streamlit.elements.plotly_chart  # noqa: F401
 
-    import rope_core
-    import ropelab
+    for package_name in ("rope_core", "ropelab"):
+        package = _import_early(package_name)
+        if package is None:
+            continue
+        for module in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}.", onerror=lambda name: None):
+            if module.name != "ropelab.server":  # the launcher, not a page dependency
+                _import_early(module.name)
 
-    for package in (rope_core, ropelab):
-        for module in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
-            if module.name == "ropelab.server":  # the launcher, not a page dependency
-                continue
-            try:
-                importlib.import_module(module.name)
-            except Exception as error:
-                # Importing early is an optimisation: a module that cannot be imported now (e.g. one that imports
-                # ropelab.ui while ui is still being imported) is imported by its page later, which then shows any
-                # real error itself. Recorded for the diagnostics and told once on stderr.
-                _state["import_errors"][module.name] = f"{type(error).__name__}: {error}"
-                print(f"ropelab.tuning: {module.name} not imported early: {error}", file=sys.stderr)
+
+def _import_early(name: str):
+    """Import one module, or record why not. Importing early is an optimisation, never a reason not to start: a
+    module that cannot be imported now (broken, or importing ropelab.ui while ui itself is being imported) is
+    imported by its page later, and the page then shows any real error itself."""
+    try:
+        return importlib.import_module(name)
+    except Exception as error:
+        _state["import_errors"][name] = f"{type(error).__name__}: {error}"
+        print(f"ropelab.tuning: {name} not imported early: {error}", file=sys.stderr)
+        return None
 
 
 def _start_daemon(name: str, target, *args) -> None:

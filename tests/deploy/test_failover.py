@@ -1,4 +1,5 @@
-"""Kill the replica that serves a browser tab: the tab must come back on the other replica, view intact.
+"""Kill the replica that serves a browser tab: the tab must come back on the other replica, view intact; starve one
+replica of CPU: new visitors must go to the other, and no open tab may fail.
 
 Runs the real thing: deploy/up.sh starts 2 replicas (scripts/serve.sh) behind Debian's HAProxy with the config
 deploy/cluster.py generates; Debian's Chromium opens a deep link through the balancer and moves a slider; then
@@ -10,9 +11,11 @@ websocket origin check still on behind the balancer.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -151,8 +154,16 @@ def _affinity(context) -> str:
 
 
 def _share_link(page) -> str:
-    """The sidebar's "Share this view" link: computed on the server from the session's own widget values."""
-    return page.locator("[data-testid=stSidebar] [data-testid=stCode]").first.inner_text()
+    """The sidebar's "Share this view" field (the browser keeps it equal to the address bar)."""
+    return page.locator("[data-testid=stSidebar] input.ropelab-share__link").first.input_value(timeout=30_000)
+
+
+def _chart_position(page) -> str:
+    """The home chart's alt text, written by the server on every run from the session's own value of m."""
+    label = page.locator(".st-key-chart_teaser_clocks [aria-label]").first.get_attribute("aria-label", timeout=30_000)
+    match = re.search(r"at position (\d+)", label or "")
+    assert match, f"unexpected alt text: {label!r}"
+    return match.group(1)
 
 
 def _kill_replica(run_dir: Path, name: str) -> None:
@@ -178,6 +189,91 @@ def _wait_for(condition, seconds: float, what: str) -> None:
 
 def _new_render_bytes(streams: list[dict[str, int]], since: int) -> int:
     return sum(stream["bytes"] for stream in streams[since:])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One replica starved of CPU, the other idle
+# ---------------------------------------------------------------------------------------------------------
+
+STARVED_TABS = 6  # open on r1 before it is starved; each holds a websocket there
+NEWCOMERS = 5  # fewer than STARVED_TABS: leastconn must send every one of them to the idle replica
+STOPPED_S, RUNNING_S = 0.4, 0.1  # the starved replica runs 20 % of the time
+
+
+class _Starver:
+    """Starve a process of CPU with SIGSTOP/SIGCONT duty cycles (a cgroup-free CPU limit); always resumes it."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.stop = threading.Event()
+        self.cycles = 0
+        self.thread = threading.Thread(target=self._run, name="starver", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                os.kill(self.pid, signal.SIGSTOP)
+                self.stop.wait(STOPPED_S)
+                os.kill(self.pid, signal.SIGCONT)
+                self.cycles += 1
+                self.stop.wait(RUNNING_S)
+        finally:
+            os.kill(self.pid, signal.SIGCONT)
+
+    def __enter__(self) -> _Starver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        os.kill(self.pid, signal.SIGCONT)
+
+
+def test_new_visitors_avoid_a_starved_replica_and_open_tabs_keep_working(balanced_app):
+    """r1 holds open tabs and gets 20 % of a CPU; r2 is idle. Newcomers must all land on r2 (leastconn), and every
+    tab, including the ones on the starved replica, must keep answering slider moves without an error."""
+    import asyncio
+
+    from benchmarks.ws_client import Session, Stats
+
+    base_url, run_dir = balanced_app
+    stats = Stats()
+
+    async def scenario() -> tuple[list[str], list[str], int]:
+        starved = [Session(base_url, stats, cookies={cluster.AFFINITY_COOKIE: "r1"}) for _ in range(STARVED_TABS)]
+        newcomers: list[Session] = []
+        moves_while_starved = 0
+        try:
+            for session in starved:
+                await session.open("")
+            with _Starver(_replica_pid(run_dir, "r1")) as starver:
+                # The starved tabs keep moving their sliders while the newcomers arrive one after the other.
+                moving = asyncio.gather(*(session.move_slider() for session in starved))
+                for _ in range(NEWCOMERS):
+                    newcomer = Session(base_url, stats)
+                    newcomers.append(newcomer)
+                    await newcomer.open("")
+                moves_while_starved = len(await moving)
+                assert starver.cycles > 0, "the replica was never stopped"
+            # Resumed: every tab on both replicas answers once more.
+            for session in starved + newcomers:
+                await session.move_slider()
+            return [s.replica for s in starved], [s.replica for s in newcomers], moves_while_starved
+        finally:
+            for session in starved + newcomers:
+                await session.close()
+
+    async def bounded():
+        async with asyncio.timeout(60):
+            return await scenario()
+
+    starved_on, newcomers_on, moves = asyncio.run(bounded())
+    assert starved_on == ["r1"] * STARVED_TABS, "the pinned tabs must stay on their replica"
+    assert newcomers_on == ["r2"] * NEWCOMERS, f"new visitors went to the starved replica: {newcomers_on}"
+    assert moves == STARVED_TABS
+    assert stats.errors == {}, stats.errors
+    assert stats.full_runs + stats.fragment_runs == 3 * STARVED_TABS + 2 * NEWCOMERS, "every run finished"
 
 
 # Last in this module: it kills a replica of the shared cluster.
@@ -213,6 +309,7 @@ def test_killing_the_serving_replica_loses_nothing_the_user_set(balanced_app):
             assert slider.input_value() == "8"
             assert "m=8" in page.url and "lecture=1" in page.url, page.url
             assert "m=8" in _share_link(page)
+            assert _chart_position(page) == "8"
             moved_url = page.url
             serving = _affinity(context)
             assert serving in {"r1", "r2"}
@@ -244,8 +341,8 @@ def test_killing_the_serving_replica_loses_nothing_the_user_set(balanced_app):
             # HAProxy's own health checks on /_stcore/health took the dead replica out of rotation.
             _wait_for(lambda: cluster.server_states(run_dir).get(serving, "").startswith("DOWN"), 15, "DOWN mark")
 
-            # 2. The session works on the new replica: one more move is rendered there in full, and the share
-            #    link (computed by the new replica's own session) holds both the new value and lecture mode.
+            # 2. The session works on the new replica: one more move is rendered there in full, the chart's alt text
+            #    (written by the new replica's own run) says m = 9, and the share field holds m and lecture mode.
             page.locator(SLIDER).focus()
             page.keyboard.press("ArrowRight")
             wait_for_app(page)
@@ -254,6 +351,7 @@ def test_killing_the_serving_replica_loses_nothing_the_user_set(balanced_app):
             assert _new_render_bytes(streams, streams_before) > 10_000, "the new replica rendered nothing"
             assert "m=9" in page.url and "lecture=1" in page.url, page.url
             assert "m=9" in _share_link(page) and "lecture=1" in _share_link(page), _share_link(page)
+            _wait_for(lambda: _chart_position(page) == "9", 20, "the new replica's render of m = 9")
             assert_no_exception(page)
 
             # 3. A reload (what a student does after any hiccup) rebuilds the same view from the URL alone.
@@ -264,6 +362,7 @@ def test_killing_the_serving_replica_loses_nothing_the_user_set(balanced_app):
             assert _new_render_bytes(streams, reloaded_from) > 10_000, "the reload was not rendered by a server"
             assert page.locator(SLIDER).input_value() == "9"
             assert "m=9" in _share_link(page) and "lecture=1" in _share_link(page), _share_link(page)
+            _wait_for(lambda: _chart_position(page) == "9", 20, "the reloaded render of m = 9")
             assert_no_exception(page)
             assert _affinity(context) != serving
         finally:
