@@ -173,3 +173,36 @@ def test_no_page_draws_a_chart_with_st_plotly_chart():
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             if isinstance(node, ast.Attribute) and node.attr == "plotly_chart":
                 pytest.fail(f"{path.relative_to(chart.REPO_ROOT)}:{node.lineno} uses st.plotly_chart")
+
+
+def test_side_by_side_panels_are_stacked_for_a_phone_with_their_titles():
+    from ropelab.figures import spec
+
+    figure = spec.subplots(1, 3, subplot_titles=["a", "b", "c"])
+    for column in (1, 2, 3):
+        spec.add_trace(figure, {"type": "heatmap", "z": [[1, 2]], "colorbar": {"x": 1.02}}, row=1, col=column)
+    spec.update_layout(figure, height=400, margin={"t": 60, "b": 50})
+    figure = spec.finish(figure)
+    code = f"""
+        import {{ stackPanels }} from {json.dumps((chart.STATIC_DIR / "ropelab" / "chart.js").as_uri())};
+        console.log(JSON.stringify(stackPanels({json.dumps(figure)})));
+    """
+    stacked = json.loads(_node(code))
+    layout = stacked["layout"]
+    assert [layout[f"xaxis{suffix}"]["domain"] for suffix in ("", "2", "3")] == [[0, 1]] * 3
+    tops = [layout[f"yaxis{suffix}"]["domain"][1] for suffix in ("", "2", "3")]
+    assert tops[0] == 1 and tops[0] > tops[1] > tops[2] > 0  # first panel on top, in reading order
+    assert [(note["text"], note["x"], note["y"]) for note in layout["annotations"]] == [
+        ("a", 0.5, tops[0]), ("b", 0.5, tops[1]), ("c", 0.5, tops[2])
+    ]  # fmt: skip
+    assert layout["height"] >= 3 * 300
+    centres = [trace["colorbar"]["y"] for trace in stacked["data"]]
+    assert centres == sorted(centres, reverse=True)  # each colour bar beside its own panel
+    single = spec.finish(spec.subplots(2, 1))
+    unchanged = json.loads(
+        _node(f"""
+        import {{ stackPanels }} from {json.dumps((chart.STATIC_DIR / "ropelab" / "chart.js").as_uri())};
+        console.log(JSON.stringify(stackPanels({json.dumps(single)})));
+    """)
+    )
+    assert unchanged == single

@@ -157,7 +157,15 @@ function createInstance(parent) {
   const instance = { root, plot, error, scrub: null, latest: null, drawing: false, drawn: null };
   // Plotly's own "responsive" option only listens to the window; the sidebar opening also changes the width.
   instance.resizer = new ResizeObserver(() => {
-    if (window.Plotly && instance.drawn) {
+    if (!window.Plotly || !instance.drawn) {
+      return;
+    }
+    const narrow = root.clientWidth > 0 && root.clientWidth < NARROW_WIDTH;
+    if (narrow !== instance.narrow && instance.lastMessage) {
+      // Crossing the phone width changes the panel arrangement, not just the size: draw the figure again.
+      instance.latest = instance.lastMessage;
+      draw(instance, instance.settings);
+    } else {
       window.Plotly.Plots.resize(plot);
     }
   });
@@ -175,6 +183,87 @@ function showError(instance, error) {
 function clearError(instance) {
   instance.error.hidden = true;
   instance.plot.hidden = false;
+}
+
+// ---- narrow screens ------------------------------------------------------------------------------------------
+
+// Below this width (a phone held upright), side-by-side panels become too thin to read, so they are stacked.
+const NARROW_WIDTH = 640;
+const STACKED_PANEL_HEIGHT = 300;
+const STACK_GAP = 0.08;
+
+function near(a, b) {
+  return Math.abs(a - b) < 0.02;
+}
+
+// A copy of a multi-panel figure with its panels one above the other, each as wide as the chart: the same axes,
+// traces and subplot titles, new domains. A figure with a single column of panels comes back unchanged.
+function stackPanels(figure) {
+  const layout = figure.layout || {};
+  const cells = [];
+  for (const [name, axis] of Object.entries(layout)) {
+    const match = /^xaxis(\d*)$/.exec(name);
+    if (!match || !axis || !Array.isArray(axis.domain)) {
+      continue;
+    }
+    const yName = axis.anchor && axis.anchor !== "free" ? `yaxis${axis.anchor.slice(1)}` : `yaxis${match[1]}`;
+    const yAxis = layout[yName];
+    if (!yAxis || !Array.isArray(yAxis.domain)) {
+      continue;
+    }
+    cells.push({ kind: "axes", x: name, y: yName, xDomain: axis.domain, yDomain: yAxis.domain });
+  }
+  for (const [name, polar] of Object.entries(layout)) {
+    if (/^polar\d*$/.test(name) && polar && polar.domain && Array.isArray(polar.domain.x)) {
+      cells.push({ kind: "polar", name, xDomain: polar.domain.x, yDomain: polar.domain.y || [0, 1] });
+    }
+  }
+  const columns = new Set(cells.map((cell) => cell.xDomain[0].toFixed(2)));
+  if (cells.length < 2 || columns.size < 2) {
+    return figure;
+  }
+  // Reading order: top row first, left to right.
+  cells.sort((a, b) => b.yDomain[1] - a.yDomain[1] || a.xDomain[0] - b.xDomain[0]);
+  const rows = cells.length;
+  const slot = (1 - STACK_GAP * (rows - 1)) / rows;
+  const stacked = { ...layout };
+  const moved = [];
+  cells.forEach((cell, index) => {
+    const top = 1 - index * (slot + STACK_GAP);
+    const yDomain = [Math.max(0, top - slot), top];
+    moved.push({ from: cell, yDomain });
+    if (cell.kind === "axes") {
+      stacked[cell.x] = { ...layout[cell.x], domain: [0, 1] };
+      stacked[cell.y] = { ...layout[cell.y], domain: yDomain };
+    } else {
+      stacked[cell.name] = { ...layout[cell.name], domain: { x: [0, 1], y: yDomain } };
+    }
+  });
+  // Subplot titles sit centred above their panel in paper coordinates: move each with its panel.
+  stacked.annotations = (layout.annotations || []).map((note) => {
+    if (note.xref !== "paper" || note.yref !== "paper") {
+      return note;
+    }
+    const home = moved.find(({ from }) => near(note.x, (from.xDomain[0] + from.xDomain[1]) / 2) && near(note.y, from.yDomain[1]));
+    return home ? { ...note, x: 0.5, y: home.yDomain[1] } : note;
+  });
+  const margin = layout.margin || {};
+  const chrome = (margin.t === undefined ? 80 : margin.t) + (margin.b === undefined ? 80 : margin.b);
+  stacked.height = Math.max(layout.height || 450, rows * STACKED_PANEL_HEIGHT + chrome);
+  // A colour bar belongs beside its own panel, not beside the whole (now tall) figure.
+  const data = (figure.data || []).map((trace) => {
+    if (!trace.colorbar && !["heatmap", "contour", "surface"].includes(trace.type)) {
+      return trace;
+    }
+    const yName = `yaxis${(trace.yaxis || "y").slice(1)}`;
+    const home = moved.find(({ from }) => from.kind === "axes" && from.y === yName);
+    if (!home) {
+      return trace;
+    }
+    const colorbar = { ...(trace.colorbar || {}), y: (home.yDomain[0] + home.yDomain[1]) / 2, yanchor: "middle", len: slot };
+    return { ...trace, colorbar };
+  });
+  return { ...figure, data, layout: stacked };
 }
 
 // ---- scrubber ------------------------------------------------------------------------------------------------
@@ -325,10 +414,13 @@ async function draw(instance, settings) {
     while (instance.latest) {
       const { message, theme } = instance.latest;
       instance.latest = null;
-      const figure = themed(message.figure, theme, message.darkSwaps || {});
+      const narrow = instance.root.clientWidth > 0 && instance.root.clientWidth < NARROW_WIDTH;
+      instance.narrow = narrow;
+      const source = narrow ? stackPanels(message.figure) : message.figure;
+      const figure = themed(source, theme, message.darkSwaps || {});
       const config = { responsive: true, ...message.config };
       instance.plot.setAttribute("aria-label", message.alt || "Chart");
-      instance.drawn = { data: figure.data, layout: figure.layout, config, swapTrace: figure.swapTrace, source: message.figure };
+      instance.drawn = { data: figure.data, layout: figure.layout, config, swapTrace: figure.swapTrace, source };
       let shown = { data: figure.data, layout: figure.layout };
       const scrub = instance.scrub;
       if (scrub && scrub.message && (scrub.dragging || scrub.timer !== null || scrub.sendTimer !== null)) {
@@ -386,6 +478,8 @@ export function render(component, settings) {
     const message = decode(data);
     setScrubMessage(instance, message.scrub, setStateValue);
     instance.latest = { message, theme: readTheme(parentElement) };
+    instance.lastMessage = instance.latest;
+    instance.settings = settings;
     draw(instance, settings);
   } catch (error) {
     showError(instance, error);
@@ -417,4 +511,4 @@ export function preload(settings) {
 }
 
 // Pure helpers, exported for tests/test_chart_element.py (run under Node).
-export { mergeLayout, swapColours };
+export { mergeLayout, stackPanels, swapColours };

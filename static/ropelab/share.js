@@ -65,7 +65,9 @@ function createInstance(parent) {
 export function render(component, settings) {
   const { parentElement } = component;
   // The share link is drawn first on every page: a good moment to start loading the chart script and plotly.js.
-  import(new URL(settings.chart, window.location.href).href).then((chart) => chart.preload(settings));
+  if (settings && settings.chart) {
+    import(new URL(settings.chart, window.location.href).href).then((chart) => chart.preload(settings));
+  }
   let instance = instances.get(parentElement);
   if (!instance) {
     instance = createInstance(parentElement);
