@@ -114,11 +114,11 @@ ui.prose(
     "settings the way `transformers` does: the head size, how many channels rotate, the base `rope_theta`, and "
     "the `rope_scaling` (transformers 4) or `rope_parameters` (transformers 5) block with any of the rope types "
     "`default`, `linear`, `dynamic`, `yarn`, `llama3` and `longrope`. Every number below comes from the same "
-    "engine as the chapters, which reproduces Hugging Face's `modeling_rope_utils`. Nothing you paste leaves "
-    "this page except, in compact form, the RoPE fields that the link needs to reopen the analysis."
+    "engine as the chapters, which reproduces Hugging Face's `modeling_rope_utils`. The app's server reads the "
+    "text for your session only; the link keeps just the RoPE fields, packed short, so it reopens this analysis."
 )
 
-st.subheader("Your model")
+st.subheader("Your config")
 open_link("a", "cfg", "cfg_text", "src")
 source = ui.choice("Where the config comes from", ["Preset", "Paste", "Upload"], "Preset", key="src", widget="radio")
 if source == "Preset":
@@ -154,7 +154,7 @@ with st.expander("Side by side: a second model on the same charts"):
         show_summary(model_b)
 
 st.subheader("Run it longer: the target length and the scaling")
-target_column, method_column = st.columns([3, 2], gap="large")
+target_column, method_column = st.columns(2, gap="large")
 with target_column:
     target_choice = ui.choice(
         "Target length L (K = 1,024 tokens)",
@@ -172,7 +172,7 @@ with method_column:
         "config",
         key="M",
         format_func=METHOD_LABELS.get,
-        widget="segmented",
+        widget="radio",
         help="'As configured' shows the config's own rope_scaling; the others write a new block for L.",
     )
 target_a = lesson.resolve_target(target_choice, model_a)
@@ -192,8 +192,8 @@ else:
         f"{target_a:,} tokens, s = {extension_a.factor:g}. It replaces the config's own `rope_scaling`."
     )
     classic_tab, parameters_tab = st.tabs(["transformers 4: rope_scaling", "transformers 5: rope_parameters"])
-    classic_tab.code(extension_a.classic_json, language="json")
-    parameters_tab.code(extension_a.parameters_json, language="json")
+    classic_tab.code(extension_a.classic_json, language="json", wrap_lines=True)
+    parameters_tab.code(extension_a.parameters_json, language="json", wrap_lines=True)
     todo, inference = lesson.EXTENSION_ADVICE[method]
     st.markdown(f"**What you still have to do.** {todo}\n\n**What changes at inference.** {inference}")
 

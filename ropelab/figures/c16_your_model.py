@@ -12,7 +12,6 @@ import numpy as np
 
 from ropelab.export import columns_to_csv
 from ropelab.figures import spec
-from ropelab.figures.context_extension import legend_below
 from ropelab.lessons.c16_your_model import BAND_NAMES, PairAnalysis
 from ropelab.style import HIGHLIGHT_COLOUR, OKABE_ITO, style_figure
 
@@ -52,7 +51,8 @@ def _length_lines(fig: spec.Figure, analyses: Sequence[PairAnalysis], *, horizon
         lengths.setdefault(analysis.target_length, []).append(f"{who}target")
     for position, (length, names) in enumerate(sorted(lengths.items())):
         text = f"{' = '.join(dict.fromkeys(names))} {length:,}"
-        side = "left" if position % 2 == 0 else "right"
+        # Neighbouring lines label on opposite sides, and vertical ones also at two heights, so labels never meet.
+        side = "right" if position % 2 == 0 else "left"
         if horizontal:
             spec.add_hline(fig, length, line=_REFERENCE_LINE)
             spec.add_line_label(fig, text, length, side=side, log_axis=True, font=_REFERENCE_FONT)
@@ -66,9 +66,25 @@ def _length_lines(fig: spec.Figure, analyses: Sequence[PairAnalysis], *, horizon
                 yref="paper",
                 y=1.0,
                 yanchor="bottom",
+                yshift=16 * (position % 2),
                 showarrow=False,
                 font=_REFERENCE_FONT,
             )
+
+
+def _legend_at_bottom(fig: spec.Figure) -> spec.Figure:
+    """The legend at the foot of the figure, under the axis title, however many rows a narrow screen wraps it into.
+
+    Anchored to the container, the legend makes plotly.js grow the bottom margin to fit it; with the x-axis's own
+    automargin the tick labels and axis title get their room above it. (A legend placed by a fraction of the plot
+    height lands on the axis title once a phone wraps it into many rows.)
+    """
+    spec.update_layout(
+        fig,
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        margin={"b": 40},
+    )
+    return spec.update_xaxes(fig, automargin=True, title={"standoff": 6})
 
 
 def _padded(values: np.ndarray, length: int) -> np.ndarray:
@@ -141,8 +157,7 @@ def wavelength_chart(first: PairAnalysis, second: PairAnalysis | None = None) ->
     _length_lines(fig, analyses, horizontal=True)
     spec.update_xaxes(fig, title={"text": "pair index i (0 = fastest)"})
     spec.update_yaxes(fig, title={"text": "wavelength 2π/θ_i (tokens, log scale)"}, type="log", exponentformat="SI")
-    title = "Wavelength of every pair, before and after scaling"
-    fig = legend_below(style_figure(fig, title=title, height=600), rows=3 + 2 * compared)
+    fig = _legend_at_bottom(style_figure(fig, title="Wavelength per pair", height=640 + 80 * compared))
     alt = " ".join(
         f"{_name(analysis, index, compared)}: wavelengths of {analysis.original_wavelengths.size} pairs on a log "
         f"scale, unscaled and with {analysis.scaling_label}{_band_summary(analysis)}; trained on "
@@ -229,8 +244,7 @@ def out_of_range_chart(first: PairAnalysis, second: PairAnalysis | None = None) 
     spec.update_layout(fig, barmode="group", bargap=0.15)
     spec.update_xaxes(fig, title={"text": "pair index i (0 = fastest)"})
     spec.update_yaxes(fig, title={"text": "angle swept (radians, log scale)"}, type="log", exponentformat="SI")
-    title = "Which pairs meet angles they never saw in training?"
-    fig = legend_below(style_figure(fig, title=title, height=560), rows=2 + 2 * compared)
+    fig = _legend_at_bottom(style_figure(fig, title="Angle swept per pair", height=600 + 60 * compared))
     alt = " ".join(
         f"{_name(analysis, index, compared)}: at {analysis.target_length:,} tokens "
         f"{int(analysis.unscaled_out_of_range.sum())} of {analysis.training_angles.size} pairs would sweep angles "
@@ -288,8 +302,7 @@ def score_chart(first: PairAnalysis, second: PairAnalysis | None = None) -> spec
     _length_lines(fig, analyses, horizontal=False)
     spec.update_xaxes(fig, title={"text": "distance m − n (tokens, log scale)"}, type="log", exponentformat="SI")
     spec.update_yaxes(fig, title={"text": "score of q = k = all-ones (1 at distance 0)"})
-    title = "Long-term decay: the all-ones score before and after scaling"
-    fig = legend_below(style_figure(fig, title=title, height=500), rows=1 + compared)
+    fig = _legend_at_bottom(style_figure(fig, title="All-ones score by distance", height=520 + 40 * compared))
     alt = " ".join(
         f"{_name(analysis, index, compared)}: all-ones score over distances 1 to {analysis.target_length:,} on a log "
         f"axis, unscaled and with {analysis.scaling_label}; attention factor {analysis.attention_factor:.4f}."
