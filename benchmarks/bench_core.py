@@ -1,4 +1,4 @@
-"""Time rope_core's element-wise RoPE against a plain copy (the memory floor) and the dense-matrix form.
+"""Time rope_core.apply_rope next to the textbook form it equals, a plain copy (the memory floor) and the dense form.
 
 Run: .venv/bin/python benchmarks/bench_core.py   (prints figures; nothing here is asserted by tests)
 """
@@ -15,6 +15,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import rope_core as rc
+from ropelab.lessons.c09_efficient_implementation import apply_rope_dense
 
 HEADS, SEQ, DIM = 32, 4096, 128
 REPEATS = 9
@@ -31,11 +32,6 @@ def median_seconds(call, repeats: int = REPEATS) -> float:
     return statistics.median(times)
 
 
-def naive_half(x, cos, sin):
-    half = x.shape[-1] // 2
-    return x * cos + np.concatenate([-x[..., half:], x[..., :half]], axis=-1) * sin
-
-
 def main() -> None:
     machine = f"{platform.machine()} {platform.processor() or ''}".strip()
     print(f"machine: {machine}, {os.cpu_count()} CPUs, numpy {np.__version__}")
@@ -46,7 +42,6 @@ def main() -> None:
     positions = np.arange(SEQ)
     frequencies = rc.inv_freq(DIM)
     out = np.empty_like(x)
-    cos, sin = (table.astype(np.float32) for table in rc.rope_cos_sin(positions, frequencies, "half"))
 
     copy = median_seconds(lambda: np.copyto(out, x))
     rows = [("np.copyto (memory floor)", copy, "")]
@@ -65,10 +60,17 @@ def main() -> None:
                 "",
             )
         )
-    rows.append(("naive numpy x*cos+rotate_half(x)*sin", median_seconds(lambda: naive_half(x, cos, sin)), ""))
+    # The same numbers (tests check them to 1e-12): the readable form, in float64 with full-size temporaries.
+    rows.append(
+        (
+            "apply_rope_textbook (half, float64)",
+            median_seconds(lambda: rc.apply_rope_textbook(x, positions, frequencies), repeats=3),
+            "x*cos + rotate_half(x)*sin",
+        )
+    )
     dense_slice = x[:DENSE_HEADS, :DENSE_SEQ]
     dense = median_seconds(
-        lambda: rc.apply_rope_dense(dense_slice, positions[:DENSE_SEQ], frequencies, convention="half"),
+        lambda: apply_rope_dense(dense_slice, positions[:DENSE_SEQ], frequencies, convention="half"),
         repeats=3,
     )
     scale = (HEADS * SEQ) / (DENSE_HEADS * DENSE_SEQ)

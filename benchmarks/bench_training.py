@@ -11,7 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rope_core.training import SCHEMES, ExperimentSettings, accuracy_by_length, run_experiment, training_work
+from ropelab.lessons.c14_live_experiment import (
+    SCHEMES,
+    ExperimentSettings,
+    accuracy_by_length,
+    run_experiment,
+    training_work,
+)
 
 
 def main(repeats: int = 1) -> None:

@@ -6,15 +6,16 @@ import numpy as np
 import streamlit as st
 
 import rope_core
-from rope_core.complex_rotation import rotate_three_ways
 from ropelab import ui
 from ropelab.export import columns_to_csv
-from ropelab.figures.complex_plane import (
+from ropelab.figures.c01_complex_numbers import (
     complex_number_figure,
     complex_text,
     euler_circle_figure,
     rotation_figure,
 )
+from ropelab.lessons import c01_complex_numbers as lesson
+from ropelab.lessons.c01_complex_numbers import rotate_three_ways
 
 CHAPTER = 1
 ui.start_page(CHAPTER)
@@ -31,12 +32,12 @@ ui.prose(
     "and its **direction** (the argument $\\varphi$, the angle measured counter-clockwise from the positive "
     "real axis). That second description is the *polar form*."
 )
-ui.formula(rope_core.polar_form)
+ui.formula(lesson.polar_form)
 controls, picture = st.columns([1, 2], gap="large")
 with controls:
     a = ui.slider("Real part a", -2.0, 2.0, 1.5, key="a", step=0.1, help="Moves the point left and right.")
     b = ui.slider("Imaginary part b", -2.0, 2.0, 1.0, key="b", step=0.1, help="Moves the point up and down.")
-    modulus, argument = ui.cached(rope_core.polar_form)(a, b)
+    modulus, argument = ui.cached(lesson.polar_form)(a, b)
     left, right = st.columns(2)
     left.metric("|z|", f"{modulus:.3f}", help="The modulus r: the length of the arrow.")
     right.metric("φ (rad)", f"{argument:.3f}", f"{math.degrees(argument):.1f}°", delta_color="off", delta_arrow="off")
@@ -60,7 +61,7 @@ ui.prose(
     "$\\sin\\theta$ as its imaginary part. Together with the modulus this gives the polar form "
     "$z = r\\,e^{i\\varphi}$: a length times a pure direction."
 )
-ui.formula(rope_core.euler_point)
+ui.formula(lesson.euler_point)
 controls, picture = st.columns([1, 2], gap="large")
 with controls:
     theta = ui.slider(
@@ -72,7 +73,7 @@ with controls:
         step=0.01,
         help="Positive angles turn counter-clockwise, negative ones clockwise. 2π ≈ 6.28 is a full turn.",
     )
-    cos_value, sin_value = ui.cached(rope_core.euler_point)(theta)
+    cos_value, sin_value = ui.cached(lesson.euler_point)(theta)
     st.metric("θ in degrees", f"{math.degrees(theta):.1f}°")
     left, right = st.columns(2)
     left.metric("cos θ", f"{cos_value:.3f}")
@@ -98,10 +99,10 @@ ui.prose(
     "each pair of coordinates of a query or key as one complex number and turns it by an angle that grows "
     "with the token's position."
 )
-ui.formula(rope_core.rotate_complex, caption="Here x₀ = a, x₁ = b and α = θ.")
+ui.formula(lesson.rotate_complex, caption="Here x₀ = a, x₁ = b and α = θ.")
 ui.formula(rope_core.rotation_matrix_2d)
 routes = ui.cached(rotate_three_ways)(a, b, theta)
-rotated_modulus, rotated_argument = ui.cached(rope_core.polar_form)(*routes.by_product)
+rotated_modulus, rotated_argument = ui.cached(lesson.polar_form)(*routes.by_product)
 picture, numbers = st.columns([1.5, 1], gap="large")
 with picture:
     ui.chart(

@@ -3,11 +3,18 @@
 import streamlit as st
 
 import rope_core
-from rope_core.absolute import add_position_vectors
-from rope_core.order import compare_orders, projection_weights, self_attention, shuffle_order, split_words, word_vectors
 from ropelab import ui
 from ropelab.export import columns_to_csv
-from ropelab.figures.positions import attention_weights_figure, outputs_figure
+from ropelab.figures.c02_why_positions import attention_weights_figure, outputs_figure
+from ropelab.lessons.c02_why_positions import (
+    add_position_vectors,
+    compare_orders,
+    projection_weights,
+    self_attention,
+    shuffle_order,
+    split_words,
+    word_vectors,
+)
 
 CHAPTER = 2
 DEFAULT_SENTENCE = "the dog bit the man"

@@ -4,10 +4,16 @@ import numpy as np
 import streamlit as st
 
 import rope_core
-from rope_core.absolute import add_position_vectors, position_similarity, sinusoidal_similarity
 from ropelab import ui
 from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.absolute import learned_table_figure, similarity_curve, similarity_heatmap, sinusoidal_heatmap
+from ropelab.figures.c03_absolute_encodings import (
+    learned_table_figure,
+    similarity_curve,
+    similarity_heatmap,
+    sinusoidal_heatmap,
+)
+from ropelab.lessons.c02_why_positions import add_position_vectors
+from ropelab.lessons.c03_absolute_encodings import position_similarity, sinusoidal_similarity
 
 CHAPTER = 3
 SIMILARITY_HEATMAP_POSITIONS = 100

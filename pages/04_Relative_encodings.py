@@ -4,23 +4,23 @@ import numpy as np
 import streamlit as st
 
 import rope_core
-from rope_core.relative_bias import attention_with_bias
 from ropelab import ui
 from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.relative import (
+from ropelab.figures.c04_relative_encodings import (
     attention_row_figure,
     bucket_map_figure,
     distance_table_figure,
     heatmap_panels_figure,
     slopes_figure,
 )
+from ropelab.lessons.c04_relative_encodings import attention_with_bias, clipped_relative_bias
 
 CHAPTER = 4
 HEAD_DIM = 64
 DEFAULT_BUCKETS, DEFAULT_MAX_DISTANCE = 32, 128
 NEAR_WINDOW = 2  # "near" = keys within this many positions of the query, for the readout
 
-clipped_bias = ui.cached(rope_core.clipped_relative_bias)
+clipped_bias = ui.cached(clipped_relative_bias)
 t5_bias = ui.cached(rope_core.t5_bias)
 t5_bucket = ui.cached(rope_core.t5_relative_bucket)
 alibi_slopes = ui.cached(rope_core.alibi_slopes)
@@ -59,7 +59,7 @@ ui.prose(
     "schemes use.) "
     "The values below are seeded random stand-ins for what training would learn."
 )
-ui.formula(rope_core.clipped_relative_bias)
+ui.formula(clipped_relative_bias)
 clip = ui.slider("Clip distance k", 0, 16, 4, key="clip", help="Offsets beyond ±k share the edge value.")
 shaw_matrix, shaw_table = clipped_bias(length, clip, seed)
 offsets = np.arange(-clip, clip + 1)

@@ -4,10 +4,10 @@ import numpy as np
 import streamlit as st
 
 import rope_core
-from rope_core.rotation_checks import rotation_identities
 from ropelab import ui
 from ropelab.export import columns_to_csv
-from ropelab.figures.rotation2d import position_sweep_figure, rotated_pair_figure, shifted_pairs_figure
+from ropelab.figures.c05_rotation_in_2d import position_sweep_figure, rotated_pair_figure, shifted_pairs_figure
+from ropelab.lessons.c05_rotation_in_2d import relative_score, rotation_identities
 
 CHAPTER = 5
 # One fixed query and key, deliberately not parallel, so the angle between them is visible.
@@ -17,7 +17,7 @@ SWEEP_POSITIONS = np.arange(64)
 
 rotate = ui.cached(rope_core.apply_rope)
 scores_of = ui.cached(rope_core.rope_scores)
-relative = ui.cached(rope_core.relative_score)
+relative = ui.cached(relative_score)
 
 
 def rotated(vector: np.ndarray, position: int, theta: float) -> np.ndarray:
@@ -90,7 +90,7 @@ ui.prose(
 )
 ui.formula(rope_core.rope_scores, caption="The score RoPE computes: rotate each vector by its own position.")
 ui.formula(
-    rope_core.relative_score,
+    relative_score,
     caption="The same number from the offset alone (a pair of coordinates read as one complex number).",
 )
 

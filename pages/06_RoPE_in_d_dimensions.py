@@ -6,15 +6,14 @@ import streamlit as st
 import rope_core
 from ropelab import ui
 from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.many_dims import (
+from ropelab.figures.c06_rope_in_d_dimensions import (
     angle_heatmap_figure,
-    evenly_spaced_pairs,
     frequency_ladder_figure,
     full_turns_figure,
     pair_clocks_animation,
     rotation_matrix_figure,
-    sampled_positions,
 )
+from ropelab.lessons.c06_rope_in_d_dimensions import evenly_spaced_pairs, sampled_positions
 
 CHAPTER = 6
 HEAD_DIMS = (4, 8, 16, 32, 64, 96, 128, 256)

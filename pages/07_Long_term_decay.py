@@ -6,7 +6,8 @@ import streamlit as st
 import rope_core
 from ropelab import ui
 from ropelab.export import columns_to_csv
-from ropelab.figures.decay import bound_comparison_figure, decay_figure, display_distances
+from ropelab.figures.c07_long_term_decay import bound_comparison_figure, decay_figure
+from ropelab.lessons.c07_long_term_decay import display_distances, random_score_mean
 
 CHAPTER = 7
 HEAD_DIMS = (8, 16, 32, 64, 96, 128, 256)
@@ -56,7 +57,7 @@ distances = display_distances(max_distance, CURVE_POINTS)
 random_distances = display_distances(max_distance, RANDOM_POINTS)
 bound = ui.cached(rope_core.decay_bound)(distances, dim, base)
 all_ones = ui.cached(rope_core.all_ones_score)(distances, dim, base)
-random_mean, random_error = ui.cached(rope_core.random_score_mean)(
+random_mean, random_error = ui.cached(random_score_mean)(
     random_distances, dim, base, n_samples=RANDOM_SAMPLES, seed=seed
 )
 label = f"d = {dim}, b = {ui.format_base(base)}"

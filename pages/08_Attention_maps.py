@@ -4,7 +4,15 @@ import numpy as np
 import streamlit as st
 
 import rope_core
-from rope_core.attention_pipeline import (
+from ropelab import ui
+from ropelab.export import columns_to_csv, matrix_to_csv
+from ropelab.figures.c08_attention_maps import (
+    METHOD_LABELS,
+    method_maps_figure,
+    pipeline_stage_figure,
+    position_dependence_figure,
+)
+from ropelab.lessons.c08_attention_maps import (
     MAX_TEXT_CHARS,
     MAX_TOKENS,
     compare_methods,
@@ -12,14 +20,6 @@ from rope_core.attention_pipeline import (
     shift_change,
     split_tokens,
     toeplitz_deviation,
-)
-from ropelab import ui
-from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.attention_maps import (
-    METHOD_LABELS,
-    method_maps_figure,
-    pipeline_stage_figure,
-    position_dependence_figure,
 )
 
 CHAPTER = 8

@@ -6,21 +6,9 @@ import numpy as np
 import streamlit as st
 
 import rope_core
-from rope_core.implementation import (
-    MAX_LAYOUT_SEQ,
-    MAX_TIMED_DIM,
-    MAX_TIMED_SEQ,
-    channel_frequencies,
-    float32_angle_error,
-    layout_conversion_scores,
-    partial_rotary,
-    rope_operation_counts,
-    rotation_pairs,
-    time_rope_forms,
-)
 from ropelab import ui
 from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.implementation import (
+from ropelab.figures.c09_efficient_implementation import (
     cache_size_figure,
     channel_pairing_figure,
     operation_count_figure,
@@ -30,6 +18,23 @@ from ropelab.figures.implementation import (
     rotated_vectors_figure,
     score_matrices_figure,
     timing_figure,
+)
+from ropelab.lessons.c09_efficient_implementation import (
+    MAX_LAYOUT_SEQ,
+    MAX_TIMED_DIM,
+    MAX_TIMED_SEQ,
+    apply_rope_complex,
+    apply_rope_dense,
+    channel_frequencies,
+    float32_angle_error,
+    kv_cos_sin_cache_bytes,
+    layout_conversion_scores,
+    partial_rotary,
+    permute_qk_weight_rows,
+    rope_cos_sin,
+    rope_operation_counts,
+    rotation_pairs,
+    time_rope_forms,
 )
 
 CHAPTER = 9
@@ -44,9 +49,9 @@ LAYOUT_CONVENTIONS = {"half-split": "half", "interleaved": "interleaved"}
 SOURCES = {
     "apply_rope — element-wise, O(d)": rope_core.apply_rope,
     "rotate_half — the partner of every channel": rope_core.rotate_half,
-    "rope_cos_sin — the cos/sin tables": rope_core.rope_cos_sin,
-    "apply_rope_dense — one d×d matrix per vector, O(d²)": rope_core.apply_rope_dense,
-    "apply_rope_complex — multiply by e^{imθ}": rope_core.apply_rope_complex,
+    "rope_cos_sin — the cos/sin tables": rope_cos_sin,
+    "apply_rope_dense — one d×d matrix per vector, O(d²)": apply_rope_dense,
+    "apply_rope_complex — multiply by e^{imθ}": apply_rope_complex,
     "time_rope_forms — the timing you just saw": time_rope_forms,
 }
 partial_presets = {
@@ -76,9 +81,9 @@ ui.prose(
     "the two are added. The **complex** form does the same thing as one complex multiplication per pair. All "
     "three give the same vector; only the cost differs."
 )
-ui.formula(rope_core.apply_rope_dense, caption="Dense: a full matrix-vector product per vector.")
+ui.formula(apply_rope_dense, caption="Dense: a full matrix-vector product per vector.")
 ui.formula(rope_core.apply_rope, caption="Element-wise: two products and a sum per channel, from cached tables.")
-ui.formula(rope_core.apply_rope_complex, caption="Complex: one complex product per pair.")
+ui.formula(apply_rope_complex, caption="Complex: one complex product per pair.")
 
 size_column, length_column, layout_column = st.columns(3)
 with size_column:
@@ -281,7 +286,7 @@ st.caption(
     "Right: half-split code with the weights loaded as they are."
 )
 with st.expander("Source: permute_qk_weight_rows"):
-    st.code(inspect.getsource(rope_core.permute_qk_weight_rows), language="python")
+    st.code(inspect.getsource(permute_qk_weight_rows), language="python")
     st.caption(f"At most {MAX_LAYOUT_SEQ} tokens in the demo; one head, d_model = head size.")
 
 st.subheader("Partial rotary: rotate only some channels")
@@ -332,12 +337,12 @@ ui.prose(
     "computed once and shared by every layer and head. Hugging Face stores each table with $d_{\\text{rot}}$ "
     "columns (the $d_{\\text{rot}}/2$ angles written twice, to match the half-split layout)."
 )
-ui.formula(rope_core.kv_cos_sin_cache_bytes)
+ui.formula(kv_cos_sin_cache_bytes)
 model_name = ui.choice("Model preset", list(rope_core.MODEL_PRESETS), "Llama 3.1 8B", key="model")
 model = rope_core.MODEL_PRESETS[model_name]
-bytes_float32 = rope_core.kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float32)
-bytes_unique = rope_core.kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float32, duplicated=False)
-bytes_float64 = rope_core.kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float64)
+bytes_float32 = kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float32)
+bytes_unique = kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float32, duplicated=False)
+bytes_float64 = kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float64)
 context_column, cache_column, unique_column, double_column = st.columns(4)
 context_column.metric("context L", f"{model.context_length:,}", help=f"d_rot = {model.rotary_dim} for this model.")
 cache_column.metric("cos + sin, float32", f"{bytes_float32 / MIB:,.2f} MiB")
@@ -345,10 +350,7 @@ unique_column.metric("without the duplicate halves", f"{bytes_unique / MIB:,.2f}
 double_column.metric("in float64", f"{bytes_float64 / MIB:,.2f} MiB")
 preset_names = list(rope_core.MODEL_PRESETS)
 sizes = np.array(
-    [
-        rope_core.kv_cos_sin_cache_bytes(p.context_length, p.rotary_dim, np.float32) / MIB
-        for p in rope_core.MODEL_PRESETS.values()
-    ]
+    [kv_cos_sin_cache_bytes(p.context_length, p.rotary_dim, np.float32) / MIB for p in rope_core.MODEL_PRESETS.values()]
 )
 ui.chart(
     cache_size_figure(preset_names, sizes, model_name, title="cos/sin cache for the full context (float32, MiB)"),

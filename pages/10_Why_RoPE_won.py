@@ -4,10 +4,10 @@ import numpy as np
 import streamlit as st
 
 import rope_core
-from rope_core.comparison import pair_score_across_shifts, pair_score_by_distance
 from ropelab import chapters, ui
 from ropelab.export import columns_to_csv
-from ropelab.figures.comparison import distance_scores_figure, shift_scores_figure
+from ropelab.figures.c10_why_rope_won import distance_scores_figure, shift_scores_figure
+from ropelab.lessons.c10_why_rope_won import pair_score_across_shifts, pair_score_by_distance
 
 CHAPTER = 10
 SHIFT_POINTS = 121

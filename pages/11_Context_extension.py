@@ -4,21 +4,17 @@ import numpy as np
 import streamlit as st
 
 import rope_core
-from rope_core.extension import (
-    EXTENSION_METHODS,
-    extension_frequencies,
-    out_of_distribution_pairs,
-    scaled_all_ones_score,
-)
+from rope_core import out_of_distribution_pairs, scaled_all_ones_score
 from ropelab import ui
 from ropelab.export import columns_to_csv
-from ropelab.figures.context_extension import (
+from ropelab.figures.c11_context_extension import (
     BAND_LABELS,
     METHOD_LABELS,
     angle_figure,
     score_curves_figure,
     wavelength_figure,
 )
+from ropelab.lessons.c11_context_extension import EXTENSION_METHODS, extension_frequencies
 
 CHAPTER = 11
 TOKENS_PER_UNIT = 1024

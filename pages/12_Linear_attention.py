@@ -4,16 +4,17 @@ import numpy as np
 import streamlit as st
 
 import rope_core
-from rope_core.linear_compare import (
+from ropelab import ui
+from ropelab.export import columns_to_csv, matrix_to_csv
+from ropelab.figures.c12_linear_attention import row_sums_figure, timing_figure, weight_heatmaps_figure
+from ropelab.lessons.c12_linear_attention import (
     MAX_TIMED_LENGTH,
+    linear_attention_rope_bruteforce,
     linear_attention_weights,
     seeded_qkv,
     softmax_rope_weights,
     time_linear_attention,
 )
-from ropelab import ui
-from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.linear_attention import row_sums_figure, timing_figure, weight_heatmaps_figure
 
 CHAPTER = 12
 DIM_CHOICES = (8, 16, 32, 64)
@@ -124,7 +125,7 @@ ui.prose(
     "$V$; the other carries the sums over $n$ (running sums when causal). They must agree to rounding error, "
     "and the gap between their costs must widen as N grows."
 )
-ui.formula(rope_core.linear_attention_rope_bruteforce, caption="The O(N²) reference: weights first, then values.")
+ui.formula(linear_attention_rope_bruteforce, caption="The O(N²) reference: weights first, then values.")
 longest = ui.choice(
     "Longest sequence to time",
     TIMED_LENGTHS,

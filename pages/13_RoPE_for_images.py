@@ -4,10 +4,9 @@ import numpy as np
 import streamlit as st
 
 import rope_core
-from rope_core.linear_compare import seeded_qkv
 from ropelab import ui
 from ropelab.export import columns_to_csv
-from ropelab.figures.images import (
+from ropelab.figures.c13_rope_for_images import (
     PATTERNS,
     STREAM_NAMES,
     mrope_positions_figure,
@@ -17,6 +16,8 @@ from ropelab.figures.images import (
     pixels_per_patch,
     synthetic_image,
 )
+from ropelab.lessons.c12_linear_attention import seeded_qkv
+from ropelab.lessons.c13_rope_for_images import patch_scores_2d
 
 CHAPTER = 13
 METHOD_TITLES = ("Axial 2-D RoPE", "RoPE-Mixed", "Flattened 1-D RoPE")
@@ -24,7 +25,7 @@ MROPE_DIM = 128
 MROPE_SECTIONS = (16, 24, 24)
 MROPE_BASE = 1e6
 
-scores_of = ui.cached(rope_core.patch_scores_2d)
+scores_of = ui.cached(patch_scores_2d)
 directions_of = ui.cached(rope_core.mixed_inv_freq_directions)
 image_of = ui.cached(synthetic_image)
 mrope_ids_of = ui.cached(rope_core.mrope_positions)
@@ -131,7 +132,7 @@ score_grids = [
     scores_of(grid, grid, query, dim, base, "mixed", directions, seed),
     scores_of(grid, grid, query, dim, base, "flat1d"),
 ]
-ui.formula(rope_core.patch_scores_2d, caption="Score of the query patch against every patch (q = k = all ones).")
+ui.formula(patch_scores_2d, caption="Score of the query patch against every patch (q = k = all ones).")
 mixed_title = f"Mixed, {'random α' if random_directions else f'α = {direction_degrees}°'}"
 titles = (METHOD_TITLES[0], mixed_title, METHOD_TITLES[2])
 ui.chart(

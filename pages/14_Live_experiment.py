@@ -5,10 +5,9 @@ import math
 import numpy as np
 import streamlit as st
 
-from rope_core import training
 from ropelab import ui
 from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.training import (
+from ropelab.figures.c14_live_experiment import (
     MAX_MAP_SIZE,
     SCHEME_NAMES,
     SCHEME_ORDER,
@@ -17,6 +16,7 @@ from ropelab.figures.training import (
     loss_curves_figure,
     task_figure,
 )
+from ropelab.lessons import c14_live_experiment as training
 
 CHAPTER = 14
 DEFAULTS = training.ExperimentSettings()

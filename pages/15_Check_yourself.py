@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from rope_core import quiz
 from ropelab import chapters, ui
 from ropelab.export import columns_to_csv
-from ropelab.figures.quiz import chapter_score_figure, period_question_figure
+from ropelab.figures.c15_check_yourself import chapter_score_figure, period_question_figure
+from ropelab.lessons import c15_check_yourself as quiz
 
 CHAPTER = 15
 

@@ -1,67 +1,59 @@
-"""rope_core: the pure-NumPy engine of RoPE Lab. Public functions carry their equation in `.latex`."""
+"""rope_core: rotary position embeddings (RoPE) in plain NumPy, the library behind RoPE Lab.
 
-# Chapter-specific helpers, importable both as submodules (rope_core.training) and by name.
-from . import (
-    absolute,
-    attention_pipeline,
-    comparison,
-    complex_rotation,
-    extension,
-    implementation,
-    linear_compare,
-    order,
-    quiz,
-    relative_bias,
-    rotation_checks,
-    training,
-)
-from .absolute import add_position_vectors, position_similarity, sinusoidal_similarity
+Read the modules in this order; each one is short and builds on the ones before it.
+
+    frequencies  θ_i = b^(-2i/d), wavelengths 2π/θ_i, the angles m·θ_i, full turns in a context
+    rotation     rotate_half and apply_rope_textbook (RoPE in a few lines), then apply_rope (the same numbers,
+                 validated and fast), the 2-D and d-dimensional rotation matrices, the two memory layouts,
+                 and the scores of rotated queries and keys
+    scaling      context extension with Hugging Face's rope_type names: linear (PI), NTK, dynamic NTK, YaRN,
+                 Llama 3, LongRoPE; which pairs leave their training range
+    encodings    the schemes RoPE is compared with: sinusoidal and learned absolute, T5 buckets, ALiBi
+    attention    softmax, the causal mask, attention maps under six position schemes, one pair's logits,
+                 and linear attention with RoPE (RoFormer Eq. 19)
+    decay        RoFormer's long-term decay bound and the score of aligned vectors
+    images       RoPE on patch grids (axial, mixed directions) and Qwen2-VL's M-RoPE
+    presets      the RoPE settings of well-known models, from their public config.json files
+    limits       hard caps on sizes, so no input can take more than about a second
+
+Every function validates its arguments and raises ValueError naming the parameter, its value and the allowed
+range. A function whose equation a page shows carries it as LaTeX in ``fn.latex``. Private helpers: ``_checks``
+(the validators), ``_equation`` (the decorator that attaches ``.latex``), ``_kernel`` (apply_rope's fast loop).
+
+    >>> import rope_core
+    >>> rope_core.inv_freq(8)
+    array([1.   , 0.1  , 0.01 , 0.001])
+"""
+
 from .attention import (
-    FEATURE_MAPS,
     METHODS,
     AttentionMaps,
     attention_maps,
     causal_mask,
     linear_attention,
     linear_attention_rope,
-    linear_attention_rope_bruteforce,
     linear_attention_rope_weights,
     pair_logits,
-    scaled_dot_product_scores,
     softmax,
 )
-from .attention_pipeline import compare_methods, rope_attention_pipeline, shift_change, split_tokens, toeplitz_deviation
-from .comparison import pair_score_across_shifts, pair_score_by_distance
-from .complex_plane import (
-    euler_point,
-    matrix_exponential,
-    polar_form,
-    rotate_complex,
-    rotation_matrix_2d,
-    skew_generator,
-)
-from .complex_rotation import rotate_three_ways
-from .decay import all_ones_score, decay_bound, random_score_mean
+from .decay import all_ones_score, decay_bound
 from .encodings import (
     alibi_bias,
     alibi_slopes,
-    clipped_relative_bias,
     learned_encoding,
     learned_position_table,
     sinusoidal_encoding,
     t5_bias,
     t5_relative_bucket,
 )
-from .extension import EXTENSION_METHODS, extension_frequencies, out_of_distribution_pairs, scaled_all_ones_score
 from .frequencies import full_turns, inv_freq, rotation_angles, wavelengths
-from .implementation import (
-    channel_frequencies,
-    float32_angle_error,
-    layout_conversion_scores,
-    partial_rotary,
-    rope_operation_counts,
-    rotation_pairs,
-    time_rope_forms,
+from .images import (
+    apply_mrope,
+    axial_inv_freq,
+    axial_rope_2d,
+    mixed_inv_freq_directions,
+    mixed_rope_2d,
+    mrope_positions,
 )
 from .limits import (
     MAX_ATTENTION_FACTOR,
@@ -76,52 +68,87 @@ from .limits import (
     MAX_SEQ,
     MIN_FACTOR,
 )
-from .linear_compare import linear_attention_weights, seeded_qkv, softmax_rope_weights, time_linear_attention
-from .order import compare_orders, self_attention, shuffle_order, split_words, word_vectors
-from .presets import MODEL_PRESETS, RopePreset, kv_cos_sin_cache_bytes, preset_inv_freq
-from .quiz import build_quiz, check_choice, check_numeric, parse_number, score_by_chapter
-from .relative_bias import attention_with_bias
-from .rotary import (
+from .presets import MODEL_PRESETS, RopePreset, preset_inv_freq
+from .rotation import (
     CONVENTIONS,
     apply_rope,
-    apply_rope_complex,
-    apply_rope_dense,
+    apply_rope_textbook,
     interleaved_to_half_permutation,
-    permute_qk_weight_rows,
-    relative_score,
-    rope_cos_sin,
     rope_scores,
     rotate_half,
-    rotate_interleaved,
     rotation_matrix,
+    rotation_matrix_2d,
 )
-from .rotation_checks import rotation_identities
 from .scaling import (
-    ROPE_TYPES,
     dynamic_ntk_base,
     llama3_bands,
     ntk_scaled_base,
+    out_of_distribution_pairs,
+    scaled_all_ones_score,
     scaled_inv_freq,
     yarn_attention_factor,
     yarn_correction_range,
     yarn_ramp,
 )
-from .training import ExperimentSettings, accuracy_by_length, copy_task_batch, run_experiment, training_work
-from .vision import (
-    PATCH_METHODS,
-    apply_mrope,
-    axial_inv_freq,
-    axial_rope_2d,
-    mixed_inv_freq_directions,
-    mixed_rope_2d,
-    mrope_positions,
-    patch_scores_2d,
-)
 
-__all__ = [
+__all__ = [  # noqa: RUF022  grouped by module, in the order the docstring lists them
+    # frequencies
+    "full_turns",
+    "inv_freq",
+    "rotation_angles",
+    "wavelengths",
+    # rotation
     "CONVENTIONS",
-    "EXTENSION_METHODS",
-    "FEATURE_MAPS",
+    "apply_rope",
+    "apply_rope_textbook",
+    "interleaved_to_half_permutation",
+    "rope_scores",
+    "rotate_half",
+    "rotation_matrix",
+    "rotation_matrix_2d",
+    # scaling
+    "dynamic_ntk_base",
+    "llama3_bands",
+    "ntk_scaled_base",
+    "out_of_distribution_pairs",
+    "scaled_all_ones_score",
+    "scaled_inv_freq",
+    "yarn_attention_factor",
+    "yarn_correction_range",
+    "yarn_ramp",
+    # encodings
+    "alibi_bias",
+    "alibi_slopes",
+    "learned_encoding",
+    "learned_position_table",
+    "sinusoidal_encoding",
+    "t5_bias",
+    "t5_relative_bucket",
+    # attention
+    "METHODS",
+    "AttentionMaps",
+    "attention_maps",
+    "causal_mask",
+    "linear_attention",
+    "linear_attention_rope",
+    "linear_attention_rope_weights",
+    "pair_logits",
+    "softmax",
+    # decay
+    "all_ones_score",
+    "decay_bound",
+    # images
+    "apply_mrope",
+    "axial_inv_freq",
+    "axial_rope_2d",
+    "mixed_inv_freq_directions",
+    "mixed_rope_2d",
+    "mrope_positions",
+    # presets
+    "MODEL_PRESETS",
+    "RopePreset",
+    "preset_inv_freq",
+    # limits
     "MAX_ATTENTION_FACTOR",
     "MAX_BASE",
     "MAX_DIM",
@@ -132,122 +159,5 @@ __all__ = [
     "MAX_POSITION",
     "MAX_SAMPLES",
     "MAX_SEQ",
-    "METHODS",
     "MIN_FACTOR",
-    "MODEL_PRESETS",
-    "PATCH_METHODS",
-    "ROPE_TYPES",
-    "AttentionMaps",
-    "ExperimentSettings",
-    "RopePreset",
-    "absolute",
-    "accuracy_by_length",
-    "add_position_vectors",
-    "alibi_bias",
-    "alibi_slopes",
-    "all_ones_score",
-    "apply_mrope",
-    "apply_rope",
-    "apply_rope_complex",
-    "apply_rope_dense",
-    "attention_maps",
-    "attention_pipeline",
-    "attention_with_bias",
-    "axial_inv_freq",
-    "axial_rope_2d",
-    "build_quiz",
-    "causal_mask",
-    "channel_frequencies",
-    "check_choice",
-    "check_numeric",
-    "clipped_relative_bias",
-    "compare_methods",
-    "compare_orders",
-    "comparison",
-    "complex_rotation",
-    "copy_task_batch",
-    "decay_bound",
-    "dynamic_ntk_base",
-    "euler_point",
-    "extension",
-    "extension_frequencies",
-    "float32_angle_error",
-    "full_turns",
-    "implementation",
-    "interleaved_to_half_permutation",
-    "inv_freq",
-    "kv_cos_sin_cache_bytes",
-    "layout_conversion_scores",
-    "learned_encoding",
-    "learned_position_table",
-    "linear_attention",
-    "linear_attention_rope",
-    "linear_attention_rope_bruteforce",
-    "linear_attention_rope_weights",
-    "linear_attention_weights",
-    "linear_compare",
-    "llama3_bands",
-    "matrix_exponential",
-    "mixed_inv_freq_directions",
-    "mixed_rope_2d",
-    "mrope_positions",
-    "ntk_scaled_base",
-    "order",
-    "out_of_distribution_pairs",
-    "pair_logits",
-    "pair_score_across_shifts",
-    "pair_score_by_distance",
-    "parse_number",
-    "partial_rotary",
-    "patch_scores_2d",
-    "permute_qk_weight_rows",
-    "polar_form",
-    "position_similarity",
-    "preset_inv_freq",
-    "quiz",
-    "random_score_mean",
-    "relative_bias",
-    "relative_score",
-    "rope_attention_pipeline",
-    "rope_cos_sin",
-    "rope_operation_counts",
-    "rope_scores",
-    "rotate_complex",
-    "rotate_half",
-    "rotate_interleaved",
-    "rotate_three_ways",
-    "rotation_angles",
-    "rotation_checks",
-    "rotation_identities",
-    "rotation_matrix",
-    "rotation_matrix_2d",
-    "rotation_pairs",
-    "run_experiment",
-    "scaled_all_ones_score",
-    "scaled_dot_product_scores",
-    "scaled_inv_freq",
-    "score_by_chapter",
-    "seeded_qkv",
-    "self_attention",
-    "shift_change",
-    "shuffle_order",
-    "sinusoidal_encoding",
-    "sinusoidal_similarity",
-    "skew_generator",
-    "softmax",
-    "softmax_rope_weights",
-    "split_tokens",
-    "split_words",
-    "t5_bias",
-    "t5_relative_bucket",
-    "time_linear_attention",
-    "time_rope_forms",
-    "toeplitz_deviation",
-    "training",
-    "training_work",
-    "wavelengths",
-    "word_vectors",
-    "yarn_attention_factor",
-    "yarn_correction_range",
-    "yarn_ramp",
 ]

@@ -155,3 +155,47 @@ def check_vector(name: str, values, length: int | None = None) -> np.ndarray:
     if length is not None and array.shape[0] != length:
         raise ValueError(f"{name} must have length {length}, got {array.shape[0]}")
     return array
+
+
+def check_x(x, name: str = "x", *, check_finite: bool = True) -> np.ndarray:
+    """Check an array of vectors (..., seq, d): real, at least 2-D, bounded in size; float32 stays float32.
+
+    Returns a C-contiguous float64 (or float32) array. The fast path of apply_rope passes check_finite=False
+    and checks finiteness block by block instead, while the data is in cache.
+    """
+    if isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"{name} must be an array of real numbers, got {x!r}")
+    array = np.asarray(x)
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise ValueError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
+    if array.ndim < 2:
+        raise ValueError(f"{name} must have shape (..., seq, d) with at least 2 dimensions, got {array.shape}")
+    if array.size > MAX_ELEMENTS:
+        raise ValueError(f"{name} must have at most {MAX_ELEMENTS} elements, got {array.size} (shape {array.shape})")
+    if array.dtype != np.float32:
+        array = array.astype(np.float64, copy=False)
+    if check_finite and not np.isfinite(array).all():
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+    return np.ascontiguousarray(array)
+
+
+def check_rotary_layout(x: np.ndarray, inv_freq: np.ndarray, rotary_dim) -> int:
+    """Check that inv_freq has one frequency per rotated pair of x (all of d, or the first rotary_dim channels)."""
+    head_dim = x.shape[-1]
+    if rotary_dim is None:
+        if 2 * inv_freq.size != head_dim:
+            raise ValueError(
+                f"inv_freq must have d/2 = {head_dim / 2:g} entries for x with last dimension {head_dim}, "
+                f"got {inv_freq.size} (pass rotary_dim for partial rotary)"
+            )
+        return head_dim
+    rotary_dim = check_int("rotary_dim", rotary_dim, 2, min(head_dim, MAX_DIM), even=True)
+    if 2 * inv_freq.size != rotary_dim:
+        raise ValueError(f"inv_freq must have rotary_dim/2 = {rotary_dim // 2} entries, got {inv_freq.size}")
+    return rotary_dim
+
+
+def check_sequence_match(x: np.ndarray, positions: np.ndarray) -> None:
+    """Raise unless x (..., seq, d) has one row per position."""
+    if x.shape[-2] != positions.size:
+        raise ValueError(f"positions must have length seq = {x.shape[-2]} (x.shape[-2]), got {positions.size}")

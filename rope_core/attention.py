@@ -10,7 +10,7 @@ from ._equation import equation
 from .encodings import alibi_bias, learned_encoding, learned_position_table, sinusoidal_encoding, t5_bias
 from .frequencies import inv_freq as default_inv_freq
 from .limits import MAX_DIM, MAX_ELEMENTS, MAX_POSITION, MAX_SEQ
-from .rotary import CONVENTIONS, apply_rope
+from .rotation import CONVENTIONS, apply_rope
 
 METHODS = ("nope", "sinusoidal", "learned", "t5", "alibi", "rope")
 FEATURE_MAPS = ("elu1", "relu", "exp")
@@ -40,16 +40,6 @@ def causal_mask(n: int) -> np.ndarray:
     return np.where(np.tri(n, dtype=bool), 0.0, -np.inf)
 
 
-@equation(r"S = \frac{Q K^\top}{\sqrt{d}}")
-def scaled_dot_product_scores(q, k) -> np.ndarray:
-    """Return q k^T / sqrt(d) for q (seq_q, d) and k (seq_k, d)."""
-    q = check_real_array("q", q, ndim=2, max_size=MAX_SEQ * MAX_DIM)
-    k = check_real_array("k", k, ndim=2, max_size=MAX_SEQ * MAX_DIM)
-    if q.shape[1] != k.shape[1] or q.shape[1] == 0:
-        raise ValueError(f"k must have the same non-zero last dimension as q ({q.shape[1]}), got {k.shape[1]}")
-    return q @ k.T / math.sqrt(q.shape[1])
-
-
 @dataclass(frozen=True)
 class AttentionMaps:
     """Result of attention_maps: softmax probabilities, the logits they came from, and the positions used."""
@@ -59,6 +49,7 @@ class AttentionMaps:
     positions: np.ndarray
     tokens: np.ndarray
     method: str
+    content: np.ndarray  # the seeded content vector of every token (one row each), before any position enters
 
 
 def _content_vectors(tokens: np.ndarray, d: int, seed: int) -> np.ndarray:
@@ -154,7 +145,7 @@ def attention_maps(
         scores = scores + alibi_bias(seq_len, alibi_slope)
     if causal:
         scores = scores + causal_mask(seq_len)
-    return AttentionMaps(softmax(scores), scores, positions, token_ids, method)
+    return AttentionMaps(softmax(scores), scores, positions, token_ids, method, content)
 
 
 @equation(
@@ -296,12 +287,3 @@ def linear_attention_rope_weights(
         numerator = np.tril(numerator)
         similarity = np.tril(similarity)
     return numerator / similarity.sum(axis=1, keepdims=True)
-
-
-@equation(r"\operatorname{Attn} = W V \quad (O(N^2)\text{ reference})")
-def linear_attention_rope_bruteforce(
-    q, k, v, positions, inv_freq, causal: bool = False, feature_map: str = "elu1", convention: str = "half"
-) -> np.ndarray:
-    """RoFormer Eq. 19 by forming the full (N, N) weight matrix: O(N^2), the reference for the fast form."""
-    q, k, v = _check_qkv(q, k, v, MAX_SEQ)
-    return linear_attention_rope_weights(q, k, positions, inv_freq, causal, feature_map, convention) @ v

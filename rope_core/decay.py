@@ -1,11 +1,11 @@
-"""Long-term decay of RoPE scores with distance (RoFormer section 3.4.3), and why random vectors show none."""
+"""Long-term decay of RoPE scores with distance (RoFormer section 3.4.3): the bound, and aligned vectors' score."""
 
 import numpy as np
 
-from ._checks import check_dim, check_int, check_inv_freq, check_positions
+from ._checks import check_dim, check_inv_freq, check_positions
 from ._equation import equation
 from .frequencies import inv_freq as default_inv_freq
-from .limits import MAX_SAMPLES, MAX_SEQ
+from .limits import MAX_SEQ
 
 
 def _frequencies(dim, base, inv_freq) -> np.ndarray:
@@ -36,30 +36,3 @@ def all_ones_score(distances, dim: int = 128, base: float = 10000.0, *, inv_freq
     distances = check_positions("distances", distances, max_len=MAX_SEQ)
     frequencies = _frequencies(dim, base, inv_freq)
     return np.cos(np.multiply.outer(distances, frequencies)).mean(axis=1)
-
-
-@equation(r"\mathbb{E}_{q,k\sim\mathcal{N}(0,I)}\left[\frac{\langle q, R_r k\rangle}{d}\right] = 0")
-def random_score_mean(
-    distances,
-    dim: int = 128,
-    base: float = 10000.0,
-    n_samples: int = 512,
-    seed: int = 0,
-    *,
-    inv_freq=None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return (mean, standard error) over seeded Gaussian q, k of the normalised score at each distance."""
-    distances = check_positions("distances", distances, max_len=MAX_SEQ)
-    frequencies = _frequencies(dim, base, inv_freq)
-    n_samples = check_int("n_samples", n_samples, 2, MAX_SAMPLES)
-    seed = check_int("seed", seed, 0, 2**32 - 1)
-    if distances.size * n_samples > 2**22:
-        raise ValueError(f"distances x n_samples must be at most {2**22}, got {distances.size} x {n_samples}")
-    rng = np.random.default_rng(seed)
-    pairs = frequencies.size
-    q = rng.standard_normal((n_samples, pairs)) + 1j * rng.standard_normal((n_samples, pairs))
-    k = rng.standard_normal((n_samples, pairs)) + 1j * rng.standard_normal((n_samples, pairs))
-    # <q, R_r k> = Re sum_i q_i conj(k_i e^{i r theta_i}) with each pair seen as a complex number.
-    products = q * np.conj(k)
-    scores = np.real(np.exp(-1j * np.multiply.outer(distances, frequencies)) @ products.T) / (2 * pairs)
-    return scores.mean(axis=1), scores.std(axis=1, ddof=1) / np.sqrt(n_samples)

@@ -1,4 +1,7 @@
-"""Other position encodings for comparison: sinusoidal, learned, Shaw clipped relative, T5 buckets, ALiBi."""
+"""Position encodings other than RoPE: absolute (sinusoidal, a learned table) and relative (T5 buckets, ALiBi).
+
+The learned table and the T5 bias values are seeded stand-ins for trained parameters, so every chart is reproducible.
+"""
 
 import math
 
@@ -57,17 +60,6 @@ def learned_encoding(positions, table) -> np.ndarray:
             f"positions must be in [0, {max_len - 1}]"
         )
     return table[positions.astype(np.int64)]
-
-
-@equation(r"a_{ij} = w_{\operatorname{clip}(j-i,\,-k,\,k)}")
-def clipped_relative_bias(seq_len: int, max_relative: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Return the Shaw-style (seq, seq) bias from one seeded scalar per clipped distance, and that table."""
-    seq_len = check_int("seq_len", seq_len, 1, MAX_SEQ)
-    max_relative = check_int("max_relative", max_relative, 0, MAX_SEQ)
-    table = np.random.default_rng(_check_seed(seed)).normal(0.0, 1.0, 2 * max_relative + 1)
-    offsets = np.arange(seq_len)
-    distance = np.clip(offsets[None, :] - offsets[:, None], -max_relative, max_relative)
-    return table[distance + max_relative], table
 
 
 @equation(

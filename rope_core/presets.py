@@ -5,7 +5,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ._checks import check_dim, check_dtype, check_int
+from ._checks import check_int
 from ._equation import equation
 from .limits import MAX_POSITION
 from .scaling import scaled_inv_freq
@@ -146,13 +146,3 @@ def preset_inv_freq(preset: RopePreset, seq_len: int | None = None) -> tuple[np.
     if rope_type in ("dynamic", "longrope") and seq_len is not None:
         params["seq_len"] = check_int("seq_len", seq_len, 1, MAX_POSITION)
     return scaled_inv_freq(preset.rotary_dim, preset.base, rope_type, **params)
-
-
-@equation(r"\text{bytes} = 2 \times L \times d_{rot} \times \text{itemsize}")
-def kv_cos_sin_cache_bytes(seq_len: int, rotary_dim: int, dtype=np.float32, duplicated: bool = True) -> int:
-    """Return the bytes of a cos + sin cache for seq_len positions (HF duplicates halves: d_rot cols)."""
-    seq_len = check_int("seq_len", seq_len, 1, MAX_POSITION)
-    rotary_dim = check_dim(rotary_dim, "rotary_dim")
-    itemsize = check_dtype(dtype).itemsize
-    columns = rotary_dim if duplicated else rotary_dim // 2
-    return 2 * seq_len * columns * itemsize

@@ -1,4 +1,9 @@
-"""Context extension: rescaled RoPE frequencies with HF transformers semantics and names."""
+"""Context extension: rescaled RoPE frequencies with Hugging Face transformers' semantics and parameter names.
+
+`scaled_inv_freq` is the entry point (default, linear, ntk, dynamic, yarn, llama3, longrope); the functions above it
+are its parts, each with the equation chapter 11 shows. The last two measure what a scaling does: which pairs meet
+angles they never saw in training, and the score of aligned vectors with the scaled frequencies.
+"""
 
 import math
 
@@ -15,10 +20,14 @@ from ._checks import (
     check_inv_freq,
 )
 from ._equation import equation
+from .decay import all_ones_score
+from .frequencies import full_turns
 from .frequencies import inv_freq as default_inv_freq
 from .limits import MAX_ATTENTION_FACTOR, MAX_FACTOR, MAX_POSITION
 
 ROPE_TYPES = ("default", "linear", "ntk", "dynamic", "yarn", "llama3", "longrope")
+# Relative slack when comparing angles, so that exact ties (e.g. PI at T = sL) are not flagged by rounding.
+_ANGLE_TOLERANCE = 1e-9
 
 _REQUIRED = {
     "default": (),
@@ -278,3 +287,36 @@ def scaled_inv_freq(dim: int, base: float = 10000.0, rope_type: str = "default",
     if rope_type == "llama3":
         return _llama3(theta, params), 1.0
     return _longrope(dim, base, params)
+
+
+@equation(
+    r"\text{out of range}_i \iff \underbrace{L\,\theta_i < 2\pi}_{\text{no full turn in training}}"
+    r"\ \wedge\ T\,\theta'_i > L\,\theta_i"
+)
+def out_of_distribution_pairs(
+    inv_freq, scaled_inv_freq, train_length: int, target_length: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (angle swept in training L*theta, angle swept at target T*theta', out-of-range flag) per pair.
+
+    A pair that completed a full turn in training has met every angle modulo 2*pi, so it is never flagged.
+    A pair that did not has only met [0, L*theta_i]; it is flagged when the target length sweeps further.
+    """
+    original = check_inv_freq(inv_freq)
+    scaled = check_inv_freq(scaled_inv_freq, "scaled_inv_freq")
+    if original.shape != scaled.shape:
+        raise ValueError(f"scaled_inv_freq must have {original.size} entries like inv_freq, got {scaled.size}")
+    train_length = check_int("train_length", train_length, 1, MAX_POSITION)
+    target_length = check_int("target_length", target_length, 1, MAX_POSITION)
+    seen = train_length * original
+    reached = target_length * scaled
+    never_turned = full_turns(train_length, original) == 0
+    flagged = never_turned & (reached > seen * (1 + _ANGLE_TOLERANCE))
+    return seen, reached, flagged
+
+
+@equation(r"\operatorname{score}(r) = a^2 \cdot \frac{1}{d/2}\sum_i \cos(r\,\theta'_i)")
+def scaled_all_ones_score(distances, inv_freq, attention_factor: float = 1.0) -> np.ndarray:
+    """Return the all-ones score at each distance with scaled frequencies; a multiplies cos and sin, so a^2."""
+    frequencies = check_inv_freq(inv_freq)
+    attention_factor = check_float("attention_factor", attention_factor, 0.0, MAX_ATTENTION_FACTOR, low_open=True)
+    return attention_factor**2 * all_ones_score(distances, 2 * frequencies.size, inv_freq=frequencies)

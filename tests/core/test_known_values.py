@@ -28,12 +28,10 @@ def test_decay_bound_matches_roformer_curve(distance, expected):
     assert rc.decay_bound([distance], 128, 10000.0)[0] == pytest.approx(expected, abs=0.005)
 
 
-def test_decay_is_not_monotone_and_random_vectors_show_none():
+def test_decay_is_not_monotone_and_aligned_vectors_start_at_one():
     curve = rc.decay_bound(np.arange(257), 128)
     assert (np.diff(curve) > 0).any()
     assert rc.all_ones_score([0], 64)[0] == pytest.approx(1.0)
-    mean, stderr = rc.random_score_mean([0, 10, 100, 1000], 64, n_samples=2000, seed=3)
-    assert np.all(np.abs(mean) < 5 * stderr)
 
 
 def test_decay_accepts_scaled_inv_freq():
@@ -185,12 +183,9 @@ def test_sinusoidal_and_learned_encodings():
     np.testing.assert_array_equal(rc.learned_encoding([0, 31], learned), learned[[0, 31]])
     with pytest.raises(ValueError, match="position 37 is beyond the learned table's max_len 32"):
         rc.learned_encoding([3, 37], learned)
-    bias, per_distance = rc.clipped_relative_bias(6, max_relative=2, seed=0)
-    assert per_distance.shape == (5,)
-    assert bias[0, 5] == per_distance[4] and bias[5, 0] == per_distance[0] and bias[2, 2] == per_distance[2]
 
 
-def test_presets_and_cache_size():
+def test_presets():
     llama31 = rc.MODEL_PRESETS["Llama 3.1 8B"]
     assert llama31.rope_type == "llama3" and llama31.rope_scaling["factor"] == 8.0
     for preset in rc.MODEL_PRESETS.values():
@@ -199,5 +194,3 @@ def test_presets_and_cache_size():
         assert preset.convention in rc.CONVENTIONS and preset.rotary_dim <= preset.head_dim
     assert rc.MODEL_PRESETS["GPT-J 6B"].rotary_dim == 64
     assert rc.MODEL_PRESETS["Pythia 1.4B (GPT-NeoX)"].rotary_dim == 32
-    assert rc.kv_cos_sin_cache_bytes(131072, 128, np.float32) == 2 * 131072 * 128 * 4
-    assert rc.kv_cos_sin_cache_bytes(10, 64, np.float64, duplicated=False) == 2 * 10 * 32 * 8

@@ -7,8 +7,8 @@ import urllib.parse
 
 import pytest
 
-from rope_core.order import shuffle_order
-from ropelab.figures.positions import token_labels
+from ropelab.figures.c02_why_positions import token_labels
+from ropelab.lessons.c02_why_positions import shuffle_order
 from tests.e2e.browser import (
     assert_no_exception,
     chart_data,

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 import rope_core
+from ropelab.lessons import c04_relative_encodings as lesson_c04
+from ropelab.lessons import c05_rotation_in_2d as lesson_c05
 from tests.e2e.browser import assert_no_exception, chart_data, open_app, real_console_errors, wait_for_app
 
 CHAPTER_4 = "pages/04_Relative_encodings.py"
@@ -52,7 +54,7 @@ def test_chapter_5_deep_link_slider_and_browser_side_sweep(page, app_url):
         timeout=40_000,
     )
     np.testing.assert_allclose(_query_tip(page, "sweep", 2), rope_core.rotation_matrix_2d(63 * 0.5) @ QUERY, atol=1e-5)
-    expected = rope_core.relative_score(QUERY, np.array([0.8, -0.5]), 63, 2, [0.5], convention="interleaved")
+    expected = lesson_c05.relative_score(QUERY, np.array([0.8, -0.5]), 63, 2, [0.5], convention="interleaved")
     assert chart_data(page, "sweep", trace=4, field="y")[0] == pytest.approx(expected, abs=1e-5)
     assert f"{expected:.3f}" in sweep.evaluate("el => el._fullLayout.title.text")
     # No server round trip: the Streamlit slider and the link did not move.
@@ -83,6 +85,6 @@ def test_chapter_4_deep_link_and_length_slider_reshape_the_bias_maps(page, app_u
     )
     assert "L=13" in page.url and "heads=12" in page.url
     z = np.array(chart_data(page, "shaw_bias", field="z"))
-    np.testing.assert_allclose(z, rope_core.clipped_relative_bias(13, 3, 0)[0], atol=1e-5)
+    np.testing.assert_allclose(z, lesson_c04.clipped_relative_bias(13, 3, 0)[0], atol=1e-5)
     assert_no_exception(page)
     assert real_console_errors(page) == []

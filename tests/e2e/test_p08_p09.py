@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rope_core.attention_pipeline import compare_methods, split_tokens
+from ropelab.lessons.c08_attention_maps import compare_methods, split_tokens
 from tests.e2e.browser import assert_no_exception, chart_data, open_app, real_console_errors, wait_for_app
 
 CHAPTER_8 = "pages/08_Attention_maps.py"

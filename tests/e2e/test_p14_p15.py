@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rope_core import quiz
+from ropelab.lessons import c15_check_yourself as quiz
 from tests.e2e.browser import (
     assert_no_exception,
     chart_data,

@@ -1,0 +1,385 @@
+"""Figures for chapter 6: the block-diagonal RoPE matrix, the ladder of frequencies, and one clock per pair."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ropelab.figures import spec
+from ropelab.figures.animation import add_position_scrubber
+from ropelab.style import (
+    CYCLIC_SCALE,
+    DIVERGING_SCALE,
+    HIGHLIGHT_COLOUR,
+    KEY_COLOUR,
+    QUERY_COLOUR,
+    style_figure,
+)
+
+TWO_PI = 2.0 * np.pi
+
+
+def rotation_matrix_figure(matrix: np.ndarray, *, position: float, zoom_pairs: int = 2) -> spec.Figure:
+    """Heatmap of the (d, d) RoPE matrix, plus close-ups of its fastest and slowest 2×2 blocks.
+
+    The big panel shows the block-diagonal shape; the close-ups make the individual cos/sin entries readable
+    when d is large (the fast corner spins with m, the slow corner stays close to the identity).
+    """
+    matrix = np.asarray(matrix, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] % 2:
+        raise ValueError(f"matrix must be square with an even size, got shape {matrix.shape}")
+    size = matrix.shape[0]
+    corner = 2 * min(zoom_pairs, size // 2)
+    last_pair = size // 2 - 1
+    fig = spec.subplots(
+        1,
+        3,
+        column_widths=[0.46, 0.27, 0.27],
+        horizontal_spacing=0.08,
+        subplot_titles=(
+            f"all {size} × {size}",
+            f"fast: pairs {_pair_span(0, corner // 2 - 1)}",
+            f"slow: pairs {_pair_span(last_pair - corner // 2 + 1, last_pair)}",
+        ),
+    )
+    panels = (
+        (matrix, 0),
+        (matrix[:corner, :corner], 0),
+        (matrix[size - corner :, size - corner :], size - corner),
+    )
+    for column, (block, offset) in enumerate(panels, start=1):
+        index = np.arange(offset, offset + block.shape[0])
+        heatmap: dict[str, Any] = {
+            "type": "heatmap",
+            "x": index,
+            "y": index,
+            "colorscale": DIVERGING_SCALE,
+            "showscale": column == 2,
+            "colorbar": {"title": {"text": "entry"}, "tickvals": [-1, 0, 1], "len": 0.8},
+            "xgap": 1 if column > 1 or size <= 32 else 0,
+            "ygap": 1 if column > 1 or size <= 32 else 0,
+            "textfont": {"size": 12},
+        }
+        if column == 1:
+            # The overview only needs colour: whole percent in int8 keeps a 256 × 256 matrix at a quarter of
+            # float32's payload. The close-ups carry the exact values.
+            heatmap["z"] = np.rint(block * 100.0).astype(np.int8)
+            scale = 100.0
+            heatmap["hovertemplate"] = "row %{y}, column %{x}<br>R ≈ %{z}/100<extra></extra>"
+        else:
+            heatmap["z"] = block.astype(np.float32)
+            scale = 1.0
+            heatmap["hovertemplate"] = "row %{y}, column %{x}<br>R[%{y}, %{x}] = %{z:.4f}<extra></extra>"
+            # Adding 0.0 after rounding turns -0.00 into 0.00 so tiny negative sines do not print a stray minus.
+            heatmap["text"] = np.where(block == 0.0, "0", np.char.mod("%.2f", np.round(block, 2) + 0.0))
+            heatmap["texttemplate"] = "%{text}"
+        heatmap["zmin"], heatmap["zmax"] = -scale, scale
+        spec.add_trace(fig, heatmap, row=1, col=column)
+        axis = "" if column == 1 else str(column)
+        spec.update_xaxes(fig, row=1, col=column, constrain="domain")
+        spec.update_yaxes(
+            fig, row=1, col=column, autorange="reversed", scaleanchor=f"x{axis}", scaleratio=1, constrain="domain"
+        )
+        if column > 1:
+            spec.update_xaxes(fig, row=1, col=column, tickvals=index)
+            spec.update_yaxes(fig, row=1, col=column, tickvals=index)
+    spec.update_xaxes(fig, row=1, col=1, title={"text": "column (input coordinate)"})
+    spec.update_yaxes(fig, row=1, col=1, title={"text": "row (output coordinate)"})
+    style_figure(fig, title=f"R at position m = {position:g}", height=520)
+    # The only annotations here are the three subplot titles.
+    for annotation in fig["layout"].get("annotations", []):
+        spec.merge(annotation, {"font": {"size": 13}})
+    return spec.finish(fig)
+
+
+def _pair_span(first: int, last: int) -> str:
+    return f"{first}–{last}" if last > first else f"{first}"
+
+
+def frequency_ladder_figure(
+    frequencies: np.ndarray,
+    wavelengths: np.ndarray,
+    *,
+    context_length: float,
+    label: str,
+    compare: tuple[str, np.ndarray, np.ndarray] | None = None,
+) -> spec.Figure:
+    """Two log-scale panels per pair index: the frequency θ_i and the wavelength λ_i, with the context marked."""
+    frequencies = np.asarray(frequencies, dtype=np.float64)
+    wavelengths = np.asarray(wavelengths, dtype=np.float64)
+    if frequencies.shape != wavelengths.shape or frequencies.ndim != 1:
+        raise ValueError(f"frequencies and wavelengths must be 1-D and equal in shape, got {frequencies.shape}")
+    fig = spec.subplots(
+        1,
+        2,
+        subplot_titles=("frequency θ_i (radians per token)", "wavelength λ_i = 2π/θ_i (tokens)"),
+        horizontal_spacing=0.1,
+    )
+    series = [(label, frequencies, wavelengths, QUERY_COLOUR, "circle")]
+    if compare is not None:
+        other_label, other_frequencies, other_wavelengths = compare
+        series.append(
+            (other_label, np.asarray(other_frequencies), np.asarray(other_wavelengths), KEY_COLOUR, "diamond")
+        )
+    for name, theta, wavelength, colour, symbol in series:
+        pairs = np.arange(theta.size)
+        theta_trace = {
+            "type": "scatter",
+            "x": pairs,
+            "y": theta.astype(np.float32),
+            "name": name,
+            "legendgroup": name,
+            "hovertemplate": f"{name}<br>pair %{{x}}: θ = %{{y:.4g}} rad/token<extra></extra>",
+            **_ladder_style(colour, symbol),
+        }
+        wavelength_trace = {
+            "type": "scatter",
+            "x": pairs,
+            "y": wavelength.astype(np.float32),
+            "name": name,
+            "legendgroup": name,
+            "showlegend": False,
+            "hovertemplate": f"{name}<br>pair %{{x}}: λ = %{{y:,.1f}} tokens<extra></extra>",
+            **_ladder_style(colour, symbol),
+        }
+        spec.add_trace(fig, theta_trace, row=1, col=1)
+        spec.add_trace(fig, wavelength_trace, row=1, col=2)
+    spec.add_hline(fig, context_length, row=1, col=2, line={"color": HIGHLIGHT_COLOUR, "dash": "dash", "width": 2})
+    spec.add_line_label(
+        fig, f"context L = {context_length:,.0f} tokens", context_length, side="left", log_axis=True, row=1, col=2,
+        font={"color": HIGHLIGHT_COLOUR},
+    )  # fmt: skip
+    spec.add_annotation(
+        fig,
+        x=0,
+        y=float(np.log10(wavelengths[0])),
+        xref="x2",
+        yref="y2",
+        text=f"pair 0 = fastest<br>λ ≈ {wavelengths[0]:.2f} tokens",
+        showarrow=True,
+        arrowhead=2,
+        ax=60,
+        ay=-10,
+        xanchor="left",
+        font={"color": QUERY_COLOUR},
+    )
+    spec.update_xaxes(fig, title={"text": "pair index i (0 = fastest)"})
+    spec.update_yaxes(fig, type="log", exponentformat="power")
+    spec.update_yaxes(fig, row=1, col=1, title={"text": "θ_i"})
+    spec.update_yaxes(fig, row=1, col=2, title={"text": "λ_i (tokens)"})
+    style_figure(fig, height=460)
+    spec.update_layout(fig, legend={"y": 1.14}, margin={"t": 90})
+    return spec.finish(fig)
+
+
+def _ladder_style(colour: str, symbol: str) -> dict[str, Any]:
+    return {"mode": "lines+markers", "line": {"color": colour}, "marker": {"color": colour, "symbol": symbol}}
+
+
+CLOCK_SPACING = 2.6
+
+
+def clock_hands_xy(angles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of all hands on one axis: clock k is centred at x = k·CLOCK_SPACING; hands split by NaN gaps."""
+    angles = np.asarray(angles, dtype=np.float64)
+    centres = CLOCK_SPACING * np.arange(angles.size)
+    x = np.stack([centres, centres + np.cos(angles), np.full(angles.size, np.nan)], axis=1).ravel()
+    y = np.stack([np.zeros(angles.size), np.sin(angles), np.full(angles.size, np.nan)], axis=1).ravel()
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+def pair_clocks_animation(
+    angles: np.ndarray,
+    positions: np.ndarray,
+    pairs: Sequence[int],
+    wavelengths: np.ndarray,
+    *,
+    title: str | None = None,
+) -> spec.Figure:
+    """One clock per pair whose hand sits at angle m·θ_i; frames over `positions` scrub in the browser.
+
+    `angles` is (frames, pairs) from the core; `wavelengths` are the shown pairs' λ_i for the labels. All clocks
+    share one axis and all hands one trace, so each frame is two short arrays and the animation stays small.
+    """
+    angles = np.asarray(angles, dtype=np.float64)
+    positions = np.asarray(positions)
+    pairs = [int(pair) for pair in pairs]
+    if angles.ndim != 2 or angles.shape != (positions.size, len(pairs)) or len(wavelengths) != len(pairs):
+        raise ValueError(f"angles must be (positions, pairs) = ({positions.size}, {len(pairs)}), got {angles.shape}")
+    count = len(pairs)
+    centres = CLOCK_SPACING * np.arange(count)
+    circle = np.append(np.linspace(0.0, TWO_PI, 73), np.nan)
+    dial_x = (centres[:, None] + np.cos(circle)[None, :]).ravel()
+    dial_y = np.tile(np.sin(circle), count)
+    tip_colours = [HIGHLIGHT_COLOUR if pair == 0 else QUERY_COLOUR for pair in pairs]
+    # Marker sizes per point: small at the centre, large at the tip, none on the NaN gap.
+    sizes = np.tile(np.array([5, 12, 0]), count)
+    colours = [colour for colour in tip_colours for _ in range(3)]
+    hand_x, hand_y = clock_hands_xy(angles[0])
+    dials = {
+        "type": "scatter",
+        "x": dial_x.astype(np.float32),
+        "y": dial_y.astype(np.float32),
+        "mode": "lines",
+        "line": {"color": "rgba(128,128,128,0.6)", "width": 1},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    hands = {
+        "type": "scatter",
+        "x": hand_x,
+        "y": hand_y,
+        "mode": "lines+markers",
+        "line": {"color": QUERY_COLOUR, "width": 4},
+        "marker": {"size": sizes, "color": colours},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    fig = spec.figure([dials, hands])
+    animated = [1]
+    fastest = pairs.index(0) if 0 in pairs else None
+    if fastest is not None:
+        # Pair 0's hand is redrawn on top in the highlight colour, so the fastest clock stands out.
+        window = slice(3 * fastest, 3 * fastest + 2)
+        overlay = {
+            "type": "scatter",
+            "x": hand_x[window],
+            "y": hand_y[window],
+            "mode": "lines",
+            "line": {"color": HIGHLIGHT_COLOUR, "width": 5},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+        spec.add_trace(fig, overlay)
+        animated.append(2)
+    annotations = fig["layout"].setdefault("annotations", [])
+    for centre, pair, wavelength in zip(centres, pairs, wavelengths, strict=True):
+        # No xref/yref, as before the switch to dicts: plotly.js then refers x and y to the only axes.
+        annotations.append(
+            {
+                "x": centre,
+                "y": 1.22,
+                "text": _clock_label(pair, wavelength),
+                "showarrow": False,
+                "yanchor": "bottom",
+                "font": {"size": 13, "color": HIGHLIGHT_COLOUR} if pair == 0 else {"size": 13},
+            }
+        )
+    frames = []
+    for position, row in zip(positions, angles, strict=True):
+        x, y = clock_hands_xy(row)
+        data = [{"type": "scatter", "x": x, "y": y}]
+        if fastest is not None:
+            data.append({"type": "scatter", "x": x[window], "y": y[window]})
+        frames.append({"name": str(int(position)), "data": data, "traces": list(animated)})
+    fig["frames"] = frames
+    add_position_scrubber(
+        fig,
+        positions,
+        prefix="position m = ",
+        current_value_style={"font": {"size": 16}},
+        slider_placement={"x": 0.2, "len": 0.8, "pad": {"t": 10}},
+        button_placement={"x": 0, "y": 0, "pad": {"t": 42}},
+    )
+    spec.update_xaxes(fig, range=[-1.6, centres[-1] + 1.6], visible=False, constrain="domain", fixedrange=True)
+    spec.update_yaxes(fig, range=[-1.3, 2.2], visible=False, scaleanchor="x", scaleratio=1, fixedrange=True)
+    style_figure(fig, title=title, height=330)
+    spec.update_layout(fig, margin={"l": 10, "r": 10, "t": 10 if not title else 60, "b": 120})
+    return fig
+
+
+def _clock_label(pair: int, wavelength: float) -> str:
+    # Short lines: eight labels must fit side by side even at lecture-mode font sizes.
+    speed = "<br>fastest" if pair == 0 else ""
+    return f"<b>pair {pair}</b>{speed}<br>λ≈{_short_tokens(wavelength)}"
+
+
+def _short_tokens(value: float) -> str:
+    if value >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if value >= 1e3:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.3g}"
+
+
+def angle_heatmap_figure(angles: np.ndarray, positions: np.ndarray, *, title: str | None = None) -> spec.Figure:
+    """Positions × pairs heatmap of the rotation angle wrapped to [0, 2π) on a cyclic colour scale."""
+    angles = np.asarray(angles, dtype=np.float64)
+    positions = np.asarray(positions)
+    if angles.ndim != 2 or angles.shape[0] != positions.size:
+        raise ValueError(f"angles must be (positions, pairs) with {positions.size} rows, got {angles.shape}")
+    wrapped = np.mod(angles, TWO_PI)
+    heatmap = {
+        "type": "heatmap",
+        "z": wrapped.astype(np.float32),
+        "x": np.arange(angles.shape[1]),
+        "y": positions,
+        "colorscale": CYCLIC_SCALE,
+        "zmin": 0.0,
+        "zmax": TWO_PI,
+        "colorbar": {
+            "title": {"text": "angle mod 2π"},
+            "tickvals": [0, np.pi / 2, np.pi, 3 * np.pi / 2, TWO_PI],
+            "ticktext": ["0", "π/2", "π", "3π/2", "2π"],
+        },
+        "hovertemplate": "position %{y}, pair %{x}<br>angle mod 2π = %{z:.3f} rad<extra></extra>",
+    }
+    fig = spec.figure([heatmap])
+    spec.update_xaxes(fig, title={"text": "pair index i (0 = fastest, left)"})
+    if angles.shape[1] <= 16:
+        spec.update_xaxes(fig, dtick=1)
+    spec.update_yaxes(fig, title={"text": "position m (tokens)"}, autorange="reversed")
+    return style_figure(fig, title=title, height=480)
+
+
+def full_turns_figure(
+    turns: np.ndarray,
+    *,
+    context_length: float,
+    label: str,
+    compare: tuple[str, np.ndarray] | None = None,
+) -> spec.Figure:
+    """Bars of the complete turns each pair makes within the context (log scale); pairs with none are marked."""
+    turns = np.asarray(turns, dtype=np.float64)
+    pairs = np.arange(turns.size)
+    fig = spec.figure()
+    series = [(label, turns, QUERY_COLOUR)]
+    if compare is not None:
+        series.append((compare[0], np.asarray(compare[1], dtype=np.float64), KEY_COLOUR))
+    for name, values, colour in series:
+        # A log axis cannot show 0, so pairs that never finish a turn are drawn as markers on the floor.
+        shown = np.where(values >= 1, values, np.nan)
+        bars = {
+            "type": "bar",
+            "x": pairs,
+            "y": shown.astype(np.float32),
+            "name": f"{name}",
+            "marker": {"color": colour},
+            "hovertemplate": f"{name}<br>pair %{{x}}: %{{y:,.0f}} full turns<extra></extra>",
+        }
+        spec.add_trace(fig, bars)
+        never = pairs[values < 1]
+        if never.size:
+            floor = {
+                "type": "scatter",
+                "x": never,
+                "y": np.full(never.size, 0.6, dtype=np.float32),
+                "mode": "markers",
+                "marker": {"symbol": "x-thin", "size": 9, "line": {"width": 2, "color": colour}, "color": colour},
+                "name": f"{name}: 0 turns ({never.size} pairs)",
+                "hovertemplate": f"{name}<br>pair %{{x}}: less than one turn<extra></extra>",
+            }
+            spec.add_trace(fig, floor)
+    largest = max(float(np.max(values)) for _, values, _ in series)
+    spec.update_layout(fig, barmode="group", bargap=0.15)
+    spec.update_xaxes(fig, title={"text": "pair index i (0 = fastest)"})
+    spec.update_yaxes(
+        fig,
+        type="log",
+        range=[np.log10(0.4), np.log10(max(largest, 1.0) * 2.0)],
+        title={"text": f"full turns within L = {context_length:,.0f} tokens"},
+        exponentformat="power",
+    )
+    return style_figure(fig, height=420)

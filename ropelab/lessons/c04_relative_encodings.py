@@ -1,0 +1,62 @@
+"""Chapter 4, relative encodings: a Shaw-style clipped bias table, T5's buckets as the page shows them, and what a
+distance-only bias does to softmax attention.
+
+T5 buckets and biases and ALiBi are rope_core's (t5_relative_bucket, t5_bias, alibi_slopes, alibi_bias), because
+chapter 8's attention maps use them too.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rope_core import causal_mask, softmax, t5_bias, t5_relative_bucket
+from rope_core._checks import check_bool, check_int, check_real_array
+from rope_core._equation import equation
+from rope_core.limits import MAX_SEQ
+
+
+@equation(r"a_{ij} = w_{\operatorname{clip}(j-i,\,-k,\,k)}")
+def clipped_relative_bias(seq_len: int, max_relative: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Return the Shaw-style (seq, seq) bias from one seeded scalar per clipped distance, and that table."""
+    seq_len = check_int("seq_len", seq_len, 1, MAX_SEQ)
+    max_relative = check_int("max_relative", max_relative, 0, MAX_SEQ)
+    table = np.random.default_rng(check_int("seed", seed, 0, 2**32 - 1)).normal(0.0, 1.0, 2 * max_relative + 1)
+    offsets = np.arange(seq_len)
+    distance = np.clip(offsets[None, :] - offsets[:, None], -max_relative, max_relative)
+    return table[distance + max_relative], table
+
+
+@dataclass(frozen=True)
+class T5Views:
+    """What the page shows of one T5 setting: the bucket of every offset in view, and the L × L bias it gives."""
+
+    num_buckets: int
+    max_distance: int
+    offsets: np.ndarray  # j - i from -reach to reach, reach = max(L, 2D)
+    buckets: np.ndarray  # the bucket of each offset
+    bias: np.ndarray  # the (L, L) bias from one seeded scalar per bucket
+
+
+def t5_views(length: int, num_buckets: int, max_distance: int, bidirectional: bool, seed: int) -> T5Views:
+    """Buckets over every offset up to twice the max distance (so the last, shared bucket shows) and the bias."""
+    reach = max(length, 2 * max_distance)
+    offsets = np.arange(-reach, reach + 1)
+    buckets = t5_relative_bucket(offsets, bidirectional, num_buckets, max_distance)
+    bias = t5_bias(length, num_buckets, max_distance, bidirectional, seed)[0]
+    return T5Views(num_buckets, max_distance, offsets, buckets, bias)
+
+
+@equation(r"P = \operatorname{softmax}_j\!\big(S_{ij} + A_{ij}\ [+\,M_{ij}]\big),\quad A_{ij} = b(j - i)")
+def attention_with_bias(scores, bias, causal: bool = False) -> np.ndarray:
+    """Return the (seq, seq) attention probabilities softmax(scores + bias), optionally with the causal mask."""
+    scores = check_real_array("scores", scores, ndim=2, max_size=MAX_SEQ * MAX_SEQ)
+    bias = check_real_array("bias", bias, ndim=2, max_size=MAX_SEQ * MAX_SEQ)
+    causal = check_bool("causal", causal)
+    if scores.shape[0] != scores.shape[1] or scores.shape[0] == 0:
+        raise ValueError(f"scores must be a non-empty square (seq, seq) matrix, got shape {scores.shape}")
+    if bias.shape != scores.shape:
+        raise ValueError(f"bias must have the same shape as scores {scores.shape}, got {bias.shape}")
+    logits = scores + bias
+    if causal:
+        logits = logits + causal_mask(scores.shape[0])
+    return softmax(logits)

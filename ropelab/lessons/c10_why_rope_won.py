@@ -1,0 +1,87 @@
+"""Chapter 10, why RoPE won: the six position schemes side by side on one fixed token pair, as the pair slides
+along the sequence and as its two tokens move apart (rope_core.pair_logits and attention_maps compute the logits).
+"""
+
+import numpy as np
+
+from rope_core import METHODS, attention_maps, pair_logits
+from rope_core._checks import check_base, check_choice, check_dim, check_int, check_real_array
+from rope_core._equation import equation
+from rope_core.limits import MAX_POSITION, MAX_SEQ
+
+MAX_SHIFTS = 1024
+_QUERY_TOKEN, _KEY_TOKEN = 1, 0
+
+
+def _check_common(method, d, seed, base, learned_max_len) -> tuple[str, int, int, float, int]:
+    method = check_choice("method", method, METHODS)
+    d = check_dim(d, "d")
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    base = check_base(base)
+    learned_max_len = check_int("learned_max_len", learned_max_len, 2, 65536)
+    return method, d, seed, base, learned_max_len
+
+
+@equation(r"s(p) = S_{p+r,\;p}:\ \text{key token at position } p,\ \text{the same query token } r \text{ later}")
+def pair_score_across_shifts(
+    method: str,
+    distance: int,
+    shifts,
+    d: int = 64,
+    *,
+    seed: int = 0,
+    base: float = 10000.0,
+    learned_max_len: int = 512,
+) -> np.ndarray:
+    """Return the logit of the same (query, key) tokens `distance` apart, with the key at each shift.
+
+    The logits are attention_maps' (seeded content and projections, via `pair_logits`, which skips building the
+    maps), so every method sees identical tokens. A learned table has no row at or beyond `learned_max_len`:
+    those entries are NaN.
+    """
+    method, d, seed, base, learned_max_len = _check_common(method, d, seed, base, learned_max_len)
+    distance = check_int("distance", distance, 1, MAX_SEQ - 1)
+    shifts = check_real_array("shifts", shifts, ndim=1, max_size=MAX_SHIFTS, max_abs=MAX_POSITION - MAX_SEQ)
+    if shifts.size == 0 or not np.array_equal(shifts, np.round(shifts)) or shifts.min() < 0:
+        raise ValueError("shifts must be a non-empty list of non-negative whole numbers")
+    scores = np.full(shifts.size, np.nan)
+    shifts = shifts.astype(np.int64)
+    # A learned table has no row for a query at or beyond learned_max_len: those entries stay NaN.
+    reachable = shifts + distance < learned_max_len if method == "learned" else np.ones(shifts.size, dtype=bool)
+    if reachable.any():
+        scores[reachable] = pair_logits(
+            _QUERY_TOKEN, _KEY_TOKEN, distance, shifts[reachable], d, method,
+            seed=seed, base=base, learned_max_len=learned_max_len,
+        )  # fmt: skip
+    return scores
+
+
+@equation(r"s(r) = S_{p_0+r,\;p_0},\quad r = 1, \dots, R")
+def pair_score_by_distance(
+    method: str,
+    max_distance: int,
+    d: int = 64,
+    *,
+    seed: int = 0,
+    shift: int = 0,
+    base: float = 10000.0,
+    learned_max_len: int = 512,
+) -> np.ndarray:
+    """Return the logits of the same (query, key) tokens at distances 1..max_distance, key at `shift`.
+
+    Entry r-1 is distance r. Distances that would need a learned-table row at or beyond `learned_max_len`
+    are NaN.
+    """
+    method, d, seed, base, learned_max_len = _check_common(method, d, seed, base, learned_max_len)
+    max_distance = check_int("max_distance", max_distance, 1, MAX_SEQ - 1)
+    shift = check_int("shift", shift, 0, MAX_POSITION - MAX_SEQ)
+    reachable = max_distance
+    if method == "learned":
+        reachable = min(max_distance, learned_max_len - 1 - shift)
+    scores = np.full(max_distance, np.nan)
+    if reachable < 1:
+        return scores
+    tokens = [_KEY_TOKEN] + [_QUERY_TOKEN] * reachable
+    maps = attention_maps(tokens, d, method, seed=seed, shift=shift, base=base, learned_max_len=learned_max_len)
+    scores[:reachable] = maps.scores[1:, 0]
+    return scores

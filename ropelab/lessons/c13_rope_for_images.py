@@ -1,0 +1,73 @@
+"""Chapter 13, RoPE for images: the score of one query patch against every patch of a grid under axial 2-D RoPE,
+RoPE-Mixed and flattened 1-D RoPE, and how its nearest neighbours score.
+
+The rotations themselves are rope_core's (axial_rope_2d, mixed_rope_2d, apply_rope); M-RoPE is rope_core.apply_mrope.
+"""
+
+import numpy as np
+
+from rope_core import apply_rope, axial_rope_2d, inv_freq, mixed_inv_freq_directions, mixed_rope_2d
+from rope_core._checks import check_choice, check_dim, check_int
+from rope_core._equation import equation
+from rope_core.limits import MAX_GRID
+
+PATCH_METHODS = ("axial", "mixed", "flat1d")
+PATCH_CONTENT = ("ones", "random")
+
+
+@equation(r"s(y, x) = \frac{\langle R_{(y_q, x_q)}\, q,\; R_{(y, x)}\, k\rangle}{d}")
+def patch_scores_2d(
+    grid_h: int,
+    grid_w: int,
+    query_rc: tuple[int, int],
+    dim: int = 64,
+    base: float = 100.0,
+    method: str = "axial",
+    directions=None,
+    seed: int = 0,
+    content: str = "ones",
+) -> np.ndarray:
+    """Return the (grid_h, grid_w) score of one query patch against every patch under a 2-D (or flat) RoPE."""
+    grid_h = check_int("grid_h", grid_h, 1, MAX_GRID)
+    grid_w = check_int("grid_w", grid_w, 1, MAX_GRID)
+    if not isinstance(query_rc, (tuple, list)) or len(query_rc) != 2:
+        raise ValueError(f"query_rc must be a (row, col) pair, got {query_rc!r:.60}")
+    query_row = check_int("query_rc[0]", query_rc[0], 0, grid_h - 1)
+    query_col = check_int("query_rc[1]", query_rc[1], 0, grid_w - 1)
+    dim = check_dim(dim, multiple_of=4)
+    method = check_choice("method", method, PATCH_METHODS)
+    content = check_choice("content", content, PATCH_CONTENT)
+    rows, cols = np.divmod(np.arange(grid_h * grid_w), grid_w)
+    if content == "ones":
+        q = k = np.ones(dim)
+    else:
+        rng = np.random.default_rng(check_int("seed", seed, 0, 2**32 - 1))
+        q, k = rng.standard_normal((2, dim))
+    if method == "mixed":
+        freqs_x, freqs_y = mixed_inv_freq_directions(dim, directions, base, seed)
+    # Flattening rows into one sequence makes the end of one row a neighbour of the next row's start.
+    flat_positions = (rows * grid_w + cols).astype(np.float64)
+
+    def rotate(x: np.ndarray, at: slice) -> np.ndarray:
+        """Rotate the vectors x of the patches `at` by their grid position, under the chosen method."""
+        if method == "axial":
+            return axial_rope_2d(x, rows[at], cols[at], base)
+        if method == "mixed":
+            return mixed_rope_2d(x, rows[at], cols[at], freqs_x, freqs_y)
+        return apply_rope(x, flat_positions[at], inv_freq(dim, base), convention="interleaved")
+
+    query_index = query_row * grid_w + query_col
+    keys = rotate(np.broadcast_to(k, (grid_h * grid_w, dim)), slice(None))
+    query = rotate(q[None, :], slice(query_index, query_index + 1))[0]
+    return (keys @ query / dim).reshape(grid_h, grid_w)
+
+
+def neighbour_scores(scores: np.ndarray, row: int, col: int) -> tuple[str, float, str, float]:
+    """The score of the side neighbour and of the vertical neighbour of the query (right/below when they exist)."""
+    side_col = col + 1 if col + 1 < scores.shape[1] else col - 1
+    vertical_row = row + 1 if row + 1 < scores.shape[0] else row - 1
+    side_label = "right" if side_col > col else "left"
+    vertical_label = "below" if vertical_row > row else "above"
+    side = float(scores[row, side_col]) if side_col >= 0 else float("nan")
+    vertical = float(scores[vertical_row, col]) if vertical_row >= 0 else float("nan")
+    return side_label, side, vertical_label, vertical

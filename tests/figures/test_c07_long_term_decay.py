@@ -1,0 +1,62 @@
+"""Chapter 7 figure builders draw the decay numbers rope_core computes (RoFormer's reference values included)."""
+
+import numpy as np
+import pytest
+
+import rope_core
+from ropelab.figures.c07_long_term_decay import bound_comparison_figure, decay_figure
+from ropelab.lessons import c07_long_term_decay as lesson_c07
+from ropelab.lessons.c07_long_term_decay import display_distances
+from tests.figures.validate import validated
+
+PAPER_BOUND = {0: 32.50, 1: 31.54, 10: 17.95, 50: 12.63, 100: 10.23, 256: 6.54}
+
+
+def _decay_inputs(max_distance=256, dim=128, base=10_000.0):
+    distances = display_distances(max_distance, 4096)
+    random_distances = display_distances(max_distance, 64)
+    mean, error = lesson_c07.random_score_mean(random_distances, dim, base, n_samples=64, seed=3)
+    return (
+        distances,
+        rope_core.decay_bound(distances, dim, base),
+        rope_core.all_ones_score(distances, dim, base),
+        random_distances,
+        mean,
+        error,
+    )
+
+
+def test_decay_figure_draws_the_paper_values_and_the_scores():
+    distances, bound, ones, random_distances, mean, error = _decay_inputs()
+    fig = validated(decay_figure(distances, bound, ones, random_distances, mean, error))
+    bound_trace, ones_trace, band, mean_trace = fig.data
+    for distance, value in PAPER_BOUND.items():
+        assert bound_trace.y[distance] == pytest.approx(value, abs=0.006)
+    assert ones_trace.y[0] == pytest.approx(1.0)
+    np.testing.assert_allclose(np.asarray(ones_trace.y), ones, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(mean_trace.y), mean, atol=1e-6)
+    assert bound_trace.yaxis == "y" and ones_trace.yaxis == "y2" and mean_trace.yaxis == "y2"
+    # The band spans mean ± 2 standard errors and is closed (there and back).
+    band_y = np.asarray(band.y, dtype=float)
+    np.testing.assert_allclose(band_y[: random_distances.size], mean + 2 * error, atol=1e-6)
+    np.testing.assert_allclose(band_y[random_distances.size :], (mean - 2 * error)[::-1], atol=1e-6)
+
+
+def test_decay_figure_rejects_curves_of_the_wrong_length():
+    distances, bound, ones, random_distances, mean, error = _decay_inputs()
+    with pytest.raises(ValueError):
+        decay_figure(distances, bound[:-1], ones, random_distances, mean, error)
+
+
+def test_bound_comparison_overlays_one_curve_per_base():
+    distances = display_distances(512, 1024)
+    curves = [(f"b = {base:g}", rope_core.decay_bound(distances, 128, base)) for base in (100.0, 1e4, 5e5)]
+    fig = validated(bound_comparison_figure(distances, curves))
+    assert [trace.name for trace in fig.data] == ["b = 100", "b = 10000", "b = 500000"]
+    for trace, (_, values) in zip(fig.data, curves, strict=True):
+        np.testing.assert_allclose(np.asarray(trace.y), values, rtol=1e-6)
+        assert trace.y[0] == pytest.approx(32.5)
+    # A larger base keeps the bound higher at long range.
+    assert fig.data[2].y[-1] > fig.data[1].y[-1]
+    with pytest.raises(ValueError):
+        bound_comparison_figure(distances, [("short", np.ones(3))])

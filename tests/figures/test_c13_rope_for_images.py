@@ -1,0 +1,95 @@
+"""Chapter 13 figures: synthetic pictures, patch-score heatmaps and M-RoPE position ids match rope_core."""
+
+import numpy as np
+import pytest
+
+import rope_core
+from ropelab.figures.c13_rope_for_images import (
+    PATTERNS,
+    mrope_positions_figure,
+    mrope_sections_figure,
+    patch_image_figure,
+    patch_scores_figure,
+    pixels_per_patch,
+    synthetic_image,
+)
+from ropelab.lessons import c13_rope_for_images as lesson_c13
+from tests.figures.validate import validated
+
+
+@pytest.mark.parametrize("grid", [2, 14, 64])
+def test_pictures_stay_within_the_display_budget(grid):
+    side = grid * pixels_per_patch(grid)
+    assert grid <= side <= 128
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_synthetic_pictures_are_square_greyscale_and_not_blank(pattern):
+    image = synthetic_image(pattern, 8, 4)
+    assert image.shape == (32, 32)
+    assert image.dtype == np.float32
+    assert 0.0 <= image.min() < image.max() <= 1.0
+
+
+def test_checkerboard_alternates_and_circle_is_centred():
+    board = synthetic_image("checkerboard", 8, 4)
+    assert board[0, 0] != board[0, 8]
+    assert board[0, 0] == board[8, 8]
+    circle = synthetic_image("circle", 8, 4)
+    assert circle[16, 16] == 1.0 and circle[0, 0] == 0.0
+    with pytest.raises(ValueError, match="pattern"):
+        synthetic_image("photo", 8, 4)
+
+
+def test_patch_picture_outlines_the_query_patch():
+    fig = validated(patch_image_figure(synthetic_image("gradient", 6, 4), 6, (2, 5)))
+    outline = next(trace for trace in fig.data if trace.name and trace.name.startswith("query patch"))
+    assert set(np.asarray(outline.x)) == {5.0, 6.0}
+    assert set(np.asarray(outline.y)) == {2.0, 3.0}
+    assert tuple(fig.layout.yaxis.range) == (6, 0)
+    with pytest.raises(ValueError, match="inside"):
+        patch_image_figure(synthetic_image("gradient", 6, 4), 6, (6, 0))
+
+
+def test_score_heatmaps_carry_the_core_scores_and_mark_the_query():
+    query = (3, 9)
+    grids = [lesson_c13.patch_scores_2d(10, 10, query, 16, 100.0, method) for method in ("axial", "mixed", "flat1d")]
+    fig = validated(patch_scores_figure(grids, ["axial", "mixed", "flat"], query))
+    heatmaps = [trace for trace in fig.data if trace.type == "heatmap"]
+    for heatmap, grid in zip(heatmaps, grids, strict=True):
+        np.testing.assert_allclose(np.asarray(heatmap.z), grid, rtol=1e-6, atol=1e-7)
+    markers = [trace for trace in fig.data if trace.type == "scatter"]
+    assert len(markers) == 3
+    assert all(float(marker.x[0]) == 9 and float(marker.y[0]) == 3 for marker in markers)
+    bound = max(np.abs(grid).max() for grid in grids)
+    assert fig.layout.coloraxis.cmax == pytest.approx(bound) and fig.layout.coloraxis.cmin == pytest.approx(-bound)
+    # The flattened panel shows the row wrap: the first patch of the next row is a close neighbour of (3, 9).
+    assert grids[2][4, 0] > grids[2][4, 9]
+
+
+def test_score_heatmaps_reject_unequal_grids():
+    with pytest.raises(ValueError, match="same shape"):
+        patch_scores_figure([np.ones((2, 2)), np.ones((3, 3))], ["a", "b"], (0, 0))
+
+
+def test_mrope_position_figure_draws_the_three_streams():
+    ids = rope_core.mrope_positions(2, 2, 2, 3, 1)
+    fig = validated(mrope_positions_figure(ids, 2, 12))
+    assert [trace.name for trace in fig.data] == ["time t", "height h", "width w"]
+    for stream, trace in enumerate(fig.data):
+        np.testing.assert_array_equal(np.asarray(trace.y), ids[stream])
+    shaded = fig.layout.shapes[0]
+    assert (shaded.x0, shaded.x1) == (1.5, 13.5)
+    with pytest.raises(ValueError, match="shape"):
+        mrope_positions_figure(ids[:2], 2, 12)
+
+
+def test_mrope_sections_colour_the_qwen2_vl_split():
+    frequencies = rope_core.inv_freq(128, 1e6)
+    fig = validated(mrope_sections_figure(frequencies, (16, 24, 24)))
+    assert [len(trace.x) for trace in fig.data] == [16, 24, 24]
+    assert int(fig.data[1].x[0]) == 16 and int(fig.data[2].x[-1]) == 63
+    np.testing.assert_allclose(np.asarray(fig.data[0].y), frequencies[:16], rtol=1e-6)
+    assert fig.layout.yaxis.type == "log"
+    with pytest.raises(ValueError, match="cover"):
+        mrope_sections_figure(frequencies, (16, 24, 20))

@@ -1,0 +1,70 @@
+"""Chapter 10's lesson: one token pair's logit under every scheme, as the pair slides and as it moves apart."""
+
+import numpy as np
+import pytest
+
+from rope_core import METHODS, attention_maps
+from ropelab.lessons.c10_why_rope_won import pair_score_across_shifts, pair_score_by_distance
+
+SHIFTS = np.array([0, 5, 40, 200, 470])
+
+
+@pytest.mark.parametrize("method", ["nope", "rope", "t5", "alibi"])
+def test_relative_and_positionless_methods_give_the_same_logit_wherever_the_pair_sits(method):
+    scores = pair_score_across_shifts(method, 7, SHIFTS, 32, seed=3)
+    np.testing.assert_allclose(scores, scores[0], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["sinusoidal", "learned"])
+def test_absolute_methods_change_the_logit_when_the_pair_slides(method):
+    scores = pair_score_across_shifts(method, 7, SHIFTS[:4], 32, seed=3, learned_max_len=512)
+    assert np.ptp(scores) > 0.05
+
+
+def test_learned_table_has_no_score_beyond_its_last_row():
+    scores = pair_score_across_shifts("learned", 10, [0, 53, 54, 55, 100], 16, learned_max_len=64)
+    # Query position = shift + 10 must be below 64.
+    assert np.isfinite(scores[:2]).all()
+    assert np.isnan(scores[2:]).all()
+
+
+def test_shift_scores_match_attention_maps_directly():
+    direct = attention_maps([0, 1, 1, 1, 1], 16, "sinusoidal", seed=2, shift=11).scores[4, 0]
+    assert pair_score_across_shifts("sinusoidal", 4, [11], 16, seed=2)[0] == pytest.approx(direct)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_distance_curve_agrees_with_the_shift_curve(method):
+    by_distance = pair_score_by_distance(method, 6, 16, seed=1, shift=9, learned_max_len=300)
+    one = pair_score_across_shifts(method, 6, [9], 16, seed=1, learned_max_len=300)[0]
+    assert by_distance[5] == pytest.approx(one)
+
+
+def test_alibi_distance_curve_falls_by_the_slope_per_token_relative_to_nope():
+    alibi = pair_score_by_distance("alibi", 5, 16, seed=4)
+    nope = pair_score_by_distance("nope", 5, 16, seed=4)
+    np.testing.assert_allclose(nope - alibi, 0.5 * np.arange(1, 6), atol=1e-12)
+
+
+def test_learned_distance_curve_stops_at_the_table_end():
+    scores = pair_score_by_distance("learned", 20, 16, shift=5, learned_max_len=16)
+    assert np.isfinite(scores[:10]).all() and np.isnan(scores[10:]).all()
+    assert np.isnan(pair_score_by_distance("learned", 3, 16, shift=15, learned_max_len=16)).all()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: pair_score_across_shifts("bogus", 3, [0]),
+        lambda: pair_score_across_shifts("rope", 0, [0]),
+        lambda: pair_score_across_shifts("rope", 3, []),
+        lambda: pair_score_across_shifts("rope", 3, [-1]),
+        lambda: pair_score_across_shifts("rope", 3, [1.5]),
+        lambda: pair_score_across_shifts("rope", 3, np.arange(2000)),
+        lambda: pair_score_by_distance("rope", 5000),
+        lambda: pair_score_by_distance("rope", 5, d=7),
+    ],
+)
+def test_bad_input_raises_value_error(call):
+    with pytest.raises(ValueError):
+        call()
