@@ -2,20 +2,12 @@
 
 import math
 
-import numpy as np
 import streamlit as st
 
 import rope_core
 from ropelab import ui
-from ropelab.export import columns_to_csv
-from ropelab.figures.c01_complex_numbers import (
-    complex_number_figure,
-    complex_text,
-    euler_circle_figure,
-    rotation_figure,
-)
+from ropelab.figures import c01_complex_numbers as figures
 from ropelab.lessons import c01_complex_numbers as lesson
-from ropelab.lessons.c01_complex_numbers import rotate_three_ways
 
 CHAPTER = 1
 ui.start_page(CHAPTER)
@@ -37,22 +29,14 @@ controls, picture = st.columns([1, 2], gap="large")
 with controls:
     a = ui.slider("Real part a", -2.0, 2.0, 1.5, key="a", step=0.1, help="Moves the point left and right.")
     b = ui.slider("Imaginary part b", -2.0, 2.0, 1.0, key="b", step=0.1, help="Moves the point up and down.")
-    modulus, argument = ui.cached(lesson.polar_form)(a, b)
+    modulus, argument = lesson.polar_form(a, b)
     left, right = st.columns(2)
     left.metric("|z|", f"{modulus:.3f}", help="The modulus r: the length of the arrow.")
     right.metric("φ (rad)", f"{argument:.3f}", f"{math.degrees(argument):.1f}°", delta_color="off", delta_arrow="off")
     if modulus == 0:
         ui.notice("z = 0 has length 0, so it has no direction: its argument is undefined (atan2 reports 0).")
 with picture:
-    ui.chart(
-        complex_number_figure(a, b, modulus, argument),
-        key="complex_point",
-        alt=(
-            f"The complex plane with the arrow z = {complex_text(a, b, 2)} from the origin, its real and imaginary "
-            f"parts as dashed lines, the circle of radius {modulus:.3f} and the angle {argument:.3f} rad."
-        ),
-        csv=columns_to_csv({"a": [a], "b": [b], "modulus": [modulus], "argument_rad": [argument]}),
-    )
+    ui.chart(figures.complex_number_chart(a, b, modulus, argument), key="complex_point")
 
 st.subheader("Euler's formula: $e^{i\\theta}$ walks around the unit circle")
 ui.prose(
@@ -73,21 +57,13 @@ with controls:
         step=0.01,
         help="Positive angles turn counter-clockwise, negative ones clockwise. 2π ≈ 6.28 is a full turn.",
     )
-    cos_value, sin_value = ui.cached(lesson.euler_point)(theta)
+    cos_value, sin_value = lesson.euler_point(theta)
     st.metric("θ in degrees", f"{math.degrees(theta):.1f}°")
     left, right = st.columns(2)
     left.metric("cos θ", f"{cos_value:.3f}")
     right.metric("sin θ", f"{sin_value:.3f}")
 with picture:
-    ui.chart(
-        euler_circle_figure(theta, cos_value, sin_value),
-        key="euler_circle",
-        alt=(
-            f"The unit circle with the point e^(iθ) at θ = {theta:.2f} rad: real part cos θ = {cos_value:.3f}, "
-            f"imaginary part sin θ = {sin_value:.3f}."
-        ),
-        csv=columns_to_csv({"theta_rad": [theta], "cos": [cos_value], "sin": [sin_value]}),
-    )
+    ui.chart(figures.euler_circle_chart(theta, cos_value, sin_value), key="euler_circle")
 
 st.subheader("Multiplying by $e^{i\\theta}$ rotates, and keeps the length")
 ui.prose(
@@ -101,26 +77,11 @@ ui.prose(
 )
 ui.formula(lesson.rotate_complex, caption="Here x₀ = a, x₁ = b and α = θ.")
 ui.formula(rope_core.rotation_matrix_2d)
-routes = ui.cached(rotate_three_ways)(a, b, theta)
-rotated_modulus, rotated_argument = ui.cached(lesson.polar_form)(*routes.by_product)
+routes = lesson.rotate_three_ways(a, b, theta)
+rotated_modulus, rotated_argument = lesson.polar_form(*routes.by_product)
 picture, numbers = st.columns([1.5, 1], gap="large")
 with picture:
-    ui.chart(
-        rotation_figure(np.array([a, b]), routes.by_product, routes.by_matrix, theta),
-        key="rotation",
-        alt=(
-            f"The arrow z = {complex_text(a, b, 2)} and the arrow z·e^(iθ) = "
-            f"{complex_text(*routes.by_product)} on the same circle of radius {modulus:.3f}; the ring marking "
-            "the rotation-matrix result sits exactly on the tip of the rotated arrow."
-        ),
-        csv=columns_to_csv(
-            {
-                "route": ["z", "z*e^(i*theta)", "R(theta)*(a,b)", "exp(theta*J)*(a,b)"],
-                "real_or_x": [a, routes.by_product[0], routes.by_matrix[0], routes.by_exponential[0]],
-                "imaginary_or_y": [b, routes.by_product[1], routes.by_matrix[1], routes.by_exponential[1]],
-            }
-        ),
-    )
+    ui.chart(figures.rotation_chart(a, b, theta, routes), key="rotation")
 with numbers:
     left, right = st.columns(2)
     left.metric("|z| before", f"{modulus:.4f}")
@@ -140,7 +101,7 @@ with numbers:
     )
     st.metric("Largest disagreement", f"{routes.max_difference:.1e}", help="Only floating-point rounding is left.")
 ui.formula(
-    rotate_three_ways,
+    lesson.rotate_three_ways,
     caption=(
         "J = [[0, −1], [1, 0]] is multiplication by i written as a matrix. Its exponential, summed as a power "
         "series that never calls cos or sin, lands on the same point: a rotation is the exponential of J."

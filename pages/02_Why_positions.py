@@ -4,17 +4,8 @@ import streamlit as st
 
 import rope_core
 from ropelab import ui
-from ropelab.export import columns_to_csv
-from ropelab.figures.c02_why_positions import attention_weights_figure, outputs_figure
-from ropelab.lessons.c02_why_positions import (
-    add_position_vectors,
-    compare_orders,
-    projection_weights,
-    self_attention,
-    shuffle_order,
-    split_words,
-    word_vectors,
-)
+from ropelab.figures import c02_why_positions as figures
+from ropelab.lessons import c02_why_positions as lesson
 
 CHAPTER = 2
 DEFAULT_SENTENCE = "the dog bit the man"
@@ -44,8 +35,10 @@ ui.prose(
     "word always gets the same vector, as in a real embedding table) and one attention head with random "
     "weights runs on your sentence and on a reordering of it."
 )
-ui.formula(self_attention)
-ui.formula(word_vectors, caption="The hash is of the word itself, so 'the' maps to one vector wherever it appears.")
+ui.formula(lesson.self_attention)
+ui.formula(
+    lesson.word_vectors, caption="The hash is of the word itself, so 'the' maps to one vector wherever it appears."
+)
 
 controls, readout = st.columns([1, 1], gap="large")
 with controls:
@@ -72,20 +65,20 @@ with controls:
         help="Adds a position vector to each slot before attention, so the slot a word sits in starts to matter.",
     )
 
-words, left_out = split_words(sentence, MAX_WORDS)
+words, left_out = lesson.split_words(sentence, MAX_WORDS)
 if left_out:
     ui.notice(f"Only the first {MAX_WORDS} words are used; {left_out} more were left out.")
 if not words:
     ui.notice("The sentence has no words, so the example sentence is used instead.")
-    words, _ = split_words(DEFAULT_SENTENCE, MAX_WORDS)
+    words, _ = lesson.split_words(DEFAULT_SENTENCE, MAX_WORDS)
 if len(words) == 1:
     ui.notice("With a single word there is nothing to reorder: add a second word to see the effect.")
 
-vectors = ui.cached(word_vectors)(list(words), EMBEDDING_DIM)
-order = ui.cached(shuffle_order)(len(words), shuffle)
-projections = ui.cached(projection_weights)(EMBEDDING_DIM, 0)
-positions = ui.cached(rope_core.sinusoidal_encoding)(len(words), EMBEDDING_DIM) if with_positions else None
-comparison = ui.cached(compare_orders)(vectors, order, projections, positions)
+vectors = lesson.word_vectors(list(words), EMBEDDING_DIM)
+order = lesson.shuffle_order(len(words), shuffle)
+projections = lesson.projection_weights(EMBEDDING_DIM, 0)
+positions = rope_core.sinusoidal_encoding(len(words), EMBEDDING_DIM) if with_positions else None
+comparison = lesson.compare_orders(vectors, order, projections, positions)
 reordered_words = [words[index] for index in order]
 
 with readout:
@@ -112,53 +105,13 @@ with readout:
         st.caption("Without positions only floating-point rounding (≈ 1e−16) or exactly 0 is left: nothing changed.")
 
 st.subheader("The scores move with the words")
-original, reordered = comparison.original, comparison.reordered
 ui.chart(
-    attention_weights_figure(original.weights, reordered.weights, words, reordered_words),
-    key="weights",
-    alt=(
-        f"Two attention-weight heatmaps for {len(words)} words, original order and reordered. "
-        + (
-            "With position vectors added the two maps differ beyond a reordering."
-            if with_positions
-            else "The reordered map holds the same numbers, with rows and columns moved along with their words."
-        )
-    ),
-    csv=columns_to_csv(
-        {
-            "sentence": ["original"] * len(words) ** 2 + ["reordered"] * len(words) ** 2,
-            "query_slot": [i + 1 for i in range(len(words)) for _ in range(len(words))] * 2,
-            "key_slot": [j + 1 for _ in range(len(words)) for j in range(len(words))] * 2,
-            "query_word": [w for w in words for _ in words] + [w for w in reordered_words for _ in words],
-            "key_word": list(words) * len(words) + reordered_words * len(words),
-            "weight": list(original.weights.ravel()) + list(reordered.weights.ravel()),
-        }
-    ),
+    figures.attention_weights_chart(comparison, words, reordered_words, with_positions=with_positions), key="weights"
 )
 st.subheader("So do the outputs")
-ui.chart(
-    outputs_figure(original.outputs, reordered.outputs, words, reordered_words),
-    key="outputs",
-    alt=(
-        f"Two heatmaps of the {EMBEDDING_DIM}-dimensional attention outputs of each word, original order and "
-        "reordered: each word's row keeps its numbers and only changes place."
-        if not with_positions
-        else "Two heatmaps of attention outputs; with position vectors the rows of the same word differ."
-    ),
-    csv=columns_to_csv(
-        {
-            "sentence": ["original"] * len(words) + ["reordered"] * len(words),
-            "slot": list(range(1, len(words) + 1)) * 2,
-            "word": list(words) + reordered_words,
-            **{
-                f"dim_{dim}": list(original.outputs[:, dim]) + list(reordered.outputs[:, dim])
-                for dim in range(EMBEDDING_DIM)
-            },
-        }
-    ),
-)
+ui.chart(figures.outputs_chart(comparison, words, reordered_words, with_positions=with_positions), key="outputs")
 ui.formula(
-    compare_orders,
+    lesson.compare_orders,
     caption=(
         "P is the permutation matrix that reorders the rows. Moving the inputs moves the outputs the same way "
         "(permutation equivariance), and the score matrix is reordered along both its rows and its columns."
@@ -176,7 +129,7 @@ ui.prose(
     "ones, also breaks the symmetry; decoder-only models without any position encoding can pick up some order "
     "that way, but the standard fix is an explicit position signal such as the one RoPE provides."
 )
-ui.formula(add_position_vectors)
+ui.formula(lesson.add_position_vectors)
 
 ui.try_this(
     [

@@ -5,15 +5,9 @@ import streamlit as st
 
 import rope_core
 from ropelab import ui
-from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.c03_absolute_encodings import (
-    learned_table_figure,
-    similarity_curve,
-    similarity_heatmap,
-    sinusoidal_heatmap,
-)
-from ropelab.lessons.c02_why_positions import add_position_vectors
-from ropelab.lessons.c03_absolute_encodings import position_similarity, sinusoidal_similarity
+from ropelab.figures import c03_absolute_encodings as figures
+from ropelab.lessons import c02_why_positions
+from ropelab.lessons import c03_absolute_encodings as lesson
 
 CHAPTER = 3
 SIMILARITY_HEATMAP_POSITIONS = 100
@@ -35,7 +29,10 @@ ui.prose(
     "like the hands of a clock with many hands."
 )
 ui.formula(rope_core.sinusoidal_encoding)
-ui.formula(add_position_vectors, caption="The position vector is added to the token vector of the word in slot p.")
+ui.formula(
+    c02_why_positions.add_position_vectors,
+    caption="The position vector is added to the token vector of the word in slot p.",
+)
 
 controls, picture = st.columns([1, 2.4], gap="large")
 with controls:
@@ -46,21 +43,13 @@ with controls:
     length = ui.slider(
         "Number of positions L", 8, 256, 128, key="L", step=8, help="Rows of the table: positions 0…L−1."
     )
-    frequencies = ui.cached(rope_core.inv_freq)(d_model, base)
-    wavelengths = ui.cached(rope_core.wavelengths)(frequencies)
+    frequencies = rope_core.inv_freq(d_model, base)
+    wavelengths = rope_core.wavelengths(frequencies)
     st.metric("Fastest pair repeats every", f"{wavelengths[0]:.2f} tokens")
     st.metric("Slowest pair repeats every", f"{wavelengths[-1]:,.0f} tokens")
-table = ui.cached(rope_core.sinusoidal_encoding)(length, d_model, base)
+table = rope_core.sinusoidal_encoding(length, d_model, base)
 with picture:
-    ui.chart(
-        sinusoidal_heatmap(table, base_label=ui.format_base(base)),
-        key="sinusoidal",
-        alt=(
-            f"Heatmap of the sinusoidal table, {length} positions by {d_model} dimensions: the left columns "
-            "flicker quickly down the positions, the right columns change slowly."
-        ),
-        csv=matrix_to_csv(table, range(length), [f"dim_{j}" for j in range(d_model)], corner="position"),
-    )
+    ui.chart(figures.sinusoidal_table_chart(table, base_label=ui.format_base(base)), key="sinusoidal")
 
 st.subheader("How similar are two positions?")
 ui.prose(
@@ -71,33 +60,17 @@ ui.prose(
     "Further away the similarity falls, but not smoothly: it wobbles, and with a small base it even turns "
     "negative."
 )
-ui.formula(position_similarity)
-ui.formula(sinusoidal_similarity)
+ui.formula(lesson.position_similarity)
+ui.formula(lesson.sinusoidal_similarity)
 shown = min(length, SIMILARITY_HEATMAP_POSITIONS)
-similarity = ui.cached(position_similarity)(table[:shown])
+similarity = lesson.position_similarity(table[:shown])
 distances = np.arange(length)
-by_distance = ui.cached(sinusoidal_similarity)(distances, d_model, base)
+by_distance = lesson.sinusoidal_similarity(distances, d_model, base)
 left, right = st.columns(2, gap="large")
 with left:
-    ui.chart(
-        similarity_heatmap(similarity),
-        key="similarity_map",
-        alt=(
-            f"Heatmap of PE(m)·PE(n) for positions 0 to {shown - 1}: the largest value {d_model / 2:g} runs along "
-            "the diagonal and every diagonal stripe is constant."
-        ),
-        csv=matrix_to_csv(similarity, range(shown), range(shown), corner="m/n"),
-    )
+    ui.chart(figures.similarity_map_chart(similarity, d_model), key="similarity_map")
 with right:
-    ui.chart(
-        similarity_curve(distances, by_distance, d_model),
-        key="similarity_curve",
-        alt=(
-            f"Line chart of PE(m)·PE(m+k) against distance k from 0 to {length - 1}: it starts at {d_model / 2:g} "
-            f"and wobbles downwards, reaching {by_distance.min():.2f} at its lowest."
-        ),
-        csv=columns_to_csv({"distance": distances, "similarity": by_distance}),
-    )
+    ui.chart(figures.similarity_curve_chart(distances, by_distance, d_model), key="similarity_curve")
 metric_cells = st.columns(3)
 metric_cells[0].metric("Position with itself (k = 0)", f"{by_distance[0]:.2f}")
 metric_cells[1].metric("Neighbours (k = 1)", f"{by_distance[1]:.2f}")
@@ -137,17 +110,9 @@ with controls:
         help="How many positions the table was trained for. The sequence length L is the slider above.",
     )
     st.metric("Sequence length L", f"{length} tokens")
-learned_table = ui.cached(rope_core.learned_position_table)(max_len, d_model, LEARNED_SEED)
+learned_table = rope_core.learned_position_table(max_len, d_model, LEARNED_SEED)
 with picture:
-    ui.chart(
-        learned_table_figure(learned_table, length),
-        key="learned",
-        alt=(
-            f"Heatmap of a learned table with {max_len} rows for a sequence of {length} tokens"
-            + (f"; positions {max_len} to {length - 1} have no row and are blank." if length > max_len else ".")
-        ),
-        csv=matrix_to_csv(learned_table, range(max_len), [f"dim_{j}" for j in range(d_model)], corner="position"),
-    )
+    ui.chart(figures.learned_table_chart(learned_table, length), key="learned")
 
 try:
     rope_core.learned_encoding(np.arange(length), learned_table)

@@ -5,28 +5,16 @@ import streamlit as st
 
 import rope_core
 from ropelab import ui
-from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.c04_relative_encodings import (
-    attention_row_figure,
-    bucket_map_figure,
-    distance_table_figure,
-    heatmap_panels_figure,
-    slopes_figure,
-)
-from ropelab.lessons.c04_relative_encodings import attention_with_bias, clipped_relative_bias
+from ropelab.figures import c04_relative_encodings as figures
+from ropelab.lessons import c04_relative_encodings as lesson
 
 CHAPTER = 4
 HEAD_DIM = 64
 DEFAULT_BUCKETS, DEFAULT_MAX_DISTANCE = 32, 128
 NEAR_WINDOW = 2  # "near" = keys within this many positions of the query, for the readout
 
-clipped_bias = ui.cached(clipped_relative_bias)
-t5_bias = ui.cached(rope_core.t5_bias)
-t5_bucket = ui.cached(rope_core.t5_relative_bucket)
-alibi_slopes = ui.cached(rope_core.alibi_slopes)
-alibi_bias = ui.cached(rope_core.alibi_bias)
-content_maps = ui.cached(rope_core.attention_maps)
-biased_attention = ui.cached(attention_with_bias)
+# The content scores are the one call here that costs milliseconds; everything else is microseconds.
+content_maps = st.cache_data(rope_core.attention_maps, max_entries=64, show_spinner=False)
 
 ui.start_page(CHAPTER)
 ui.goal(
@@ -42,7 +30,8 @@ ui.prose(
     "differ only in how they turn an offset into a number."
 )
 ui.formula(
-    attention_with_bias, caption="S: content scores; A: relative bias; M: optional causal mask (−∞ above the diagonal)."
+    lesson.attention_with_bias,
+    caption="S: content scores; A: relative bias; M: optional causal mask (−∞ above the diagonal).",
 )
 
 top_left, top_right = st.columns(2)
@@ -59,30 +48,14 @@ ui.prose(
     "schemes use.) "
     "The values below are seeded random stand-ins for what training would learn."
 )
-ui.formula(clipped_relative_bias)
+ui.formula(lesson.clipped_relative_bias)
 clip = ui.slider("Clip distance k", 0, 16, 4, key="clip", help="Offsets beyond ±k share the edge value.")
-shaw_matrix, shaw_table = clipped_bias(length, clip, seed)
-offsets = np.arange(-clip, clip + 1)
+shaw_matrix, shaw_table = lesson.clipped_relative_bias(length, clip, seed)
 table_column, map_column = st.columns(2)
 with table_column:
-    ui.chart(
-        distance_table_figure(
-            offsets, shaw_table, title=f"The {2 * clip + 1} learnable biases (k = {clip})", clip=clip
-        ),
-        key="shaw_table",
-        alt=f"Bar chart of {2 * clip + 1} bias values, one per clipped offset from {-clip} to {clip}.",
-        csv=columns_to_csv({"offset_j_minus_i": offsets, "bias": shaw_table}),
-    )
+    ui.chart(figures.clipped_table_chart(shaw_table, clip), key="shaw_table")
 with map_column:
-    ui.chart(
-        heatmap_panels_figure([(f"bias A for L = {length}", shaw_matrix)], diverging=True, colorbar_title="bias"),
-        key="shaw_bias",
-        alt=(
-            f"{length} by {length} bias matrix, constant along diagonals; beyond {clip} positions from the diagonal "
-            "all entries share the edge values."
-        ),
-        csv=matrix_to_csv(shaw_matrix, range(length), range(length), corner="query i / key j"),
-    )
+    ui.chart(figures.clipped_bias_chart(shaw_matrix, clip), key="shaw_bias")
 
 st.subheader("2 · T5: buckets that widen with distance")
 ui.prose(
@@ -102,45 +75,18 @@ with direction_column:
     bidirectional = ui.toggle("Bidirectional", True, key="bidir", help="Off: decoder style, only earlier keys count.")
 
 
-def t5_views(buckets: int, distance: int) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
-    reach = max(length, 2 * distance)
-    offsets = np.arange(-reach, reach + 1)
-    bucket_ids = t5_bucket(offsets, bidirectional, buckets, distance)
-    return buckets, distance, offsets, bucket_ids, t5_bias(length, buckets, distance, bidirectional, seed)[0]
-
-
 # Settings the bucket formula rejects (max distance too small for the exact range) fall back to T5's own.
-num_buckets, max_distance, relative_offsets, bucket_ids, t5_matrix = ui.guarded(
-    lambda: t5_views(num_buckets, max_distance),
-    lambda: t5_views(DEFAULT_BUCKETS, DEFAULT_MAX_DISTANCE),
+t5 = ui.guarded(
+    lambda: lesson.t5_views(length, num_buckets, max_distance, bidirectional, seed),
+    lambda: lesson.t5_views(length, DEFAULT_BUCKETS, DEFAULT_MAX_DISTANCE, bidirectional, seed),
     "This bucket setting does not work",
 )
-reach = int(relative_offsets.max())
-used_here = np.unique(bucket_ids[np.abs(relative_offsets) < length]).size
+used_here = np.unique(t5.buckets[np.abs(t5.offsets) < length]).size
 bucket_map_column, t5_map_column = st.columns(2)
 with bucket_map_column:
-    ui.chart(
-        bucket_map_figure(
-            relative_offsets,
-            bucket_ids,
-            num_buckets=num_buckets,
-            max_distance=max_distance,
-            title="Bucket of every offset j − i",
-        ),
-        key="t5_buckets",
-        alt=(
-            f"Step plot of T5 bucket id against offset from {-reach} to {reach}: steps of one near zero, then "
-            f"wider steps, flat beyond ±{max_distance}."
-        ),
-        csv=columns_to_csv({"offset_j_minus_i": relative_offsets, "bucket": bucket_ids}),
-    )
+    ui.chart(figures.t5_buckets_chart(t5), key="t5_buckets")
 with t5_map_column:
-    ui.chart(
-        heatmap_panels_figure([(f"T5 bias A for L = {length}", t5_matrix)], diverging=True, colorbar_title="bias"),
-        key="t5_bias",
-        alt=f"{length} by {length} T5 bias matrix: distinct values near the diagonal, shared blocks farther away.",
-        csv=matrix_to_csv(t5_matrix, range(length), range(length), corner="query i / key j"),
-    )
+    ui.chart(figures.t5_bias_chart(t5), key="t5_bias")
 st.caption(f"A {length}-token window touches {used_here} distinct buckets.")
 
 st.subheader("3 · ALiBi: a straight-line penalty, one slope per head")
@@ -154,35 +100,12 @@ ui.prose(
 ui.formula(rope_core.alibi_slopes)
 ui.formula(rope_core.alibi_bias, caption="Written symmetrically; ALiBi's language models use it with a causal mask.")
 heads = ui.slider("Number of heads H", 1, 32, 8, key="heads", help="Try a non-power of two such as 12.")
-slopes = alibi_slopes(heads)
-regular_count = 1 << (heads.bit_length() - 1)  # largest power of two ≤ H, for colouring only
+slopes = rope_core.alibi_slopes(heads)
 steepest, gentlest = int(np.argmax(slopes)), int(np.argmin(slopes))
-ui.chart(
-    slopes_figure(slopes, regular_count, title=f"Slopes for H = {heads} heads"),
-    key="alibi_slopes",
-    alt=f"Bar chart of {heads} ALiBi slopes from {slopes.max():.3g} down to {slopes.min():.3g}.",
-    csv=columns_to_csv({"head": np.arange(1, heads + 1), "slope": slopes}),
-)
-steep_bias, gentle_bias = alibi_bias(length, slopes[steepest]), alibi_bias(length, slopes[gentlest])
-ui.chart(
-    heatmap_panels_figure(
-        [
-            (f"head {steepest + 1}: m = {slopes[steepest]:.3g}<br>farthest key {steep_bias.min():.2f}", steep_bias),
-            (
-                f"head {gentlest + 1}: m = {slopes[gentlest]:.3g}<br>farthest key {gentle_bias.min():.2f}",
-                gentle_bias,
-            ),
-        ],
-        diverging=True,
-        colorbar_title="bias",
-    ),
-    key="alibi_bias",
-    alt=(
-        f"Two {length} by {length} ALiBi bias maps on one colour scale: the steepest head is deeply negative a "
-        "few steps off the diagonal, the gentlest head stays near zero."
-    ),
-    csv=matrix_to_csv(steep_bias, range(length), range(length), corner=f"head {steepest + 1}: query i / key j"),
-)
+ui.chart(figures.alibi_slopes_chart(slopes), key="alibi_slopes")
+steep_bias = rope_core.alibi_bias(length, slopes[steepest])
+gentle_bias = rope_core.alibi_bias(length, slopes[gentlest])
+ui.chart(figures.alibi_bias_chart(slopes, steep_bias, gentle_bias), key="alibi_bias")
 
 st.subheader("4 · What a bias does to attention")
 ui.prose(
@@ -203,30 +126,11 @@ alibi_label = f"ALiBi (head {steepest + 1})"
 schemes = {
     "no bias": np.zeros((length, length)),
     f"clipped (k = {clip})": shaw_matrix,
-    "T5 buckets": t5_matrix,
+    "T5 buckets": t5.bias,
     alibi_label: steep_bias,
 }
-probabilities = {name: biased_attention(content_scores, bias, causal) for name, bias in schemes.items()}
-ui.chart(
-    heatmap_panels_figure(
-        list(probabilities.items()),
-        diverging=False,
-        colorbar_title="weight",
-        height=340,
-        title="softmax(S + A): same content scores, four biases",
-    ),
-    key="attention",
-    alt=(
-        f"Four {length} by {length} attention maps from the same content scores: without bias the weights are "
-        "scattered; with the ALiBi bias they concentrate on the diagonal."
-    ),
-    csv=matrix_to_csv(
-        np.vstack([matrix for matrix in probabilities.values()]),
-        [f"{name} / query {i}" for name in probabilities for i in range(length)],
-        range(length),
-        corner="scheme / query i, key j →",
-    ),
-)
+probabilities = {name: lesson.attention_with_bias(content_scores, bias, causal) for name, bias in schemes.items()}
+ui.chart(figures.biased_attention_chart(probabilities), key="attention")
 near = np.abs(np.arange(length) - query) <= NEAR_WINDOW
 readouts = st.columns(len(probabilities))
 for column, (name, matrix) in zip(readouts, probabilities.items(), strict=True):
@@ -235,17 +139,7 @@ st.caption(
     f"Near share: the attention query {query} puts on keys within ±{NEAR_WINDOW} positions of itself. "
     f"The ALiBi panel uses the steepest head above, m = {slopes[steepest]:.3g}."
 )
-ui.chart(
-    attention_row_figure(
-        np.arange(length),
-        {name: matrix[query] for name, matrix in probabilities.items()},
-        query=query,
-        title=f"Where query {query} looks",
-    ),
-    key="attention_row",
-    alt=f"Attention weights of query {query} over all {length} keys for the four schemes.",
-    csv=columns_to_csv({"key": np.arange(length), **{name: matrix[query] for name, matrix in probabilities.items()}}),
-)
+ui.chart(figures.attention_row_chart(probabilities, query), key="attention_row")
 
 ui.try_this(
     [

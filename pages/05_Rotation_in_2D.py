@@ -1,43 +1,22 @@
 """Chapter 5: RoPE with a single pair of coordinates — q and k rotate by their positions, the score sees m − n."""
 
+import functools
+
 import numpy as np
 import streamlit as st
 
 import rope_core
 from ropelab import ui
-from ropelab.export import columns_to_csv
-from ropelab.figures.c05_rotation_in_2d import position_sweep_figure, rotated_pair_figure, shifted_pairs_figure
-from ropelab.lessons.c05_rotation_in_2d import relative_score, rotation_identities
+from ropelab.figures import c05_rotation_in_2d as figures
+from ropelab.lessons import c05_rotation_in_2d as lesson
 
 CHAPTER = 5
 # One fixed query and key, deliberately not parallel, so the angle between them is visible.
 QUERY = np.array([1.0, 0.6])
 KEY = np.array([0.8, -0.5])
 SWEEP_POSITIONS = np.arange(64)
-
-rotate = ui.cached(rope_core.apply_rope)
-scores_of = ui.cached(rope_core.rope_scores)
-relative = ui.cached(relative_score)
-
-
-def rotated(vector: np.ndarray, position: int, theta: float) -> np.ndarray:
-    # With d = 2 there is one pair, so both memory layouts agree; "interleaved" reads as (x0, x1).
-    return rotate(vector[None, :], [position], [theta], convention="interleaved")[0]
-
-
-def score(m: int, n: int, theta: float) -> float:
-    return float(scores_of(QUERY[None, :], KEY[None, :], [m], [n], [theta], convention="interleaved")[0, 0])
-
-
-def matrix_text(matrix: np.ndarray) -> str:
-    rows = ("[" + ", ".join(f"{value:+.3f}" for value in row) + "]" for row in np.atleast_2d(matrix))
-    return "[" + ", ".join(rows) + "]"
-
-
-def matrix_latex(matrix: np.ndarray) -> str:
-    body = r" \\ ".join(" & ".join(f"{value:.3f}" for value in row) for row in matrix)
-    return r"\begin{pmatrix} " + body + r" \end{pmatrix}"
-
+# The score of this chapter's query at m and key at n, for a given θ.
+score = functools.partial(lesson.pair_score, QUERY, KEY)
 
 ui.start_page(CHAPTER)
 ui.goal(
@@ -63,26 +42,10 @@ with controls:
     pair_score = score(m, n, theta)
     st.metric("Score ⟨R(mθ)q, R(nθ)k⟩", f"{pair_score:.4f}")
     st.metric("Offset m − n", f"{m - n}")
-    st.metric("Same score from m − n alone", f"{relative(QUERY, KEY, m, n, [theta]):.4f}")
-q_turned, k_turned = rotated(QUERY, m, theta), rotated(KEY, n, theta)
+    st.metric("Same score from m − n alone", f"{lesson.relative_score(QUERY, KEY, m, n, [theta]):.4f}")
+q_turned, k_turned = lesson.rotated(QUERY, m, theta), lesson.rotated(KEY, n, theta)
 with picture:
-    ui.chart(
-        rotated_pair_figure(
-            QUERY, KEY, q_turned, k_turned, m=m, n=n, title=f"q turned by {m}θ, k turned by {n}θ (θ = {theta:g} rad)"
-        ),
-        key="pair",
-        alt=(
-            f"Query arrow rotated by {m * theta:.2f} radians and key arrow rotated by {n * theta:.2f} radians; "
-            f"their dot product is {pair_score:.3f}."
-        ),
-        csv=columns_to_csv(
-            {
-                "vector": ["q", "k", "R(m theta) q", "R(n theta) k"],
-                "x0": [QUERY[0], KEY[0], q_turned[0], k_turned[0]],
-                "x1": [QUERY[1], KEY[1], q_turned[1], k_turned[1]],
-            }
-        ),
-    )
+    ui.chart(figures.rotated_pair_chart(QUERY, KEY, m, n, theta, q_turned, k_turned, pair_score), key="pair")
 ui.prose(
     "The dot product only cares about the lengths of the two arrows and the angle **between** them. Rotations "
     "never change lengths, and turning both arrows changes the angle between them by $(m-n)\\theta$ — so the "
@@ -90,7 +53,7 @@ ui.prose(
 )
 ui.formula(rope_core.rope_scores, caption="The score RoPE computes: rotate each vector by its own position.")
 ui.formula(
-    relative_score,
+    lesson.relative_score,
     caption="The same number from the offset alone (a pair of coordinates read as one complex number).",
 )
 
@@ -108,26 +71,12 @@ with shift_controls:
     )
     st.caption("Both arrows swing round together; the angle between them, and so the score, stays put.")
 with shift_picture:
-    q_shifted, k_shifted = rotated(QUERY, m + shift, theta), rotated(KEY, n + shift, theta)
+    q_shifted, k_shifted = lesson.rotated(QUERY, m + shift, theta), lesson.rotated(KEY, n + shift, theta)
     ui.chart(
-        shifted_pairs_figure(
-            [
-                (q_turned, k_turned, f"m = {m}, n = {n}: score {pair_score:.3f}"),
-                (q_shifted, k_shifted, f"m = {m + shift}, n = {n + shift}: score {shifted_score:.3f}"),
-            ]
+        figures.shifted_pairs_chart(
+            (q_turned, k_turned), (q_shifted, k_shifted), m, n, shift, theta, (pair_score, shifted_score)
         ),
         key="shift_pair",
-        alt=(
-            f"Two panels: positions ({m}, {n}) and ({m + shift}, {n + shift}); the pair is rotated as a whole by "
-            f"{shift * theta:.2f} radians and both scores equal {pair_score:.3f}."
-        ),
-        csv=columns_to_csv(
-            {
-                "m": [m, m + shift],
-                "n": [n, n + shift],
-                "score": [pair_score, shifted_score],
-            }
-        ),
     )
 
 st.subheader("Scrub the query position (runs in your browser)")
@@ -137,22 +86,8 @@ ui.prose(
     "line up, and it repeats every $2\\pi/\\theta$ positions. One frequency cannot tell offset 0 from offset "
     "$2\\pi/\\theta$; that is why real RoPE uses many pairs with different θ (next chapter)."
 )
-query_per_position = np.tile(QUERY, (SWEEP_POSITIONS.size, 1))
-sweep_q = rotate(query_per_position, SWEEP_POSITIONS, [theta], convention="interleaved")
-k_at_n = rotated(KEY, n, theta)
-sweep_scores = scores_of(query_per_position, KEY[None, :], SWEEP_POSITIONS, [n], [theta], convention="interleaved")
-sweep_scores = sweep_scores[:, 0]
-ui.chart(
-    position_sweep_figure(SWEEP_POSITIONS, sweep_q, k_at_n, sweep_scores, n=n, start_index=m),
-    key="sweep",
-    alt=(
-        f"Animation over query positions 0 to 63 with the key fixed at n = {n}: the score oscillates between "
-        f"{sweep_scores.min():.2f} and {sweep_scores.max():.2f}, repeating every {2 * np.pi / theta:.1f} positions."
-    ),
-    csv=columns_to_csv(
-        {"m": SWEEP_POSITIONS, "q_x0": sweep_q[:, 0], "q_x1": sweep_q[:, 1], "score_with_key_at_n": sweep_scores}
-    ),
-)
+sweep = lesson.position_sweep(QUERY, KEY, n, theta, SWEEP_POSITIONS)
+ui.chart(figures.position_sweep_chart(sweep, theta, start_index=m), key="sweep")
 
 st.subheader("Rotation-matrix facts, checked live")
 ui.prose(
@@ -160,21 +95,23 @@ ui.prose(
     "computes both sides by different routes (`numpy.linalg.inv`, `det`, matrix products, and a Taylor series "
     "for the exponential that never calls cos or sin) and prints the largest gap between them."
 )
-ui.formula(rotation_identities, caption="J is the 90° rotation (multiplication by i); e^(αJ) sums its power series.")
+ui.formula(
+    lesson.rotation_identities, caption="J is the 90° rotation (multiplication by i); e^(αJ) sums its power series."
+)
 alpha_column, beta_column = st.columns(2)
 with alpha_column:
     alpha = ui.slider("α (radians)", -3.14, 3.14, 0.5, step=0.01, key="alpha")
-    st.latex(f"R({alpha:g}) = {matrix_latex(ui.cached(rope_core.rotation_matrix_2d)(alpha))}")
+    st.latex(f"R({alpha:g}) = {lesson.matrix_latex(rope_core.rotation_matrix_2d(alpha))}")
 with beta_column:
     beta = ui.slider("β (radians)", -3.14, 3.14, 1.2, step=0.01, key="beta")
-    st.latex(f"R({beta:g}) = {matrix_latex(ui.cached(rope_core.rotation_matrix_2d)(beta))}")
-checks = ui.cached(rotation_identities)(alpha, beta)
+    st.latex(f"R({beta:g}) = {lesson.matrix_latex(rope_core.rotation_matrix_2d(beta))}")
+checks = lesson.rotation_identities(alpha, beta)
 st.dataframe(
     {
         "identity": [check.name for check in checks],
         "statement": [check.text for check in checks],
-        "left side": [matrix_text(check.left) for check in checks],
-        "right side": [matrix_text(check.right) for check in checks],
+        "left side": [lesson.matrix_text(check.left) for check in checks],
+        "right side": [lesson.matrix_text(check.right) for check in checks],
         "largest gap": [f"{check.max_abs_error:.1e}" for check in checks],
     },
     hide_index=True,

@@ -1,12 +1,15 @@
-"""The complex plane: a point a + ib with its modulus and argument, Euler's unit circle, and a rotation by e^{iθ}."""
+"""Chapter 1's charts: a point a + ib with its modulus and argument, Euler's unit circle, and a rotation by e^{iθ}."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
+from ropelab.export import columns_to_csv
 from ropelab.figures import spec
+from ropelab.lessons.c01_complex_numbers import RotationRoutes
 from ropelab.style import HIGHLIGHT_COLOUR, KEY_COLOUR, OKABE_ITO, QUERY_COLOUR, style_figure
 
 GUIDE_COLOUR = "rgba(128,128,128,0.55)"
@@ -114,7 +117,7 @@ def _finish(fig: spec.Figure, title: str, *, legend_below: bool = False) -> spec
     return fig
 
 
-def complex_number_figure(a: float, b: float, modulus: float, argument: float, *, extent: float = 3.0) -> spec.Figure:
+def complex_number_chart(a: float, b: float, modulus: float, argument: float, *, extent: float = 3.0) -> spec.Chart:
     """The point z = a + ib as an arrow, its parts a and b, the circle |z| = r and the angle φ from the +Re axis."""
     fig = spec.figure()
     if modulus > 0:
@@ -137,10 +140,17 @@ def complex_number_figure(a: float, b: float, modulus: float, argument: float, *
         ),
     )
     _square_axes(fig, extent)
-    return _finish(fig, f"z = {complex_text(a, b, 2)}: r = {modulus:.3f}, φ = {argument:.3f} rad")
+    return spec.Chart(
+        _finish(fig, f"z = {complex_text(a, b, 2)}: r = {modulus:.3f}, φ = {argument:.3f} rad"),
+        alt=(
+            f"The complex plane with the arrow z = {complex_text(a, b, 2)} from the origin, its real and imaginary "
+            f"parts as dashed lines, the circle of radius {modulus:.3f} and the angle {argument:.3f} rad."
+        ),
+        csv=columns_to_csv({"a": [a], "b": [b], "modulus": [modulus], "argument_rad": [argument]}),
+    )
 
 
-def euler_circle_figure(theta: float, cos_value: float, sin_value: float) -> spec.Figure:
+def euler_circle_chart(theta: float, cos_value: float, sin_value: float) -> spec.Chart:
     """The point e^{iθ} on the unit circle, with cos θ on the real axis and sin θ on the imaginary axis."""
     fig = spec.figure()
     spec.add_trace(fig, _circle(1.0, "unit circle |z| = 1", dash="solid"))
@@ -162,16 +172,21 @@ def euler_circle_figure(theta: float, cos_value: float, sin_value: float) -> spe
         ),
     )
     _square_axes(fig, 1.35)
-    return _finish(fig, f"Euler: e<sup>i·{theta:.2f}</sup> = {complex_text(cos_value, sin_value)}")
+    return spec.Chart(
+        _finish(fig, f"Euler: e<sup>i·{theta:.2f}</sup> = {complex_text(cos_value, sin_value)}"),
+        alt=(
+            f"The unit circle with the point e^(iθ) at θ = {theta:.2f} rad: real part cos θ = {cos_value:.3f}, "
+            f"imaginary part sin θ = {sin_value:.3f}."
+        ),
+        csv=columns_to_csv({"theta_rad": [theta], "cos": [cos_value], "sin": [sin_value]}),
+    )
 
 
-def rotation_figure(
-    z: np.ndarray, rotated_by_product: np.ndarray, rotated_by_matrix: np.ndarray, theta: float, *, extent: float = 3.0
-) -> spec.Figure:
-    """z and z·e^{iθ} as arrows on the circle |z|, with the rotation-matrix result drawn on top as a ring."""
-    z = np.asarray(z, dtype=np.float64)
-    product = np.asarray(rotated_by_product, dtype=np.float64)
-    by_matrix = np.asarray(rotated_by_matrix, dtype=np.float64)
+def rotation_chart(a: float, b: float, theta: float, routes: RotationRoutes, *, extent: float = 3.0) -> spec.Chart:
+    """z = a + ib and z·e^{iθ} as arrows on the circle |z|, with the rotation-matrix result drawn on top as a ring."""
+    z = np.array([a, b], dtype=np.float64)
+    product = np.asarray(routes.by_product, dtype=np.float64)
+    by_matrix = np.asarray(routes.by_matrix, dtype=np.float64)
     radius = float(np.hypot(*z))
     fig = spec.figure()
     if radius > 0:
@@ -203,6 +218,19 @@ def rotation_figure(
     }
     spec.add_trace(fig, ring)
     _square_axes(fig, extent)
-    return _finish(
-        fig, f"Multiply by e<sup>iθ</sup>, θ = {theta:.2f} rad: the arrow turns, its length stays", legend_below=True
+    title = f"Multiply by e<sup>iθ</sup>, θ = {theta:.2f} rad: the arrow turns, its length stays"
+    return spec.Chart(
+        _finish(fig, title, legend_below=True),
+        alt=(
+            f"The arrow z = {complex_text(a, b, 2)} and the arrow z·e^(iθ) = "
+            f"{complex_text(*routes.by_product)} on the same circle of radius {math.hypot(a, b):.3f}; the ring "
+            "marking the rotation-matrix result sits exactly on the tip of the rotated arrow."
+        ),
+        csv=columns_to_csv(
+            {
+                "route": ["z", "z*e^(i*theta)", "R(theta)*(a,b)", "exp(theta*J)*(a,b)"],
+                "real_or_x": [a, routes.by_product[0], routes.by_matrix[0], routes.by_exponential[0]],
+                "imaginary_or_y": [b, routes.by_product[1], routes.by_matrix[1], routes.by_exponential[1]],
+            }
+        ),
     )

@@ -1,4 +1,4 @@
-"""Side-by-side heatmaps of a sentence and its reordering: attention weights and outputs follow their words."""
+"""Chapter 2's charts: a sentence and its reordering side by side; attention weights and outputs follow their words."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ropelab.export import columns_to_csv
 from ropelab.figures import spec
+from ropelab.lessons.c02_why_positions import OrderComparison
 from ropelab.style import DIVERGING_SCALE, SEQUENTIAL_SCALE, style_figure, symmetric_range
 
 MAX_LABEL_CHARS = 12
@@ -64,13 +66,14 @@ def _paired_heatmaps(
     return spec.finish(fig)
 
 
-def attention_weights_figure(
-    original: np.ndarray, reordered: np.ndarray, original_words: Sequence[str], reordered_words: Sequence[str]
-) -> spec.Figure:
+def attention_weights_chart(
+    comparison: OrderComparison, words: Sequence[str], reordered_words: Sequence[str], *, with_positions: bool
+) -> spec.Chart:
     """Softmax attention weights (query rows × key columns) for a sentence and for its reordering."""
-    original_labels, reordered_labels = token_labels(original_words), token_labels(reordered_words)
+    original, reordered = comparison.original.weights, comparison.reordered.weights
+    original_labels, reordered_labels = token_labels(words), token_labels(reordered_words)
     top = float(max(np.max(original), np.max(reordered), 1e-9))
-    return _paired_heatmaps(
+    fig = _paired_heatmaps(
         _Panel(original, original_labels, original_labels),
         _Panel(reordered, reordered_labels, reordered_labels),
         x_title="key (looked at)",
@@ -79,16 +82,35 @@ def attention_weights_figure(
         coloraxis={"colorscale": SEQUENTIAL_SCALE, "cmin": 0.0, "cmax": top, "colorbar": {"title": {"text": "weight"}}},
         title="Attention weights: each cell travels with its pair of words",
     )
+    n = len(words)
+    alt = f"Two attention-weight heatmaps for {n} words, original order and reordered. " + (
+        "With position vectors added the two maps differ beyond a reordering."
+        if with_positions
+        else "The reordered map holds the same numbers, with rows and columns moved along with their words."
+    )
+    csv = columns_to_csv(
+        {
+            "sentence": ["original"] * n**2 + ["reordered"] * n**2,
+            "query_slot": [i + 1 for i in range(n) for _ in range(n)] * 2,
+            "key_slot": [j + 1 for _ in range(n) for j in range(n)] * 2,
+            "query_word": [w for w in words for _ in words] + [w for w in reordered_words for _ in words],
+            "key_word": list(words) * n + list(reordered_words) * n,
+            "weight": list(original.ravel()) + list(reordered.ravel()),
+        }
+    )
+    return spec.Chart(fig, alt=alt, csv=csv)
 
 
-def outputs_figure(
-    original: np.ndarray, reordered: np.ndarray, original_words: Sequence[str], reordered_words: Sequence[str]
-) -> spec.Figure:
+def outputs_chart(
+    comparison: OrderComparison, words: Sequence[str], reordered_words: Sequence[str], *, with_positions: bool
+) -> spec.Chart:
     """Attention outputs (one row per token, one column per dimension) for a sentence and for its reordering."""
-    dims = [f"dim {index}" for index in range(np.shape(original)[1])]
+    original, reordered = comparison.original.outputs, comparison.reordered.outputs
+    dim = np.shape(original)[1]
+    dims = [f"dim {index}" for index in range(dim)]
     low, high = symmetric_range(np.concatenate([np.ravel(original), np.ravel(reordered)]))
-    return _paired_heatmaps(
-        _Panel(original, token_labels(original_words), dims),
+    fig = _paired_heatmaps(
+        _Panel(original, token_labels(words), dims),
         _Panel(reordered, token_labels(reordered_words), dims),
         x_title="output dimension",
         y_title="token",
@@ -96,3 +118,18 @@ def outputs_figure(
         coloraxis={"colorscale": DIVERGING_SCALE, "cmin": low, "cmax": high, "colorbar": {"title": {"text": "output"}}},
         title="Attention outputs: each word's row moves with the word and keeps its numbers",
     )
+    alt = (
+        f"Two heatmaps of the {dim}-dimensional attention outputs of each word, original order and "
+        "reordered: each word's row keeps its numbers and only changes place."
+        if not with_positions
+        else "Two heatmaps of attention outputs; with position vectors the rows of the same word differ."
+    )
+    csv = columns_to_csv(
+        {
+            "sentence": ["original"] * len(words) + ["reordered"] * len(words),
+            "slot": list(range(1, len(words) + 1)) * 2,
+            "word": list(words) + list(reordered_words),
+            **{f"dim_{j}": list(original[:, j]) + list(reordered[:, j]) for j in range(dim)},
+        }
+    )
+    return spec.Chart(fig, alt=alt, csv=csv)

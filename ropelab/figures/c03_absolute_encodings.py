@@ -1,9 +1,10 @@
-"""Absolute position encodings: the sinusoidal table, how similar two positions are, and a learned table's edge."""
+"""Chapter 3's charts: the sinusoidal table, how similar two positions are, and a learned table's edge."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
 from ropelab.style import DIVERGING_SCALE, HIGHLIGHT_COLOUR, QUERY_COLOUR, style_figure, symmetric_range
 
@@ -22,7 +23,7 @@ def _stride_note(rows: np.ndarray) -> str:
     return f" (one row in {rows[1] - rows[0]} shown)" if rows.size > 1 and rows[1] - rows[0] > 1 else ""
 
 
-def sinusoidal_heatmap(table: np.ndarray, *, base_label: str) -> spec.Figure:
+def sinusoidal_table_chart(table: np.ndarray, *, base_label: str) -> spec.Chart:
     """The (positions × dimensions) sinusoidal table: fast columns on the left, slow ones on the right."""
     table = np.asarray(table)
     rows = _rows_to_show(table.shape[0], table.shape[1])
@@ -42,10 +43,18 @@ def sinusoidal_heatmap(table: np.ndarray, *, base_label: str) -> spec.Figure:
     spec.update_yaxes(fig, title={"text": "position p"}, autorange="reversed")
     title = f"Sinusoidal table: {table.shape[0]} positions × {table.shape[1]} dimensions, base {base_label}"
     title += _stride_note(rows)
-    return style_figure(fig, title=title, height=460)
+    length, d_model = table.shape
+    return spec.Chart(
+        style_figure(fig, title=title, height=460),
+        alt=(
+            f"Heatmap of the sinusoidal table, {length} positions by {d_model} dimensions: the left columns "
+            "flicker quickly down the positions, the right columns change slowly."
+        ),
+        csv=matrix_to_csv(table, range(length), [f"dim_{j}" for j in range(d_model)], corner="position"),
+    )
 
 
-def similarity_heatmap(similarity: np.ndarray) -> spec.Figure:
+def similarity_map_chart(similarity: np.ndarray, d_model: int) -> spec.Chart:
     """PE(m)·PE(n) for every pair of positions: constant along each diagonal, i.e. a function of m − n only."""
     similarity = np.asarray(similarity)
     positions = np.arange(similarity.shape[0], dtype=np.int32)
@@ -64,10 +73,18 @@ def similarity_heatmap(similarity: np.ndarray) -> spec.Figure:
     fig = spec.figure([heatmap])
     spec.update_xaxes(fig, title={"text": "position n"})
     spec.update_yaxes(fig, title={"text": "position m"}, autorange="reversed")
-    return style_figure(fig, title=f"PE(m)·PE(n) for the first {positions.size} positions", height=460)
+    shown = similarity.shape[0]
+    return spec.Chart(
+        style_figure(fig, title=f"PE(m)·PE(n) for the first {positions.size} positions", height=460),
+        alt=(
+            f"Heatmap of PE(m)·PE(n) for positions 0 to {shown - 1}: the largest value {d_model / 2:g} runs along "
+            "the diagonal and every diagonal stripe is constant."
+        ),
+        csv=matrix_to_csv(similarity, range(shown), range(shown), corner="m/n"),
+    )
 
 
-def similarity_curve(distances: np.ndarray, similarity: np.ndarray, d_model: int) -> spec.Figure:
+def similarity_curve_chart(distances: np.ndarray, similarity: np.ndarray, d_model: int) -> spec.Chart:
     """PE(m)·PE(m+k) against the distance k, with the maximum d/2 at k = 0 marked."""
     distances = np.asarray(distances)
     similarity = np.asarray(similarity)
@@ -95,10 +112,17 @@ def similarity_curve(distances: np.ndarray, similarity: np.ndarray, d_model: int
         title={"text": "PE(m)·PE(m+k)"},
         range=[min(0.0, float(similarity.min())) * 1.1 - 1, d_model / 2 * 1.15],
     )
-    return style_figure(fig, title="PE(m)·PE(m+k) against the distance k", height=460)
+    return spec.Chart(
+        style_figure(fig, title="PE(m)·PE(m+k) against the distance k", height=460),
+        alt=(
+            f"Line chart of PE(m)·PE(m+k) against distance k from 0 to {len(distances) - 1}: it starts at "
+            f"{d_model / 2:g} and wobbles downwards, reaching {np.min(similarity):.2f} at its lowest."
+        ),
+        csv=columns_to_csv({"distance": distances, "similarity": similarity}),
+    )
 
 
-def learned_table_figure(table: np.ndarray, sequence_length: int, *, max_dims: int = 32) -> spec.Figure:
+def learned_table_chart(table: np.ndarray, sequence_length: int, *, max_dims: int = 32) -> spec.Chart:
     """The learned table's rows for a sequence: real rows up to max_len, then an empty band where no row exists."""
     table = np.asarray(table)
     max_len, d_model = table.shape
@@ -155,7 +179,18 @@ def learned_table_figure(table: np.ndarray, sequence_length: int, *, max_dims: i
     spec.update_xaxes(fig, title={"text": f"dimension (first {shown_dims} of {d_model})"})
     spec.update_yaxes(fig, title={"text": "position p"}, autorange="reversed")
     title = f"Learned table with {max_len} rows, sequence of {sequence_length} tokens" + _stride_note(rows)
-    return style_figure(fig, title=title, height=460)
+    return spec.Chart(
+        style_figure(fig, title=title, height=460),
+        alt=(
+            f"Heatmap of a learned table with {max_len} rows for a sequence of {sequence_length} tokens"
+            + (
+                f"; positions {max_len} to {sequence_length - 1} have no row and are blank."
+                if sequence_length > max_len
+                else "."
+            )
+        ),
+        csv=matrix_to_csv(table, range(max_len), [f"dim_{j}" for j in range(d_model)], corner="position"),
+    )
 
 
 def _labelled_hline(fig: spec.Figure, y: float, *, line: dict, text: str, above: bool) -> None:

@@ -1,10 +1,12 @@
-"""Relative position biases: per-distance tables, T5 bucket maps, ALiBi slopes, bias and attention heatmaps."""
+"""Chapter 4's charts: per-distance tables, T5 bucket maps, ALiBi slopes, bias and attention heatmaps."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
+from ropelab.lessons.c04_relative_encodings import T5Views
 from ropelab.style import (
     DIVERGING_SCALE,
     HIGHLIGHT_COLOUR,
@@ -22,7 +24,7 @@ def _display_stride(size: int) -> int:
     return max(1, -(-size // MAX_HEATMAP_CELLS))
 
 
-def heatmap_panels_figure(
+def _heatmap_panels(
     panels: list[tuple[str, np.ndarray]],
     *,
     diverging: bool,
@@ -84,7 +86,7 @@ def heatmap_panels_figure(
     return spec.finish(fig)
 
 
-def distance_table_figure(offsets: np.ndarray, values: np.ndarray, *, title: str, clip: int) -> spec.Figure:
+def _distance_table(offsets: np.ndarray, values: np.ndarray, *, title: str, clip: int) -> spec.Figure:
     """One bar per clipped relative distance j − i: the whole of what a Shaw-style bias can learn."""
     offsets = np.asarray(offsets)
     values = np.asarray(values, dtype=np.float64)
@@ -114,7 +116,7 @@ def _clip_label(offset: int, clip: int) -> str:
     return str(offset)
 
 
-def bucket_map_figure(
+def _bucket_map(
     relative: np.ndarray, buckets: np.ndarray, *, num_buckets: int, max_distance: int, title: str
 ) -> spec.Figure:
     """Which T5 bucket each relative distance j − i falls in: exact steps near 0, log-spaced further out."""
@@ -151,7 +153,7 @@ def bucket_map_figure(
     return style_figure(fig, title=title, height=380)
 
 
-def slopes_figure(slopes: np.ndarray, regular_count: int, *, title: str) -> spec.Figure:
+def _slopes(slopes: np.ndarray, regular_count: int, *, title: str) -> spec.Figure:
     """ALiBi's per-head slopes; heads beyond the largest power of two come from the doubled sequence."""
     slopes = np.asarray(slopes, dtype=np.float64)
     if slopes.ndim != 1 or slopes.size == 0 or not 0 < regular_count <= slopes.size:
@@ -189,7 +191,7 @@ def slopes_figure(slopes: np.ndarray, regular_count: int, *, title: str) -> spec
     return fig
 
 
-def attention_row_figure(keys: np.ndarray, rows: dict[str, np.ndarray], *, query: int, title: str) -> spec.Figure:
+def _attention_row(keys: np.ndarray, rows: dict[str, np.ndarray], *, query: int, title: str) -> spec.Figure:
     """The attention one query pays to every key, one line per position scheme."""
     keys = np.asarray(keys)
     fig = spec.figure()
@@ -212,3 +214,129 @@ def attention_row_figure(keys: np.ndarray, rows: dict[str, np.ndarray], *, query
     spec.update_xaxes(fig, title={"text": "key position j"})
     spec.update_yaxes(fig, title={"text": f"attention weight of query {query}"}, rangemode="tozero")
     return style_figure(fig, title=title, height=380)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _square_csv(matrix: np.ndarray, corner: str) -> str:
+    return matrix_to_csv(matrix, range(matrix.shape[0]), range(matrix.shape[1]), corner=corner)
+
+
+def clipped_table_chart(table: np.ndarray, clip: int) -> spec.Chart:
+    """The 2k + 1 learnable biases of the clipped scheme, one bar per offset."""
+    offsets = np.arange(-clip, clip + 1)
+    return spec.Chart(
+        _distance_table(offsets, table, title=f"The {2 * clip + 1} learnable biases (k = {clip})", clip=clip),
+        alt=f"Bar chart of {2 * clip + 1} bias values, one per clipped offset from {-clip} to {clip}.",
+        csv=columns_to_csv({"offset_j_minus_i": offsets, "bias": table}),
+    )
+
+
+def clipped_bias_chart(bias: np.ndarray, clip: int) -> spec.Chart:
+    """The L × L bias the clipped table gives: constant along diagonals, flat beyond ±k."""
+    length = bias.shape[0]
+    return spec.Chart(
+        _heatmap_panels([(f"bias A for L = {length}", bias)], diverging=True, colorbar_title="bias"),
+        alt=(
+            f"{length} by {length} bias matrix, constant along diagonals; beyond {clip} positions from the diagonal "
+            "all entries share the edge values."
+        ),
+        csv=_square_csv(bias, "query i / key j"),
+    )
+
+
+def t5_buckets_chart(views: T5Views) -> spec.Chart:
+    """The T5 bucket of every offset in view: steps of one near zero, wider steps further out."""
+    reach = int(views.offsets.max())
+    return spec.Chart(
+        _bucket_map(
+            views.offsets,
+            views.buckets,
+            num_buckets=views.num_buckets,
+            max_distance=views.max_distance,
+            title="Bucket of every offset j − i",
+        ),
+        alt=(
+            f"Step plot of T5 bucket id against offset from {-reach} to {reach}: steps of one near zero, then "
+            f"wider steps, flat beyond ±{views.max_distance}."
+        ),
+        csv=columns_to_csv({"offset_j_minus_i": views.offsets, "bucket": views.buckets}),
+    )
+
+
+def t5_bias_chart(views: T5Views) -> spec.Chart:
+    """The L × L bias T5's buckets give (one seeded value per bucket)."""
+    length = views.bias.shape[0]
+    return spec.Chart(
+        _heatmap_panels([(f"T5 bias A for L = {length}", views.bias)], diverging=True, colorbar_title="bias"),
+        alt=f"{length} by {length} T5 bias matrix: distinct values near the diagonal, shared blocks farther away.",
+        csv=_square_csv(views.bias, "query i / key j"),
+    )
+
+
+def alibi_slopes_chart(slopes: np.ndarray) -> spec.Chart:
+    """ALiBi's slope per head, the heads past the largest power of two in their own colour."""
+    heads = slopes.size
+    regular_count = 1 << (heads.bit_length() - 1)  # largest power of two ≤ H, for colouring only
+    return spec.Chart(
+        _slopes(slopes, regular_count, title=f"Slopes for H = {heads} heads"),
+        alt=f"Bar chart of {heads} ALiBi slopes from {slopes.max():.3g} down to {slopes.min():.3g}.",
+        csv=columns_to_csv({"head": np.arange(1, heads + 1), "slope": slopes}),
+    )
+
+
+def alibi_bias_chart(slopes: np.ndarray, steep_bias: np.ndarray, gentle_bias: np.ndarray) -> spec.Chart:
+    """The biases of the steepest and the gentlest head on one colour scale."""
+    steepest, gentlest = int(np.argmax(slopes)), int(np.argmin(slopes))
+    length = steep_bias.shape[0]
+    panels = [
+        (f"head {steepest + 1}: m = {slopes[steepest]:.3g}<br>farthest key {steep_bias.min():.2f}", steep_bias),
+        (f"head {gentlest + 1}: m = {slopes[gentlest]:.3g}<br>farthest key {gentle_bias.min():.2f}", gentle_bias),
+    ]
+    return spec.Chart(
+        _heatmap_panels(panels, diverging=True, colorbar_title="bias"),
+        alt=(
+            f"Two {length} by {length} ALiBi bias maps on one colour scale: the steepest head is deeply negative a "
+            "few steps off the diagonal, the gentlest head stays near zero."
+        ),
+        csv=_square_csv(steep_bias, f"head {steepest + 1}: query i / key j"),
+    )
+
+
+def biased_attention_chart(probabilities: dict[str, np.ndarray]) -> spec.Chart:
+    """softmax(S + A) for each bias, side by side, from the same content scores."""
+    length = next(iter(probabilities.values())).shape[0]
+    return spec.Chart(
+        _heatmap_panels(
+            list(probabilities.items()),
+            diverging=False,
+            colorbar_title="weight",
+            height=340,
+            title="softmax(S + A): same content scores, four biases",
+        ),
+        alt=(
+            f"Four {length} by {length} attention maps from the same content scores: without bias the weights are "
+            "scattered; with the ALiBi bias they concentrate on the diagonal."
+        ),
+        csv=matrix_to_csv(
+            np.vstack(list(probabilities.values())),
+            [f"{name} / query {i}" for name in probabilities for i in range(length)],
+            range(length),
+            corner="scheme / query i, key j →",
+        ),
+    )
+
+
+def attention_row_chart(probabilities: dict[str, np.ndarray], query: int) -> spec.Chart:
+    """Where one query looks under each bias."""
+    keys = np.arange(next(iter(probabilities.values())).shape[1])
+    rows = {name: matrix[query] for name, matrix in probabilities.items()}
+    return spec.Chart(
+        _attention_row(keys, rows, query=query, title=f"Where query {query} looks"),
+        alt=f"Attention weights of query {query} over all {keys.size} keys for the four schemes.",
+        csv=columns_to_csv({"key": keys, **rows}),
+    )
+

@@ -6,8 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from ropelab.export import columns_to_csv
 from ropelab.figures import spec
 from ropelab.figures.animation import add_position_scrubber
+from ropelab.lessons.c05_rotation_in_2d import PositionSweep
 from ropelab.style import HIGHLIGHT_COLOUR, KEY_COLOUR, QUERY_COLOUR, style_figure
 
 _GUIDE_COLOUR = "rgba(128,128,128,0.45)"
@@ -89,7 +91,7 @@ def _reach(*vectors: np.ndarray) -> float:
     return 1.2 * max(float(np.hypot(*vector)) for vector in vectors)
 
 
-def rotated_pair_figure(
+def _rotated_pair(
     q: np.ndarray,
     k: np.ndarray,
     q_rotated: np.ndarray,
@@ -119,7 +121,7 @@ def rotated_pair_figure(
     return fig
 
 
-def shifted_pairs_figure(
+def _shifted_pairs(
     panels: list[tuple[np.ndarray, np.ndarray, str]], q_label: str = "query", k_label: str = "key"
 ) -> spec.Figure:
     """Side-by-side planes, one per (q_rotated, k_rotated, subtitle) panel, on identical axes."""
@@ -147,7 +149,7 @@ def shifted_pairs_figure(
     return spec.finish(style_figure(fig, height=420))
 
 
-def position_sweep_figure(
+def _position_sweep(
     positions: np.ndarray,
     q_rotated: np.ndarray,
     k_rotated: np.ndarray,
@@ -251,3 +253,72 @@ def _sweep_marker(position, score: float) -> dict[str, Any]:
 
 def _sweep_title(position, n: int, score: float) -> str:
     return f"m = {int(position)}, n = {n}, m − n = {int(position) - n}: score = {score:.3f}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def rotated_pair_chart(
+    query: np.ndarray, key: np.ndarray, m: int, n: int, theta: float, q_turned: np.ndarray, k_turned: np.ndarray,
+    score: float,
+) -> spec.Chart:  # fmt: skip
+    """q and k before and after being turned by mθ and nθ, with their score."""
+    return spec.Chart(
+        _rotated_pair(
+            query, key, q_turned, k_turned, m=m, n=n, title=f"q turned by {m}θ, k turned by {n}θ (θ = {theta:g} rad)"
+        ),
+        alt=(
+            f"Query arrow rotated by {m * theta:.2f} radians and key arrow rotated by {n * theta:.2f} radians; "
+            f"their dot product is {score:.3f}."
+        ),
+        csv=columns_to_csv(
+            {
+                "vector": ["q", "k", "R(m theta) q", "R(n theta) k"],
+                "x0": [query[0], key[0], q_turned[0], k_turned[0]],
+                "x1": [query[1], key[1], q_turned[1], k_turned[1]],
+            }
+        ),
+    )
+
+
+def shifted_pairs_chart(
+    before: tuple[np.ndarray, np.ndarray], after: tuple[np.ndarray, np.ndarray], m: int, n: int, shift: int,
+    theta: float, scores: tuple[float, float],
+) -> spec.Chart:  # fmt: skip
+    """The pair at (m, n) next to the same pair at (m + Δ, n + Δ): turned as a whole, the same score."""
+    return spec.Chart(
+        _shifted_pairs(
+            [
+                (*before, f"m = {m}, n = {n}: score {scores[0]:.3f}"),
+                (*after, f"m = {m + shift}, n = {n + shift}: score {scores[1]:.3f}"),
+            ]
+        ),
+        alt=(
+            f"Two panels: positions ({m}, {n}) and ({m + shift}, {n + shift}); the pair is rotated as a whole by "
+            f"{shift * theta:.2f} radians and both scores equal {scores[0]:.3f}."
+        ),
+        csv=columns_to_csv({"m": [m, m + shift], "n": [n, n + shift], "score": list(scores)}),
+    )
+
+
+def position_sweep_chart(sweep: PositionSweep, theta: float, start_index: int) -> spec.Chart:
+    """The query turning through every position (animated in the browser) and the score curve it traces."""
+    first, last = int(sweep.positions[0]), int(sweep.positions[-1])
+    return spec.Chart(
+        _position_sweep(sweep.positions, sweep.queries, sweep.key, sweep.scores, n=sweep.n, start_index=start_index),
+        alt=(
+            f"Animation over query positions {first} to {last} with the key fixed at n = {sweep.n}: the score "
+            f"oscillates between {sweep.scores.min():.2f} and {sweep.scores.max():.2f}, repeating every "
+            f"{2 * np.pi / theta:.1f} positions."
+        ),
+        csv=columns_to_csv(
+            {
+                "m": sweep.positions,
+                "q_x0": sweep.queries[:, 0],
+                "q_x1": sweep.queries[:, 1],
+                "score_with_key_at_n": sweep.scores,
+            }
+        ),
+    )

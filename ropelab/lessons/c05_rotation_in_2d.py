@@ -26,6 +26,25 @@ def pair_score(query: np.ndarray, key: np.ndarray, m: int, n: int, theta: float)
     return float(rope_scores(query[None, :], key[None, :], [m], [n], [theta], convention="interleaved")[0, 0])
 
 
+@dataclass(frozen=True)
+class PositionSweep:
+    """The query turned to every position in `positions` while the key stays at n, and the score at each."""
+
+    positions: np.ndarray
+    queries: np.ndarray  # (len(positions), 2): the query at each position
+    key: np.ndarray  # the key at position n
+    scores: np.ndarray
+    n: int
+
+
+def position_sweep(query: np.ndarray, key: np.ndarray, n: int, theta: float, positions: np.ndarray) -> PositionSweep:
+    """Turn the query through every position while the key stays at n; the score traces a cosine in m − n."""
+    queries = np.tile(query, (positions.size, 1))
+    scores = rope_scores(queries, key[None, :], positions, [n], [theta], convention="interleaved")[:, 0]
+    rotated_queries = apply_rope(queries, positions, [theta], convention="interleaved")
+    return PositionSweep(positions, rotated_queries, rotated(key, n, theta), scores, n)
+
+
 def _pair_views(x: np.ndarray, convention: str) -> tuple[np.ndarray, np.ndarray]:
     """The two members of every rotated pair, as views: (x_i, x_{i+d/2}) for "half", (x_2i, x_2i+1) otherwise."""
     if convention == "half":

@@ -1,5 +1,7 @@
-"""Figure builders of chapter 1: the plotted points are the ones rope_core computes."""
+"""Chart builders of chapter 1: the plotted points are the ones the lesson computes, alt text and CSV included."""
 
+import csv
+import io
 import json
 import math
 
@@ -8,10 +10,10 @@ import pytest
 
 import rope_core
 from ropelab.figures.c01_complex_numbers import (
-    complex_number_figure,
+    complex_number_chart,
     complex_text,
-    euler_circle_figure,
-    rotation_figure,
+    euler_circle_chart,
+    rotation_chart,
 )
 from ropelab.figures.spec import encode_arrays
 from ropelab.lessons import c01_complex_numbers as lesson_c01
@@ -32,7 +34,7 @@ def _tip(trace):
 @pytest.mark.parametrize(("a", "b"), [(1.5, 1.0), (-2.0, 0.3), (0.0, -1.2)])
 def test_point_figure_draws_z_and_its_circle(a, b):
     modulus, argument = lesson_c01.polar_form(a, b)
-    fig = validated(complex_number_figure(a, b, modulus, argument))
+    fig = validated(complex_number_chart(a, b, modulus, argument))
     assert _tip(_trace(fig, "z = a + ib")) == pytest.approx((a, b), abs=1e-6)
     circle = _trace(fig, "circle |z|")
     radii = np.hypot(np.asarray(circle.x, dtype=float), np.asarray(circle.y, dtype=float))
@@ -43,37 +45,42 @@ def test_point_figure_draws_z_and_its_circle(a, b):
 
 
 def test_point_figure_at_the_origin_has_no_circle():
-    fig = validated(complex_number_figure(0.0, 0.0, 0.0, 0.0))
+    fig = validated(complex_number_chart(0.0, 0.0, 0.0, 0.0))
     assert not [trace for trace in fig.data if trace.name and trace.name.startswith("circle")]
 
 
 @pytest.mark.parametrize("theta", [0.79, -2.5, 3.14159])
 def test_euler_figure_puts_the_point_at_cos_sin(theta):
     cos_value, sin_value = lesson_c01.euler_point(theta)
-    fig = validated(euler_circle_figure(theta, cos_value, sin_value))
+    fig = validated(euler_circle_chart(theta, cos_value, sin_value))
     assert _tip(_trace(fig, "e<sup>iθ</sup>")) == pytest.approx((cos_value, sin_value), abs=1e-6)
     assert _tip(_trace(fig, "sin θ")) == pytest.approx((cos_value, sin_value), abs=1e-6)
     assert _trace(fig, "cos θ").x[-1] == pytest.approx(cos_value, abs=1e-6)
 
 
-def test_rotation_figure_shows_product_and_matrix_on_the_same_circle():
+def test_rotation_chart_shows_product_and_matrix_on_the_same_circle():
     a, b, theta = 1.5, 1.0, 0.79
     routes = rotate_three_ways(a, b, theta)
-    fig = validated(rotation_figure(np.array([a, b]), routes.by_product, routes.by_matrix, theta))
+    chart = rotation_chart(a, b, theta, routes)
+    fig = validated(chart)
     assert _tip(_trace(fig, "z·e")) == pytest.approx(tuple(routes.by_product), abs=1e-6)
     ring = _trace(fig, "R(θ)·(a, b)")
     assert (float(ring.x[0]), float(ring.y[0])) == pytest.approx(tuple(rope_core.rotation_matrix_2d(theta) @ [a, b]))
     assert _tip(_trace(fig, "z (before)")) == pytest.approx((a, b), abs=1e-6)
     assert "same circle |z| = 1.803" in [trace.name for trace in fig.data]
+    assert "radius 1.803" in chart.alt
+    exponential = list(csv.reader(io.StringIO(chart.csv)))[4]
+    assert exponential[0] == "exp(theta*J)*(a,b)"
+    assert [float(value) for value in exponential[1:]] == pytest.approx(list(routes.by_exponential))
 
 
 def test_figures_send_float32_arrays():
-    built = complex_number_figure(1.0, 1.0, *lesson_c01.polar_form(1.0, 1.0))
+    built = complex_number_chart(1.0, 1.0, *lesson_c01.polar_form(1.0, 1.0))
     fig = json.loads(validated(built).to_json())
     arrays = [trace["x"] for trace in fig["data"] if isinstance(trace.get("x"), dict)]
     assert arrays and all(array["dtype"] == "f4" for array in arrays)
     # What ui.chart hands the browser is the dict's own encoding, which must keep float32 too.
-    sent = [trace["x"] for trace in encode_arrays(built)["data"] if isinstance(trace.get("x"), dict)]
+    sent = [trace["x"] for trace in encode_arrays(built.figure)["data"] if isinstance(trace.get("x"), dict)]
     assert sent and all(array["dtype"] == "f4" for array in sent)
 
 

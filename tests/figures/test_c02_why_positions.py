@@ -1,9 +1,9 @@
-"""Figure builders of chapter 2: heatmaps carry the weights and outputs that rope_core.order computes."""
+"""Chart builders of chapter 2: heatmaps carry the weights and outputs that the lesson computes."""
 
 import numpy as np
 import pytest
 
-from ropelab.figures.c02_why_positions import attention_weights_figure, outputs_figure, token_labels
+from ropelab.figures.c02_why_positions import attention_weights_chart, outputs_chart, token_labels
 from ropelab.lessons.c02_why_positions import compare_orders, projection_weights, word_vectors
 from tests.figures.validate import validated
 
@@ -26,9 +26,10 @@ def test_labels_are_numbered_escaped_and_short():
 
 def test_attention_heatmaps_hold_both_weight_matrices(comparison):
     reordered_words = [WORDS[i] for i in ORDER]
-    fig = validated(
-        attention_weights_figure(comparison.original.weights, comparison.reordered.weights, WORDS, reordered_words)
-    )
+    chart = attention_weights_chart(comparison, WORDS, reordered_words, with_positions=False)
+    fig = validated(chart)
+    assert chart.alt.startswith("Two attention-weight heatmaps for 5 words") and "moved along" in chart.alt
+    assert len(chart.csv.strip().splitlines()) == 1 + 2 * 25  # a row per (sentence, query, key)
     left, right = fig.data
     np.testing.assert_allclose(np.asarray(left.z), comparison.original.weights, atol=1e-6)
     np.testing.assert_allclose(np.asarray(right.z), comparison.reordered.weights, atol=1e-6)
@@ -41,7 +42,10 @@ def test_attention_heatmaps_hold_both_weight_matrices(comparison):
 
 def test_output_heatmaps_use_a_symmetric_range(comparison):
     reordered_words = [WORDS[i] for i in ORDER]
-    fig = validated(outputs_figure(comparison.original.outputs, comparison.reordered.outputs, WORDS, reordered_words))
+    chart = outputs_chart(comparison, WORDS, reordered_words, with_positions=True)
+    fig = validated(chart)
+    assert "with position vectors" in chart.alt
+    assert chart.csv.splitlines()[0] == "sentence,slot,word," + ",".join(f"dim_{i}" for i in range(8))
     left, right = fig.data
     assert list(left.x) == [f"dim {i}" for i in range(8)]
     np.testing.assert_allclose(np.asarray(right.z), comparison.original.outputs[ORDER], atol=1e-6)

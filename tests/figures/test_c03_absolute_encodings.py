@@ -1,4 +1,4 @@
-"""Figure builders of chapter 3: the heatmaps and curves show rope_core's tables, downsampled only for display."""
+"""Chart builders of chapter 3: the heatmaps and curves show rope_core's tables, downsampled only for display."""
 
 import numpy as np
 import pytest
@@ -6,10 +6,10 @@ import pytest
 import rope_core
 from ropelab.figures.c03_absolute_encodings import (
     MAX_DISPLAY_CELLS,
-    learned_table_figure,
-    similarity_curve,
-    similarity_heatmap,
-    sinusoidal_heatmap,
+    learned_table_chart,
+    similarity_curve_chart,
+    similarity_map_chart,
+    sinusoidal_table_chart,
 )
 from ropelab.lessons.c03_absolute_encodings import position_similarity, sinusoidal_similarity
 from tests.figures.validate import validated
@@ -17,7 +17,7 @@ from tests.figures.validate import validated
 
 def test_sinusoidal_heatmap_shows_the_table():
     table = rope_core.sinusoidal_encoding(40, 16)
-    fig = validated(sinusoidal_heatmap(table, base_label="10k"))
+    fig = validated(sinusoidal_table_chart(table, base_label="10k"))
     np.testing.assert_allclose(np.asarray(fig.data[0].z), table, atol=1e-6)
     assert list(fig.data[0].y) == list(range(40))
     assert "40 positions × 16 dimensions, base 10k" in fig.layout.title.text
@@ -25,7 +25,7 @@ def test_sinusoidal_heatmap_shows_the_table():
 
 def test_large_tables_are_strided_with_true_position_labels():
     table = rope_core.sinusoidal_encoding(256, 128)
-    fig = validated(sinusoidal_heatmap(table, base_label="10k"))
+    fig = validated(sinusoidal_table_chart(table, base_label="10k"))
     z = np.asarray(fig.data[0].z)
     assert z.size <= MAX_DISPLAY_CELLS
     assert list(fig.data[0].y) == list(range(0, 256, 2))
@@ -36,7 +36,9 @@ def test_large_tables_are_strided_with_true_position_labels():
 def test_similarity_heatmap_is_the_gram_matrix():
     table = rope_core.sinusoidal_encoding(30, 32)
     gram = position_similarity(table)
-    fig = validated(similarity_heatmap(gram))
+    chart = similarity_map_chart(gram, 32)
+    fig = validated(chart)
+    assert "positions 0 to 29: the largest value 16 runs along the diagonal" in chart.alt
     z = np.asarray(fig.data[0].z)
     np.testing.assert_allclose(z, gram, atol=1e-4)
     np.testing.assert_allclose(np.diag(z), 16.0, atol=1e-5)
@@ -46,14 +48,14 @@ def test_similarity_heatmap_is_the_gram_matrix():
 def test_similarity_curve_plots_the_closed_form():
     distances = np.arange(50)
     values = sinusoidal_similarity(distances, 64, 10_000.0)
-    fig = validated(similarity_curve(distances, values, 64))
+    fig = validated(similarity_curve_chart(distances, values, 64))
     np.testing.assert_allclose(np.asarray(fig.data[0].y), values, atol=1e-5)
     assert [shape.y0 for shape in fig.layout.shapes] == [0.0, 32.0]
 
 
 def test_learned_table_leaves_missing_rows_blank():
     table = rope_core.learned_position_table(24, 8, seed=0)
-    fig = validated(learned_table_figure(table, 40))
+    fig = validated(learned_table_chart(table, 40))
     z = np.asarray(fig.data[0].z, dtype=float)
     assert z.shape == (40, 8)
     np.testing.assert_allclose(z[:24], table, atol=1e-6)
@@ -65,7 +67,7 @@ def test_learned_table_leaves_missing_rows_blank():
 
 def test_learned_table_that_fits_has_no_gap_and_marks_the_sequence_end():
     table = rope_core.learned_position_table(64, 48, seed=0)
-    fig = validated(learned_table_figure(table, 20, max_dims=32))
+    fig = validated(learned_table_chart(table, 20, max_dims=32))
     z = np.asarray(fig.data[0].z, dtype=float)
     assert z.shape == (64, 32) and not np.isnan(z).any()
     assert not [shape for shape in fig.layout.shapes if shape.type == "rect"]

@@ -1,12 +1,16 @@
+"""Chart builders of chapter 5: the arrows, the shifted pair and the sweep carry the rotated vectors and scores."""
+
 import numpy as np
 import pytest
 
 import rope_core
 from ropelab.figures.c05_rotation_in_2d import (
+    _position_sweep,
+    _shifted_pairs,
     arrow_trace,
-    position_sweep_figure,
-    rotated_pair_figure,
-    shifted_pairs_figure,
+    position_sweep_chart,
+    rotated_pair_chart,
+    shifted_pairs_chart,
 )
 from ropelab.lessons import c05_rotation_in_2d as lesson_c05
 from tests.figures.validate import validated
@@ -35,7 +39,10 @@ def test_arrow_runs_from_origin_to_tip_with_a_head_and_optional_label():
 
 def test_pair_figure_draws_the_rotated_vectors_it_was_given():
     m, n, theta = 7, 2, 0.3
-    fig = validated(rotated_pair_figure(QUERY, KEY, turned(QUERY, m, theta), turned(KEY, n, theta), m=m, n=n))
+    q_turned, k_turned = turned(QUERY, m, theta), turned(KEY, n, theta)
+    chart = rotated_pair_chart(QUERY, KEY, m, n, theta, q_turned, k_turned, float(q_turned @ k_turned))
+    fig = validated(chart)
+    assert f"their dot product is {q_turned @ k_turned:.3f}" in chart.alt
     arrows = {trace.name: trace for trace in fig.data if trace.name}
     q_tip = tip(arrows["R(mθ) q, m = 7"])
     np.testing.assert_allclose(q_tip, rope_core.rotation_matrix_2d(m * theta) @ QUERY, atol=1e-6)
@@ -46,29 +53,29 @@ def test_pair_figure_draws_the_rotated_vectors_it_was_given():
 
 def test_shifted_panels_have_identical_dot_products():
     theta, shift = 0.4, 9
-    panels = [
-        (turned(QUERY, 3, theta), turned(KEY, 1, theta), "before"),
-        (turned(QUERY, 3 + shift, theta), turned(KEY, 1 + shift, theta), "after"),
-    ]
-    fig = validated(shifted_pairs_figure(panels))
+    before_pair = turned(QUERY, 3, theta), turned(KEY, 1, theta)
+    after_pair = turned(QUERY, 3 + shift, theta), turned(KEY, 1 + shift, theta)
+    scores = (float(before_pair[0] @ before_pair[1]), float(after_pair[0] @ after_pair[1]))
+    chart = shifted_pairs_chart(before_pair, after_pair, 3, 1, shift, theta, scores)
+    fig = validated(chart)
     arrows = [trace for trace in fig.data if trace.text is not None]
     assert len(arrows) == 4
     before = tip(arrows[0]) @ tip(arrows[1])
     after = tip(arrows[2]) @ tip(arrows[3])
     assert before == pytest.approx(after, abs=1e-6)
-    assert [annotation.text for annotation in fig.layout.annotations] == ["before", "after"]
+    titles = [annotation.text for annotation in fig.layout.annotations]
+    assert titles == [f"m = 3, n = 1: score {scores[0]:.3f}", f"m = 12, n = 10: score {scores[1]:.3f}"]
+    assert chart.csv.splitlines()[1:] == [f"3,1,{scores[0]!r}", f"12,10,{scores[1]!r}"]
     with pytest.raises(ValueError):
-        shifted_pairs_figure([])
+        _shifted_pairs([])
 
 
 def sweep(theta=0.3, n=5, start=4):
     positions = np.arange(64)
-    queries = rope_core.apply_rope(np.tile(QUERY, (64, 1)), positions, [theta], convention="interleaved")
     scores = rope_core.rope_scores(np.tile(QUERY, (64, 1)), KEY[None, :], positions, [n], [theta], "interleaved")
-    fig = validated(
-        position_sweep_figure(positions, queries, turned(KEY, n, theta), scores[:, 0], n=n, start_index=start)
-    )
-    return fig, scores[:, 0]
+    chart = position_sweep_chart(lesson_c05.position_sweep(QUERY, KEY, n, theta, positions), theta, start_index=start)
+    assert chart.alt.startswith(f"Animation over query positions 0 to 63 with the key fixed at n = {n}")
+    return validated(chart), scores[:, 0]
 
 
 def test_sweep_has_one_small_frame_per_position_that_only_moves_the_query_and_marker():
@@ -106,6 +113,6 @@ def test_sweep_controls_animate_in_the_browser_without_redraw():
 def test_sweep_rejects_mismatched_inputs():
     positions = np.arange(4)
     with pytest.raises(ValueError, match="need positions"):
-        position_sweep_figure(positions, np.zeros((3, 2)), KEY, np.zeros(4), n=0)
+        _position_sweep(positions, np.zeros((3, 2)), KEY, np.zeros(4), n=0)
     with pytest.raises(ValueError, match="start_index"):
-        position_sweep_figure(positions, np.ones((4, 2)), KEY, np.zeros(4), n=0, start_index=4)
+        _position_sweep(positions, np.ones((4, 2)), KEY, np.zeros(4), n=0, start_index=4)

@@ -1,14 +1,31 @@
-"""Figure builders return plain dicts; plotly's graph objects check them here, property by property."""
+"""Chart builders return a spec.Chart holding a plain figure dict; plotly's graph objects check it here, property by
+property, and the chart's alt text and CSV are checked to be there and well formed."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import plotly.graph_objects as go
 
+from ropelab.figures.spec import Chart
 
-def validated(fig: dict[str, Any]) -> go.Figure:
-    """The builder's dict as a go.Figure, built with full validation (a misspelt property raises ValueError)."""
+
+def validated(built: Chart | dict[str, Any]) -> go.Figure:
+    """The figure as a go.Figure, built with full validation (a misspelt property raises ValueError).
+
+    For a Chart, its alt text must be a sentence and its CSV (when it has one) a rectangular table with a header.
+    """
+    if isinstance(built, Chart):
+        assert isinstance(built.alt, str) and len(built.alt.split()) >= 4, f"alt text too thin: {built.alt!r}"
+        if built.csv is not None:
+            rows = list(csv.reader(io.StringIO(built.csv)))
+            assert len(rows) >= 2, "the CSV needs a header and at least one row"
+            assert len({len(row) for row in rows}) == 1, "every CSV row needs as many cells as the header"
+        fig = built.figure
+    else:
+        fig = built
     assert isinstance(fig, dict), f"figure builders return dicts, got {type(fig).__name__}"
     assert set(fig) <= {"data", "layout", "frames"}, f"unexpected top-level keys {sorted(set(fig))}"
     _assert_plotly_js_reads_it_as_meant(fig, "fig")

@@ -15,6 +15,7 @@ from ropelab.lessons.c05_rotation_in_2d import (
     matrix_latex,
     matrix_text,
     pair_score,
+    position_sweep,
     relative_score,
     rotated,
     rotation_identities,
@@ -88,3 +89,12 @@ def test_matrices_are_written_with_three_decimals():
     matrix = np.array([[1.0, -0.25], [0.5, 0.0]])
     assert matrix_text(matrix) == "[[+1.000, -0.250], [+0.500, +0.000]]"
     assert matrix_latex(matrix) == r"\begin{pmatrix} 1.000 & -0.250 \\ 0.500 & 0.000 \end{pmatrix}"
+
+
+def test_the_sweep_turns_only_the_query_and_scores_each_offset():
+    query, key = np.array([1.0, 0.6]), np.array([0.8, -0.5])
+    sweep = position_sweep(query, key, 5, 0.3, np.arange(64))
+    np.testing.assert_allclose(sweep.queries[10], rotation_matrix_2d(3.0) @ query, atol=1e-14)
+    np.testing.assert_allclose(sweep.key, rotation_matrix_2d(1.5) @ key, atol=1e-14)
+    np.testing.assert_allclose(sweep.scores, sweep.queries @ sweep.key, atol=1e-12)
+    assert sweep.n == 5 and sweep.scores.shape == (64,)
