@@ -18,6 +18,7 @@ benchmarks/baseline_fragment_app.py (the same inside a fragment). Target (issue 
     .venv/bin/python benchmarks/bench_server_cpu.py                      # every page, 20 moves and 5 visits each
     .venv/bin/python benchmarks/bench_server_cpu.py --pages "" Attention_maps --interactions 5 --visits 2
     .venv/bin/python benchmarks/bench_server_cpu.py --profile artifacts/cpu.pyspy --py-spy /tmp/pyspy/bin/py-spy
+    .venv/bin/python benchmarks/bench_server_cpu.py --option runner.postScriptGC=false    # what a setting saves
 
 --profile samples the app server with py-spy during the interaction phase and prints where the CPU went.
 """
@@ -108,8 +109,19 @@ def _kinds(kinds: list[str]) -> str:
     return " + ".join(f"{count} {kind}" for kind, count in counts.items())
 
 
+def streamlit_flags(options: list[str]) -> tuple[str, ...]:
+    """--option runner.postScriptGC=false → ('--runner.postScriptGC', 'false'), appended to serve.sh's flags."""
+    flags: list[str] = []
+    for option in options:
+        key, separator, value = option.partition("=")
+        if not separator or not key:
+            raise SystemExit(f"--option wants KEY=VALUE, got {option!r}")
+        flags += [f"--{key}", value]
+    return tuple(flags)
+
+
 def measure_server(app_script: str, pages: list[str], args, profile: Path | None = None) -> list[dict]:
-    with single_server(app_script) as (base_url, pid, _):
+    with single_server(app_script, streamlit_flags(args.option)) as (base_url, pid, _):
         rows = []
         sampling = profile_summary.record(pid, profile, args.py_spy) if profile else contextlib.nullcontext()
         with sampling:
@@ -135,6 +147,10 @@ def main() -> None:
     parser.add_argument("--no-yardstick", action="store_true", help="skip the baseline pages")
     parser.add_argument("--profile", type=Path, help="py-spy raw output file for the app server (needs py-spy)")
     parser.add_argument("--py-spy", help="path of the py-spy binary (default: on PATH or next to this Python)")
+    parser.add_argument(
+        "--option", action="append", default=[], metavar="KEY=VALUE",
+        help="a Streamlit option for every measured server, e.g. runner.postScriptGC=false (to compare settings)",
+    )  # fmt: skip
     args = parser.parse_args()
     if not 1 <= args.interactions <= 500 or not 1 <= args.visits <= 50:
         parser.error("keep --interactions within 1…500 and --visits within 1…50")
@@ -149,7 +165,8 @@ def main() -> None:
     print("app.py:", file=sys.stderr)
     rows += measure_server("app.py", pages, args, args.profile)
 
-    print(f"Server CPU per page (ms of the server process's CPU; medians). Before: {machine_before}.")
+    options = f" Streamlit options: {', '.join(args.option)}." if args.option else ""
+    print(f"Server CPU per page (ms of the server process's CPU; medians). Before: {machine_before}.{options}")
     print(f"After: {_machine()}; {time.perf_counter() - started:.0f} s in all.")
     print()
     header = ["page", "first visit ms", "interaction ms", "p90 ms", "moves", "rerun kind", "latency ms", "payload kB"]

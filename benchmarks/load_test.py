@@ -536,6 +536,7 @@ def _memory_row(
         "RSS MB": f"{rss:.0f}",
         "vs baseline": f"{100 * (rss / baseline - 1):+.1f} %",
         "MB per open session": f"{(rss - baseline) / sessions:.2f}" if sessions else "",
+        "anonymous RSS MB": f"{total('rss_anon_kb') / 1024:.0f}",
         "sessions held (open + kept for reconnect)": f"{total('active_sessions'):.0f} + {total('stored_sessions'):.0f}",
         "Python blocks (M)": f"{total('python_allocated_blocks') / 1e6:.2f}",
         "glibc in use / free MB": f"{total('malloc', 'in_use') / 2**20:.0f} / {total('malloc', 'free') / 2**20:.0f}",

@@ -4,8 +4,11 @@
 
 The benchmarks call `record()` around the phase they measure. py-spy is not a project dependency: install it
 where you like (`.venv/bin/pip install py-spy`, or `pip install --target /tmp/pyspy py-spy`) and pass its path
-with --py-spy, or have it on PATH. It samples with `--gil`, i.e. only the thread that holds the GIL, so a sample is
-CPU the interpreter spent (threads waiting for a socket or a lock are not counted).
+with --py-spy, or have it on PATH. It samples with `--gil`, i.e. only the thread holding the GIL, so a sample is
+interpreter CPU (in this container py-spy cannot tell sleeping threads from running ones, so without `--gil` the
+sleeping trim, watcher and pool threads would fill the profile). NumPy work that releases the GIL is not counted;
+bench_server_cpu.py's process CPU does count it, so a page whose process CPU is far above its share here is
+spending it in NumPy.
 
 Each sample is charged to one owner: walking from the innermost frame outwards, the first frame that belongs to
 Streamlit (split by subsystem), Plotly, our code (rope_core, ropelab, the page scripts), protobuf, or the web
@@ -37,15 +40,17 @@ OWNERS: tuple[tuple[str, str], ...] = (
     ("Streamlit: components", "streamlit/components/"),
     ("Streamlit: per-run machinery (script runner, messages, session)", "streamlit/runtime/|streamlit/"),
     ("Plotly (plotly.py)", "/plotly/|_plotly_utils"),
-    ("our code: page scripts", "/pages/|/app\\.py$"),
-    ("our code: ropelab", "/ropelab/"),
-    ("our code: rope_core", "/rope_core/"),
+    ("our code: page scripts", "(^|/)pages/|(^|/)app\\.py$"),
+    ("our code: ropelab", "(^|/)ropelab/"),
+    ("our code: rope_core", "(^|/)rope_core/"),
     ("protobuf serialisation", "google/protobuf"),
-    ("web server, websocket, asyncio", "uvicorn|starlette|anyio|websockets|asyncio|h11|wsproto"),
+    ("web server, websocket, event loop", "uvicorn|starlette|anyio|websockets|asyncio/|selectors|h11|wsproto"),
 )
-OUR_FILES = re.compile(r"/(ropelab|rope_core|pages)/|/app\.py$")
+# The launcher's frames sit at the root of the main thread's stack: they own nothing.
+LAUNCHER = re.compile(r"(^|/)ropelab/(server|tuning)\.py$|<frozen runpy>|(^|/)click/")
+OUR_FILES = re.compile(r"(^|/)(ropelab|rope_core|pages)/|(^|/)app\.py$")
 REPO_PREFIX = str(Path(__file__).resolve().parent.parent) + "/"
-STDLIB_OR_NATIVE = ("/lib/python3", "site-packages/numpy", "<frozen", "orjson", "pyarrow", "pandas")
+STDLIB_OR_NATIVE = ("/lib/python3", "numpy/", "<frozen", "orjson", "pyarrow", "pandas/", "threading.py")
 
 
 def py_spy_binary(explicit: str | None = None) -> str | None:
@@ -94,7 +99,7 @@ def _frames(stack: str) -> list[tuple[str, str, str]]:
 
 def owner_of(frames: list[tuple[str, str, str]]) -> str:
     for _, file, _ in reversed(frames):  # innermost first
-        if any(marker in file for marker in STDLIB_OR_NATIVE):
+        if LAUNCHER.search(file) or any(marker in file for marker in STDLIB_OR_NATIVE):
             continue
         for owner, pattern in OWNERS:
             if re.search(pattern, file):
@@ -120,7 +125,9 @@ def summarise(raw: Path, top: int = 25) -> str:
         owners[owner_of(frames)] += samples
         function, file, number = frames[-1]
         leaves[f"{function} ({_short(file)}:{number})"] += samples
-        ours = next((frame for frame in reversed(frames) if OUR_FILES.search(frame[1])), None)
+        ours = next(
+            (frame for frame in reversed(frames) if OUR_FILES.search(frame[1]) and not LAUNCHER.search(frame[1])), None
+        )
         if ours:
             lines_in_ours[f"{ours[0]} ({_short(ours[1])}:{ours[2]})"] += samples
     if not total:
@@ -129,7 +136,8 @@ def summarise(raw: Path, top: int = 25) -> str:
     report += [f"| {owner} | {100 * count / total:.1f} % |" for owner, count in owners.most_common()]
     report += ["", f"Top {top} functions by own samples (innermost frame):", "| function | share |", "|---|---|"]
     report += [f"| {name} | {100 * count / total:.1f} % |" for name, count in leaves.most_common(top)]
-    report += ["", f"Top {top} lines of our code on the stack (inclusive):", "| line | share |", "|---|---|"]
+    report += ["", f"Top {top} innermost lines of our code (what it was doing or calling when sampled):"]
+    report += ["| line | share |", "|---|---|"]
     report += [f"| {name} | {100 * count / total:.1f} % |" for name, count in lines_in_ours.most_common(top)]
     return "\n".join(report)
 

@@ -13,14 +13,22 @@ What it does, in this order:
    does not come back down after a class leaves. The setting only limits arenas created *afterwards*: arenas that
    already exist stay. Under serve.sh nothing but the main thread has allocated yet, so the effect equals the
    MALLOC_ARENA_MAX=2 environment variable; under Streamlit's own command the server's threads and the first
-   script thread already have theirs (2–3 arenas measured), and later threads reuse those instead of adding more.
-2. Import every module a page can import (rope_core, ropelab, NumPy, pandas, Plotly). Plotly imports pandas lazily;
+   script thread already have theirs (9 arenas measured on 2 cores; glibc's own limit there is 16), and later
+   threads reuse those instead of adding more.
+2. One thread for NumPy's OpenBLAS. OpenBLAS starts a thread per core and its idle threads spin while they wait for
+   work, so a rerun whose arrays are big enough to be split burned CPU on both cores for little gain: 161 → 50 ms
+   of process CPU per slider move on chapter 7, 157 → 50 ms on chapter 15, at the same latency. A server runs many
+   sessions at once; their parallelism is the sessions, not the matrix products. Set through the
+   OPENBLAS_NUM_THREADS / OMP_NUM_THREADS environment variables before NumPy loads (serve.sh), or through
+   OpenBLAS's own set_num_threads call when NumPy is already loaded (Streamlit's command imports it before the
+   first page runs). A value already set in the environment is respected.
+3. Import every module a page can import (rope_core, ropelab, NumPy, pandas, Plotly). Plotly imports pandas lazily;
    when many sessions open a fresh server at once, their script threads race on that first import and some fail
    with "partially initialized module". Importing everything first removes the race.
-3. A daemon thread that calls glibc's `malloc_trim(0)` every 10 s (a few milliseconds): glibc keeps memory freed by
+4. A daemon thread that calls glibc's `malloc_trim(0)` every 10 s (a few milliseconds): glibc keeps memory freed by
    Python at the top of its heaps instead of returning it, so after the tabs close the process stays bigger than it
    needs to be.
-4. `gc.collect()` then `gc.freeze()`. Streamlit runs a full garbage collection after every script run
+5. `gc.collect()` then `gc.freeze()`. Streamlit runs a full garbage collection after every script run
    (runner.postScriptGC); a full collection walks every object the process holds, which with NumPy, pandas, Plotly
    and Streamlit loaded was ~80 ms, about 40 % of the server's CPU under load. Freezing moves everything that
    exists now (modules, classes, functions: nothing that becomes garbage) into a generation the collector skips.
@@ -52,6 +60,8 @@ from typing import Any
 
 M_ARENA_MAX = -8  # glibc's malloc.h: mallopt parameter for the maximum number of arenas
 ARENA_MAX = 2
+BLAS_THREADS = 1
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
 TRIM_EVERY_SECONDS = 10.0
 TRIM_THREAD_NAME = "ropelab-malloc-trim"
 DIAGNOSTICS_THREAD_NAME = "ropelab-diagnostics"
@@ -62,6 +72,7 @@ DIAGNOSTICS_EVERY_ENV = "ROPELAB_DIAGNOSTICS_EVERY"
 _lock = threading.RLock()
 _state: dict[str, Any] = {
     "applied_by": None, "arena_max_set": False, "arenas_before": None, "seconds": None, "import_errors": {},
+    "blas_threads_set_by": None,
 }  # fmt: skip
 
 
@@ -88,6 +99,7 @@ def apply() -> bool:
             if diagnostics:
                 _state["arenas_before"] = malloc_arena_count()
             _state["arena_max_set"] = libc.mallopt(M_ARENA_MAX, ARENA_MAX) == 1
+        _state["blas_threads_set_by"] = limit_blas_threads()
         import_app_modules()
         if _is_glibc(libc):
             _start_daemon(TRIM_THREAD_NAME, _trim_loop, libc.malloc_trim)
@@ -98,6 +110,53 @@ def apply() -> bool:
             every = float(os.environ.get(DIAGNOSTICS_EVERY_ENV) or 1.0)
             _start_daemon(DIAGNOSTICS_THREAD_NAME, _diagnostics_loop, Path(diagnostics), every)
         return True
+
+
+def limit_blas_threads() -> str | None:
+    """One OpenBLAS thread (step 2 above); returns how it was set, or None when the environment chose already."""
+    if any(name in os.environ for name in BLAS_THREAD_VARIABLES):
+        return None
+    for name in BLAS_THREAD_VARIABLES:
+        os.environ[name] = str(BLAS_THREADS)
+    if "numpy" not in sys.modules:
+        return "environment"  # read by OpenBLAS when NumPy loads
+    for library in _loaded_openblas():
+        for symbol in _OPENBLAS_SETTERS:
+            setter = getattr(library, symbol, None)
+            if setter is not None:
+                setter(BLAS_THREADS)
+                return f"{symbol}()"
+    return "environment (OpenBLAS not found)"
+
+
+# NumPy's wheels rename OpenBLAS's symbols (scipy_openblas…64_); a system OpenBLAS uses the plain names.
+_OPENBLAS_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads")
+_OPENBLAS_GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads", "openblas_get_num_threads")
+
+
+def _loaded_openblas() -> list[ctypes.CDLL]:
+    """The OpenBLAS libraries this process has loaded (read from /proc/self/maps; loading them again is free)."""
+    paths = set()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/maps").read_text().splitlines():
+            path = line.split(maxsplit=5)[-1] if line.count(" ") >= 5 else ""
+            if "openblas" in Path(path).name.lower():
+                paths.add(path)
+    libraries = []
+    for path in sorted(paths):
+        with contextlib.suppress(OSError):
+            libraries.append(ctypes.CDLL(path))
+    return libraries
+
+
+def blas_threads() -> int | None:
+    """How many threads the loaded OpenBLAS uses, or None if no OpenBLAS is loaded."""
+    for library in _loaded_openblas():
+        for symbol in _OPENBLAS_GETTERS:
+            getter = getattr(library, symbol, None)
+            if getter is not None:
+                return int(getter())
+    return None
 
 
 def import_app_modules() -> None:
@@ -183,11 +242,15 @@ def malloc_statistics() -> dict[str, int]:
     return {"heap": info.arena, "in_use": info.uordblks, "free": info.fordblks, "mmapped": info.hblkhd}
 
 
-def _rss_kb() -> int:
+def _rss_kb() -> dict[str, int]:
+    """Resident memory in kB: all, anonymous (heaps, Python objects, arrays), file-backed (shared libraries)."""
+    fields = {"VmRSS:": "rss_kb", "RssAnon:": "rss_anon_kb", "RssFile:": "rss_file_kb"}
+    found = {}
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+        name = line.split(maxsplit=1)[0] if line else ""
+        if name in fields:
+            found[fields[name]] = int(line.split()[1])
+    return found
 
 
 def _session_counts() -> dict[str, int]:
@@ -216,12 +279,14 @@ def snapshot() -> dict[str, Any]:
         "import_errors": _state["import_errors"],
         "arena_max_set": _state["arena_max_set"],
         "malloc_arenas_before_tuning": _state["arenas_before"],
+        "blas_threads_set_by": _state["blas_threads_set_by"],
+        "blas_threads": blas_threads(),
         "gc_freeze_count": gc.get_freeze_count(),
         "trim_thread_alive": TRIM_THREAD_NAME in threads,
         "threads": threads,
         "malloc_arenas": malloc_arena_count(),
         "malloc": malloc_statistics(),
-        "rss_kb": _rss_kb(),
+        **_rss_kb(),
         "python_allocated_blocks": sys.getallocatedblocks(),
         **_session_counts(),
     }

@@ -30,6 +30,8 @@ pytestmark = pytest.mark.timeout(240)
 def _server_env(diagnostics: Path, port: int) -> dict[str, str]:
     # The server must run with the production settings, not the ones the test process set for AppTest.
     env = {key: value for key, value in os.environ.items() if not key.startswith("STREAMLIT_")}
+    for name in tuning.BLAS_THREAD_VARIABLES:  # the tuning chooses the thread count only when nobody else did
+        env.pop(name, None)
     env.update(
         {tuning.DIAGNOSTICS_FILE_ENV: str(diagnostics), tuning.DIAGNOSTICS_EVERY_ENV: "0.5"},
         PORT=str(port), ADDRESS="127.0.0.1", PYTHON=sys.executable,
@@ -120,6 +122,9 @@ def test_plain_streamlit_start_gets_the_tuning_on_the_first_page_run(tmp_path):
     # The arena limit applies from the first page run on: the arenas the server's own threads made before it stay,
     # but the script threads of the seven tabs (six at once) added none.
     assert state["malloc_arenas"] <= max(tuning.ARENA_MAX, state["malloc_arenas_before_tuning"]), state
+    # Streamlit's command has loaded NumPy before the first page, so the tuning tells the loaded OpenBLAS itself.
+    assert state["blas_threads"] == tuning.BLAS_THREADS, state
+    assert state["blas_threads_set_by"].endswith("()"), state
 
 
 def test_the_start_script_tunes_before_serving_and_keeps_two_arenas(tmp_path):
@@ -136,6 +141,8 @@ def test_the_start_script_tunes_before_serving_and_keeps_two_arenas(tmp_path):
     assert before_any_page["applied_by"] == "MainThread", "serve.sh tunes the process before it accepts a session"
     assert before_any_page["gc_freeze_count"] > 10_000 and before_any_page["trim_thread_alive"]
     assert before_any_page["malloc_arenas_before_tuning"] == 1, "only the main thread had allocated"
+    assert before_any_page["blas_threads_set_by"] == "environment", "set before NumPy loaded"
+    assert before_any_page["blas_threads"] == tuning.BLAS_THREADS
     assert state["malloc_arenas"] <= tuning.ARENA_MAX, state
     assert state["threads"].count(tuning.TRIM_THREAD_NAME) == 1
     assert state["import_errors"] == {}
