@@ -5,15 +5,8 @@ import streamlit as st
 
 import rope_core
 from ropelab import ui
-from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.c06_rope_in_d_dimensions import (
-    angle_heatmap_figure,
-    frequency_ladder_figure,
-    full_turns_figure,
-    pair_clocks_animation,
-    rotation_matrix_figure,
-)
-from ropelab.lessons.c06_rope_in_d_dimensions import evenly_spaced_pairs, sampled_positions
+from ropelab.figures import c06_rope_in_d_dimensions as figures
+from ropelab.lessons import c06_rope_in_d_dimensions as lesson
 
 CHAPTER = 6
 HEAD_DIMS = (4, 8, 16, 32, 64, 96, 128, 256)
@@ -61,21 +54,13 @@ with controls[3]:
     )
 
 n_pairs = dim // 2
-frequencies = ui.cached(rope_core.inv_freq)(dim, base)
-wavelengths = ui.cached(rope_core.wavelengths)(frequencies)
+frequencies = rope_core.inv_freq(dim, base)
+wavelengths = rope_core.wavelengths(frequencies)
 
 st.subheader("The block-diagonal rotation matrix")
-matrix = ui.cached(rope_core.rotation_matrix, max_entries=32)(position, frequencies)
-ui.chart(
-    rotation_matrix_figure(matrix, position=position),
-    key="matrix",
-    alt=(
-        f"Heatmap of the {dim} by {dim} RoPE matrix at position {position}: 2 by 2 blocks on the diagonal, zero "
-        "elsewhere; close-ups show the fast pairs' cos and sin entries and the slow pairs near the identity."
-    ),
-    csv=matrix_to_csv(matrix, range(dim), range(dim), corner="row/column"),
-)
-angles_now = ui.cached(rope_core.rotation_angles, max_entries=32)(np.array([position]), frequencies)[0]
+matrix = rope_core.rotation_matrix(position, frequencies)
+ui.chart(figures.rotation_matrix_chart(matrix, position), key="matrix")
+angles_now = rope_core.rotation_angles(np.array([position]), frequencies)[0]
 readouts = st.columns(3)
 readouts[0].metric("Pair 0 angle m·θ₀ (mod 2π)", f"{np.mod(angles_now[0], 2 * np.pi):.3f} rad")
 readouts[1].metric(f"Slowest pair {n_pairs - 1}: angle m·θ", f"{angles_now[-1]:.4f} rad", help="Barely moved.")
@@ -89,33 +74,19 @@ ui.prose(
 
 st.subheader("A ladder of frequencies, from fast to slow")
 compare_base = ui.base_choice("Compare with base", default=500_000.0, key="base2")
-compare_frequencies = ui.cached(rope_core.inv_freq)(dim, compare_base)
-compare_wavelengths = ui.cached(rope_core.wavelengths)(compare_frequencies)
+compare_frequencies = rope_core.inv_freq(dim, compare_base)
+compare_wavelengths = rope_core.wavelengths(compare_frequencies)
 label = f"b = {ui.format_base(base)}"
 compare_label = f"b = {ui.format_base(compare_base)}"
 ui.chart(
-    frequency_ladder_figure(
+    figures.frequency_ladder_chart(
         frequencies,
         wavelengths,
+        label,
+        (compare_label, compare_frequencies, compare_wavelengths),
         context_length=context_length,
-        label=label,
-        compare=(compare_label, compare_frequencies, compare_wavelengths),
     ),
     key="ladder",
-    alt=(
-        f"Log-scale frequencies and wavelengths of the {n_pairs} pairs for {label} and {compare_label}. Pair 0 "
-        f"has wavelength 6.28 tokens; the slowest pair has {wavelengths[-1]:,.0f} tokens for {label}. "
-        f"A dashed line marks the context length {context_length:,}."
-    ),
-    csv=columns_to_csv(
-        {
-            "pair": np.arange(n_pairs),
-            f"theta_{label}": frequencies,
-            f"wavelength_tokens_{label}": wavelengths,
-            f"theta_{compare_label}": compare_frequencies,
-            f"wavelength_tokens_{compare_label}": compare_wavelengths,
-        }
-    ),
 )
 ladder = st.columns(3)
 ladder[0].metric("Pair 0 wavelength (fastest)", f"{wavelengths[0]:.2f} tokens", help="2π/θ₀ = 2π for any base.")
@@ -142,46 +113,23 @@ stride = ui.choice(
     widget="segmented",
     help="How far the position moves between two frames of the animation below.",
 )
-clock_pairs = evenly_spaced_pairs(n_pairs, CLOCK_COUNT)
+clock_pairs = lesson.evenly_spaced_pairs(n_pairs, CLOCK_COUNT)
 frame_positions = position + stride * np.arange(ANIMATION_FRAMES)
-clock_angles = ui.cached(rope_core.rotation_angles, max_entries=32)(frame_positions, frequencies[clock_pairs])
+clock_angles = rope_core.rotation_angles(frame_positions, frequencies[clock_pairs])
 shown = ", ".join(str(pair) for pair in clock_pairs)
 st.caption(
     f"Showing {clock_pairs.size} of the {n_pairs} pairs, evenly spaced from the fastest to the slowest: "
     f"pairs {shown}. Press ▶ Play or drag the slider under the clocks: it scrubs positions "
     f"{frame_positions[0]:,} … {frame_positions[-1]:,} in the browser, {stride:,} token(s) per frame."
 )
-ui.chart(
-    pair_clocks_animation(clock_angles, frame_positions, clock_pairs, wavelengths[clock_pairs]),
-    key="clocks",
-    alt=(
-        f"{clock_pairs.size} clock faces, one per pair ({shown}), with a Play button: pair 0 spins once every "
-        "6.28 tokens while the slowest pairs barely move."
-    ),
-    csv=columns_to_csv(
-        {
-            "position": frame_positions,
-            **{f"angle_pair_{pair}": clock_angles[:, j] for j, pair in enumerate(clock_pairs)},
-        }
-    ),
-)
+ui.chart(figures.pair_clocks_chart(clock_angles, frame_positions, clock_pairs, wavelengths[clock_pairs]), key="clocks")
 
 st.subheader("Every angle across the context")
 # Budget the map by cells, not rows, so d = 256 costs no more to send than d = 128.
-heat_positions = sampled_positions(context_length, max_rows=min(256, HEATMAP_CELLS // n_pairs))
-heat_angles = ui.cached(rope_core.rotation_angles, max_entries=32)(heat_positions, frequencies)
+heat_positions = lesson.sampled_positions(context_length, max_rows=min(256, HEATMAP_CELLS // n_pairs))
+heat_angles = rope_core.rotation_angles(heat_positions, frequencies)
 row_stride = int(heat_positions[1] - heat_positions[0]) if heat_positions.size > 1 else 1
-ui.chart(
-    angle_heatmap_figure(heat_angles, heat_positions, title=f"Angle m·θ_i mod 2π, {label}, d = {dim}"),
-    key="angles",
-    alt=(
-        f"Heatmap of the rotation angle modulo 2π for positions 0 to {context_length - 1:,} (rows) and the "
-        f"{n_pairs} pairs (columns) on a cyclic colour scale: colours cycle quickly on the left, slowly on the right."
-    ),
-    csv=matrix_to_csv(
-        np.mod(heat_angles, 2 * np.pi), heat_positions, range(n_pairs), corner="position/pair (angle mod 2pi)"
-    ),
-)
+ui.chart(figures.angle_map_chart(heat_angles, heat_positions, label, context_length=context_length), key="angles")
 st.caption(
     f"Rows every {row_stride:,} token(s) ({heat_positions.size} rows). "
     + (
@@ -193,17 +141,11 @@ st.caption(
 )
 
 st.subheader("How many full turns in the context — and what the base does")
-turns = ui.cached(rope_core.full_turns)(context_length, frequencies)
-compare_turns = ui.cached(rope_core.full_turns)(context_length, compare_frequencies)
+turns = rope_core.full_turns(context_length, frequencies)
+compare_turns = rope_core.full_turns(context_length, compare_frequencies)
 ui.formula(rope_core.full_turns, caption="Complete turns of pair i within L tokens (rounded down).")
 ui.chart(
-    full_turns_figure(turns, context_length=context_length, label=label, compare=(compare_label, compare_turns)),
-    key="turns",
-    alt=(
-        f"Bars of complete turns per pair within {context_length:,} tokens for {label} and {compare_label}; pair 0 "
-        f"makes {int(turns[0]):,} turns and {int((turns < 1).sum())} pairs make none with {label}."
-    ),
-    csv=columns_to_csv({"pair": np.arange(n_pairs), f"turns_{label}": turns, f"turns_{compare_label}": compare_turns}),
+    figures.full_turns_chart(turns, label, (compare_label, compare_turns), context_length=context_length), key="turns"
 )
 counts = st.columns(3)
 counts[0].metric(f"Pair 0 turns in {context_length:,} tokens", f"{int(turns[0]):,}")

@@ -5,9 +5,8 @@ import streamlit as st
 
 import rope_core
 from ropelab import ui
-from ropelab.export import columns_to_csv
-from ropelab.figures.c07_long_term_decay import bound_comparison_figure, decay_figure
-from ropelab.lessons.c07_long_term_decay import display_distances, random_score_mean
+from ropelab.figures import c07_long_term_decay as figures
+from ropelab.lessons import c07_long_term_decay as lesson
 
 CHAPTER = 7
 HEAD_DIMS = (8, 16, 32, 64, 96, 128, 256)
@@ -17,6 +16,11 @@ CURVE_POINTS = 2_048
 COMPARISON_POINTS = 1_024
 RANDOM_POINTS = 256
 RANDOM_SAMPLES = 256
+
+# Each curve costs milliseconds at d = 256 and 4,096 distances; cached per setting (and per base for the bound).
+decay_bound = st.cache_data(rope_core.decay_bound, max_entries=64, show_spinner=False)
+all_ones_score = st.cache_data(rope_core.all_ones_score, max_entries=32, show_spinner=False)
+random_score_mean = st.cache_data(lesson.random_score_mean, max_entries=32, show_spinner=False)
 
 ui.start_page(CHAPTER)
 ui.goal(
@@ -53,27 +57,18 @@ with controls[3]:
     seed = ui.slider("Random seed", 0, 99, 0, key="seed", help="Which random queries and keys are averaged.")
 
 st.subheader("The bound, and what real scores do")
-distances = display_distances(max_distance, CURVE_POINTS)
-random_distances = display_distances(max_distance, RANDOM_POINTS)
-bound = ui.cached(rope_core.decay_bound)(distances, dim, base)
-all_ones = ui.cached(rope_core.all_ones_score)(distances, dim, base)
-random_mean, random_error = ui.cached(random_score_mean)(
-    random_distances, dim, base, n_samples=RANDOM_SAMPLES, seed=seed
-)
+distances = lesson.display_distances(max_distance, CURVE_POINTS)
+random_distances = lesson.display_distances(max_distance, RANDOM_POINTS)
+bound = decay_bound(distances, dim, base)
+all_ones = all_ones_score(distances, dim, base)
+random_mean, random_error = random_score_mean(random_distances, dim, base, n_samples=RANDOM_SAMPLES, seed=seed)
 label = f"d = {dim}, b = {ui.format_base(base)}"
 ui.chart(
-    decay_figure(distances, bound, all_ones, random_distances, random_mean, random_error, title=label),
-    key="decay",
-    alt=(
-        f"Top: RoFormer's bound for {label} falls from {bound[0]:.2f} at distance 0 to {bound[-1]:.2f} at "
-        f"{max_distance}, wiggling on the way. Bottom: the all-ones score falls from 1 to {all_ones[-1]:.2f}, "
-        "while the mean score of random queries and keys stays at zero at every distance."
-    ),
-    csv=columns_to_csv({"distance": distances, "bound": bound, "all_ones_score_over_d": all_ones}),
+    figures.decay_chart(distances, bound, all_ones, random_distances, random_mean, random_error, label), key="decay"
 )
 st.download_button(
     "Download the random-vector means (CSV)",
-    columns_to_csv({"distance": random_distances, "mean_score_over_d": random_mean, "standard_error": random_error}),
+    figures.random_means_csv(random_distances, random_mean, random_error),
     file_name="ropelab_decay_random.csv",
     mime="text/csv",
     key="decay_random_csv",
@@ -119,21 +114,10 @@ with compare[0]:
     second_base = ui.base_choice("Second base", default=500_000.0, key="base2")
 with compare[1]:
     third_base = ui.base_choice("Third base", default=100.0, key="base3")
-comparison_distances = display_distances(max_distance, COMPARISON_POINTS)
+comparison_distances = lesson.display_distances(max_distance, COMPARISON_POINTS)
 bases = list(dict.fromkeys((base, second_base, third_base)))
-curves = [
-    (f"b = {ui.format_base(each)}", ui.cached(rope_core.decay_bound)(comparison_distances, dim, each)) for each in bases
-]
-ui.chart(
-    bound_comparison_figure(comparison_distances, curves, title=f"The bound for d = {dim} and {len(curves)} bases"),
-    key="bases",
-    alt=(
-        f"The decay bound against distance up to {max_distance} for bases "
-        + ", ".join(name for name, _ in curves)
-        + ": all start at the same value; smaller bases fall faster."
-    ),
-    csv=columns_to_csv({"distance": comparison_distances, **{name: values for name, values in curves}}),
-)
+curves = [(f"b = {ui.format_base(each)}", decay_bound(comparison_distances, dim, each)) for each in bases]
+ui.chart(figures.bound_comparison_chart(comparison_distances, curves, dim), key="bases")
 ui.prose(
     "Every base starts at the same value, because at distance 0 nothing has rotated. A **small base** has many "
     "fast pairs, so the phases spread out within a few tokens and the bound drops quickly — and then stops: "

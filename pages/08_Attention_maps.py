@@ -1,34 +1,20 @@
 """Chapter 8: six position schemes on the same queries and keys, and RoPE's attention pipeline step by step."""
 
-import numpy as np
 import streamlit as st
 
 import rope_core
 from ropelab import ui
-from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.c08_attention_maps import (
-    METHOD_LABELS,
-    method_maps_figure,
-    pipeline_stage_figure,
-    position_dependence_figure,
-)
-from ropelab.lessons.c08_attention_maps import (
-    MAX_TEXT_CHARS,
-    MAX_TOKENS,
-    compare_methods,
-    rope_attention_pipeline,
-    shift_change,
-    split_tokens,
-    toeplitz_deviation,
-)
+from ropelab.figures import c08_attention_maps as figures
+from ropelab.lessons import c08_attention_maps as lesson
 
 CHAPTER = 8
 DEFAULT_TEXT = "the cat sat on the mat because the cat was tired"
 VIEWS = ("probabilities", "scores")
 HEAD_SIZES = tuple(range(8, 129, 8))
 
-compare = ui.cached(compare_methods, max_entries=32)
-pipeline = ui.cached(rope_attention_pipeline, max_entries=32)
+# Twelve attention maps per setting (six schemes, shifted and not) take milliseconds: cached per setting.
+compare = st.cache_data(lesson.compare_methods, max_entries=32, show_spinner=False)
+pipeline = st.cache_data(lesson.rope_attention_pipeline, max_entries=32, show_spinner=False)
 
 ui.start_page(CHAPTER)
 ui.goal(
@@ -51,15 +37,15 @@ ui.formula(rope_core.attention_maps, caption="How each scheme injects position (
 
 st.subheader("Six maps from the same queries and keys")
 text = ui.text(
-    f"Sentence (up to {MAX_TOKENS} words; equal words share a content vector)",
+    f"Sentence (up to {lesson.MAX_TOKENS} words; equal words share a content vector)",
     DEFAULT_TEXT,
     key="text",
-    max_chars=MAX_TEXT_CHARS,
+    max_chars=lesson.MAX_TEXT_CHARS,
     help="Only letters, digits and a little punctuation are kept; extra words are dropped.",
 )
-words, token_ids = split_tokens(text)
-if len(text.split()) > MAX_TOKENS:
-    ui.notice(f"Only the first {MAX_TOKENS} words are used.")
+words, token_ids = lesson.split_tokens(text)
+if len(text.split()) > lesson.MAX_TOKENS:
+    ui.notice(f"Only the first {lesson.MAX_TOKENS} words are used.")
 
 seed_column, dim_column, shift_column = st.columns(3)
 with seed_column:
@@ -93,34 +79,9 @@ with view_column:
     view = ui.choice("Show", VIEWS, "probabilities", key="view", widget="radio")
 
 results = compare(token_ids, dim, seed=seed, causal=causal, same_token=same_token, shift=shift)
-shown_words = [words[0]] * len(words) if same_token else list(words)
-labels = [f"{word} ({position})" for word, position in zip(shown_words, range(shift, shift + len(words)), strict=True)]
-matrices = {method: None if result.maps is None else getattr(result.maps, view) for method, result in results.items()}
-notes = {
-    method: f"No learned row<br>for positions ≥ 512<br>(this sentence: {shift} … {shift + len(words) - 1})"
-    for method, result in results.items()
-    if result.maps is None
-}
-rope_map = matrices["rope"]
-ui.chart(
-    method_maps_figure(
-        matrices,
-        labels,
-        kind=view,
-        notes=notes,
-        masked=np.isinf(rope_core.causal_mask(len(words))) if causal else None,
-        title=f"Attention {view}: {len(words)} tokens, d = {dim}, positions {shift} … {shift + len(words) - 1}"
-        + (", causal" if causal else ""),
-    ),
-    key="maps",
-    alt=(
-        f"A 2 by 3 grid of {len(words)} by {len(words)} attention {view} heatmaps for NoPE, sinusoidal, learned, "
-        f"T5, ALiBi and RoPE; rows are queries and columns keys."
-    ),
-    csv=matrix_to_csv(rope_map, labels, labels, corner="RoPE query \\ key"),
-    filename="ropelab_attention_maps_rope",
-)
-if notes:
+labels = figures.token_labels(words, shift, same_token)
+ui.chart(figures.method_maps_chart(results, labels, view, dim=dim, shift=shift, causal=causal), key="maps")
+if any(result.maps is None for result in results.values()):
     ui.notice(
         "The learned table has no row for these positions, so that model cannot even run here. "
         "Sinusoidal, relative and rotary schemes have no such limit."
@@ -134,32 +95,12 @@ ui.prose(
     "scores at $0, 1, \\dots$ for the same tokens. Turn on *same token repeated* to make content identical, so "
     "that only position can break the pattern."
 )
-ui.formula(toeplitz_deviation)
-ui.formula(shift_change)
+ui.formula(lesson.toeplitz_deviation)
+ui.formula(lesson.shift_change)
 methods = list(results)
 toeplitz_values = [results[method].toeplitz_deviation for method in methods]
 shift_values = [results[method].shift_change for method in methods]
-ui.chart(
-    position_dependence_figure(
-        methods,
-        toeplitz_values,
-        shift_values,
-        title=f"Position dependence of the scores (shift s = {shift}"
-        + (", same token repeated)" if same_token else ")"),
-    ),
-    key="dependence",
-    alt=(
-        "Grouped bars on a log scale: deviation from Toeplitz and score change under the shift for each method. "
-        f"RoPE's change under the shift is {results['rope'].shift_change:.1e}."
-    ),
-    csv=columns_to_csv(
-        {
-            "method": methods,
-            "max_deviation_from_toeplitz": toeplitz_values,
-            "max_abs_score_change_under_shift": shift_values,
-        }
-    ),
-)
+ui.chart(figures.position_dependence_chart(results, shift=shift, same_token=same_token), key="dependence")
 rope_column, sinusoidal_column, learned_column = st.columns(3)
 rope_column.metric("RoPE: max |Δscore|", f"{results['rope'].shift_change:.1e}")
 sinusoidal_column.metric("Sinusoidal: max |Δscore|", f"{results['sinusoidal'].shift_change:.2f}")
@@ -174,7 +115,7 @@ if not same_token:
     )
 st.dataframe(
     {
-        "method": [METHOD_LABELS[method] for method in methods],
+        "method": [figures.METHOD_LABELS[method] for method in methods],
         "max deviation from Toeplitz": [f"{value:.2e}" for value in toeplitz_values],
         "max |Δscore| under the shift": [f"{value:.2e}" for value in shift_values],
     },
@@ -201,7 +142,7 @@ ui.prose(
     "flows where ($n$ tokens, head size $d$). The weighted sum uses a third seeded matrix $W_v$ for the values. "
     "Only the *rotate* step knows about positions: delete it and you have NoPE."
 )
-ui.formula(rope_attention_pipeline)
+ui.formula(lesson.rope_attention_pipeline)
 stages = pipeline(token_ids, dim, seed=seed, causal=causal, same_token=same_token, shift=shift)
 stage_names = [stage.name for stage in stages]
 flow = " → ".join(
@@ -212,28 +153,7 @@ st.markdown(flow)
 step_name = ui.choice("Step", stage_names, "rotate", key="step", widget="select_slider")
 stage = stages[stage_names.index(step_name)]
 ui.formula(stage.latex)
-is_weights = stage.name == "softmax"
-ui.chart(
-    pipeline_stage_figure(
-        stage.arrays,
-        labels,
-        probabilities=is_weights,
-        title=f"Step {stage_names.index(step_name) + 1} of {len(stages)}: {stage.name}",
-    ),
-    key="pipeline",
-    alt=(
-        f"Heatmaps of the {stage.name} step: "
-        + ", ".join(f"{label} with shape {matrix.shape[0]} by {matrix.shape[1]}" for label, matrix in stage.arrays)
-        + "; rows are tokens."
-    ),
-    csv=matrix_to_csv(
-        stage.arrays[0][1],
-        labels,
-        [str(column) for column in range(stage.arrays[0][1].shape[1])],
-        corner=stage.arrays[0][0],
-    ),
-    filename=f"ropelab_pipeline_{stage.name.replace(' ', '_')}",
-)
+ui.chart(figures.pipeline_stage_chart(stages, stage_names.index(step_name), labels), key="pipeline")
 
 ui.misconception(
     "With RoPE every token attends mostly to itself and its neighbours.",

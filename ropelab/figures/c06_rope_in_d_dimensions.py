@@ -1,4 +1,4 @@
-"""Figures for chapter 6: the block-diagonal RoPE matrix, the ladder of frequencies, and one clock per pair."""
+"""Chapter 6's charts: the block-diagonal RoPE matrix, the ladder of frequencies, and one clock per pair."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
 from ropelab.figures.animation import add_position_scrubber
 from ropelab.style import (
@@ -21,7 +22,7 @@ from ropelab.style import (
 TWO_PI = 2.0 * np.pi
 
 
-def rotation_matrix_figure(matrix: np.ndarray, *, position: float, zoom_pairs: int = 2) -> spec.Figure:
+def _rotation_matrix(matrix: np.ndarray, *, position: float, zoom_pairs: int = 2) -> spec.Figure:
     """Heatmap of the (d, d) RoPE matrix, plus close-ups of its fastest and slowest 2×2 blocks.
 
     The big panel shows the block-diagonal shape; the close-ups make the individual cos/sin entries readable
@@ -98,7 +99,7 @@ def _pair_span(first: int, last: int) -> str:
     return f"{first}–{last}" if last > first else f"{first}"
 
 
-def frequency_ladder_figure(
+def _frequency_ladder(
     frequencies: np.ndarray,
     wavelengths: np.ndarray,
     *,
@@ -190,7 +191,7 @@ def clock_hands_xy(angles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x.astype(np.float32), y.astype(np.float32)
 
 
-def pair_clocks_animation(
+def _pair_clocks_animation(
     angles: np.ndarray,
     positions: np.ndarray,
     pairs: Sequence[int],
@@ -304,7 +305,7 @@ def _short_tokens(value: float) -> str:
     return f"{value:.3g}"
 
 
-def angle_heatmap_figure(angles: np.ndarray, positions: np.ndarray, *, title: str | None = None) -> spec.Figure:
+def _angle_heatmap(angles: np.ndarray, positions: np.ndarray, *, title: str | None = None) -> spec.Figure:
     """Positions × pairs heatmap of the rotation angle wrapped to [0, 2π) on a cyclic colour scale."""
     angles = np.asarray(angles, dtype=np.float64)
     positions = np.asarray(positions)
@@ -334,7 +335,7 @@ def angle_heatmap_figure(angles: np.ndarray, positions: np.ndarray, *, title: st
     return style_figure(fig, title=title, height=480)
 
 
-def full_turns_figure(
+def _full_turns(
     turns: np.ndarray,
     *,
     context_length: float,
@@ -383,3 +384,95 @@ def full_turns_figure(
         exponentformat="power",
     )
     return style_figure(fig, height=420)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def rotation_matrix_chart(matrix: np.ndarray, position: int) -> spec.Chart:
+    """The (d, d) block-diagonal RoPE matrix at one position, with close-ups of its fastest and slowest blocks."""
+    dim = matrix.shape[0]
+    return spec.Chart(
+        _rotation_matrix(matrix, position=position),
+        alt=(
+            f"Heatmap of the {dim} by {dim} RoPE matrix at position {position}: 2 by 2 blocks on the diagonal, zero "
+            "elsewhere; close-ups show the fast pairs' cos and sin entries and the slow pairs near the identity."
+        ),
+        csv=matrix_to_csv(matrix, range(dim), range(dim), corner="row/column"),
+    )
+
+
+def frequency_ladder_chart(
+    frequencies: np.ndarray, wavelengths: np.ndarray, label: str, compare: tuple[str, np.ndarray, np.ndarray], *,
+    context_length: int,
+) -> spec.Chart:  # fmt: skip
+    """θ_i and λ_i = 2π/θ_i for every pair under two bases, on log axes, with the context length marked."""
+    compare_label, compare_frequencies, compare_wavelengths = compare
+    n_pairs = frequencies.size
+    return spec.Chart(
+        _frequency_ladder(frequencies, wavelengths, context_length=context_length, label=label, compare=compare),
+        alt=(
+            f"Log-scale frequencies and wavelengths of the {n_pairs} pairs for {label} and {compare_label}. Pair 0 "
+            f"has wavelength 6.28 tokens; the slowest pair has {wavelengths[-1]:,.0f} tokens for {label}. "
+            f"A dashed line marks the context length {context_length:,}."
+        ),
+        csv=columns_to_csv(
+            {
+                "pair": np.arange(n_pairs),
+                f"theta_{label}": frequencies,
+                f"wavelength_tokens_{label}": wavelengths,
+                f"theta_{compare_label}": compare_frequencies,
+                f"wavelength_tokens_{compare_label}": compare_wavelengths,
+            }
+        ),
+    )
+
+
+def pair_clocks_chart(
+    angles: np.ndarray, positions: np.ndarray, pairs: np.ndarray, wavelengths: np.ndarray
+) -> spec.Chart:
+    """One clock per shown pair, animated over `positions` in the browser."""
+    shown = ", ".join(str(pair) for pair in pairs)
+    return spec.Chart(
+        _pair_clocks_animation(angles, positions, pairs, wavelengths),
+        alt=(
+            f"{pairs.size} clock faces, one per pair ({shown}), with a Play button: pair 0 spins once every "
+            "6.28 tokens while the slowest pairs barely move."
+        ),
+        csv=columns_to_csv(
+            {"position": positions, **{f"angle_pair_{pair}": angles[:, j] for j, pair in enumerate(pairs)}}
+        ),
+    )
+
+
+def angle_map_chart(angles: np.ndarray, positions: np.ndarray, label: str, *, context_length: int) -> spec.Chart:
+    """Every pair's angle m·θ_i mod 2π at the sampled positions, on a cyclic colour scale."""
+    n_pairs = angles.shape[1]
+    return spec.Chart(
+        _angle_heatmap(angles, positions, title=f"Angle m·θ_i mod 2π, {label}, d = {2 * n_pairs}"),
+        alt=(
+            f"Heatmap of the rotation angle modulo 2π for positions 0 to {context_length - 1:,} (rows) and the "
+            f"{n_pairs} pairs (columns) on a cyclic colour scale: colours cycle quickly on the left, slowly on the "
+            "right."
+        ),
+        csv=matrix_to_csv(np.mod(angles, 2 * np.pi), positions, range(n_pairs), corner="position/pair (angle mod 2pi)"),
+    )
+
+
+def full_turns_chart(
+    turns: np.ndarray, label: str, compare: tuple[str, np.ndarray], *, context_length: int
+) -> spec.Chart:
+    """Complete turns of every pair within the context under two bases."""
+    compare_label, compare_turns = compare
+    return spec.Chart(
+        _full_turns(turns, context_length=context_length, label=label, compare=compare),
+        alt=(
+            f"Bars of complete turns per pair within {context_length:,} tokens for {label} and {compare_label}; "
+            f"pair 0 makes {int(turns[0]):,} turns and {int((turns < 1).sum())} pairs make none with {label}."
+        ),
+        csv=columns_to_csv(
+            {"pair": np.arange(turns.size), f"turns_{label}": turns, f"turns_{compare_label}": compare_turns}
+        ),
+    )

@@ -1,4 +1,4 @@
-"""Figures for chapter 7: RoFormer's long-term decay bound next to the scores that actually come out."""
+"""Chapter 7's charts: RoFormer's long-term decay bound next to the scores that actually come out."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ropelab.export import columns_to_csv
 from ropelab.figures import spec
 from ropelab.style import KEY_COLOUR, OKABE_ITO, QUERY_COLOUR, style_figure
 
 
-def decay_figure(
+def _decay(
     distances: np.ndarray,
     bound: np.ndarray,
     all_ones: np.ndarray,
@@ -97,7 +98,7 @@ def decay_figure(
     return spec.finish(fig)
 
 
-def bound_comparison_figure(
+def _bound_comparison(
     distances: np.ndarray, curves: Sequence[tuple[str, np.ndarray]], *, title: str | None = None
 ) -> spec.Figure:
     """The bound curve for several bases (or dimensions) overlaid on one axis."""
@@ -124,3 +125,42 @@ def bound_comparison_figure(
     style_figure(fig, title=title, height=440)
     # Keep the legend clear of the title above it.
     return spec.update_layout(fig, legend={"y": 1.0, "yanchor": "bottom"}, margin={"t": 90 if title else 40})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def decay_chart(
+    distances: np.ndarray, bound: np.ndarray, all_ones: np.ndarray, random_distances: np.ndarray,
+    random_mean: np.ndarray, random_error: np.ndarray, label: str,
+) -> spec.Chart:  # fmt: skip
+    """RoFormer's bound (top) and the scores of aligned and of random q, k (bottom), against distance."""
+    return spec.Chart(
+        _decay(distances, bound, all_ones, random_distances, random_mean, random_error, title=label),
+        alt=(
+            f"Top: RoFormer's bound for {label} falls from {bound[0]:.2f} at distance 0 to {bound[-1]:.2f} at "
+            f"{distances[-1]}, wiggling on the way. Bottom: the all-ones score falls from 1 to {all_ones[-1]:.2f}, "
+            "while the mean score of random queries and keys stays at zero at every distance."
+        ),
+        csv=columns_to_csv({"distance": distances, "bound": bound, "all_ones_score_over_d": all_ones}),
+    )
+
+
+def random_means_csv(distances: np.ndarray, mean: np.ndarray, standard_error: np.ndarray) -> str:
+    """The bottom panel's random-vector means as their own CSV (they are sampled at fewer distances)."""
+    return columns_to_csv({"distance": distances, "mean_score_over_d": mean, "standard_error": standard_error})
+
+
+def bound_comparison_chart(distances: np.ndarray, curves: Sequence[tuple[str, np.ndarray]], dim: int) -> spec.Chart:
+    """The bound for several bases on one axis."""
+    return spec.Chart(
+        _bound_comparison(distances, curves, title=f"The bound for d = {dim} and {len(curves)} bases"),
+        alt=(
+            f"The decay bound against distance up to {distances[-1]} for bases "
+            + ", ".join(name for name, _ in curves)
+            + ": all start at the same value; smaller bases fall faster."
+        ),
+        csv=columns_to_csv({"distance": distances, **dict(curves)}),
+    )

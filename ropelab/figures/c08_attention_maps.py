@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
+from ropelab.lessons.c08_attention_maps import MethodComparison, PipelineStage
 from ropelab.style import DIVERGING_SCALE, OKABE_ITO, SEQUENTIAL_SCALE, style_figure, symmetric_range
 
 METHOD_LABELS = {
@@ -46,7 +48,7 @@ def _token_axes(fig: spec.Figure, labels: Sequence[str], rows: int, cols: int) -
             )
 
 
-def method_maps_figure(
+def _method_maps(
     matrices: Mapping[str, np.ndarray | None],
     labels: Sequence[str],
     *,
@@ -138,7 +140,7 @@ def method_maps_figure(
     return spec.finish(fig)
 
 
-def position_dependence_figure(
+def _position_dependence(
     methods: Sequence[str], toeplitz: Sequence[float], shift: Sequence[float], *, title: str | None = None
 ) -> spec.Figure:
     """Grouped bars on a log axis: how far each method's scores are from Toeplitz, and how much a shift moves them.
@@ -176,7 +178,7 @@ def position_dependence_figure(
     return style_figure(fig, title=title, height=420)
 
 
-def pipeline_stage_figure(
+def _pipeline_stage(
     arrays: Sequence[tuple[str, np.ndarray]],
     row_labels: Sequence[str],
     *,
@@ -217,3 +219,90 @@ def pipeline_stage_figure(
             spec.update_xaxes(fig, row=1, col=col, title={"text": "channel"})
     style_figure(fig, title=title, height=380)
     return spec.finish(fig)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def token_labels(words: Sequence[str], shift: int, same_token: bool) -> list[str]:
+    """Axis labels "word (position)"; with the same token repeated every position shows the first word."""
+    shown = [words[0]] * len(words) if same_token else list(words)
+    return [f"{word} ({position})" for word, position in zip(shown, range(shift, shift + len(words)), strict=True)]
+
+
+def method_maps_chart(
+    results: Mapping[str, MethodComparison], labels: Sequence[str], view: str, *, dim: int, shift: int, causal: bool
+) -> spec.Chart:
+    """The six schemes' attention probabilities (or scores) side by side; the learned table may have no rows."""
+    n = len(labels)
+    matrices = {
+        method: None if result.maps is None else getattr(result.maps, view) for method, result in results.items()
+    }
+    notes = {
+        method: f"No learned row<br>for positions ≥ 512<br>(this sentence: {shift} … {shift + n - 1})"
+        for method, result in results.items()
+        if result.maps is None
+    }
+    figure = _method_maps(
+        matrices,
+        labels,
+        kind=view,
+        notes=notes,
+        masked=np.triu(np.ones((n, n), dtype=bool), 1) if causal else None,
+        title=f"Attention {view}: {n} tokens, d = {dim}, positions {shift} … {shift + n - 1}"
+        + (", causal" if causal else ""),
+    )
+    return spec.Chart(
+        figure,
+        alt=(
+            f"A 2 by 3 grid of {n} by {n} attention {view} heatmaps for NoPE, sinusoidal, learned, "
+            f"T5, ALiBi and RoPE; rows are queries and columns keys."
+        ),
+        csv=matrix_to_csv(matrices["rope"], labels, labels, corner="RoPE query \\ key"),
+        filename="ropelab_attention_maps_rope",
+    )
+
+
+def position_dependence_chart(results: Mapping[str, MethodComparison], *, shift: int, same_token: bool) -> spec.Chart:
+    """Each scheme's deviation from Toeplitz and its score change under the shift, on a log axis."""
+    methods = list(results)
+    toeplitz = [results[method].toeplitz_deviation for method in methods]
+    shifted = [results[method].shift_change for method in methods]
+    title = f"Position dependence of the scores (shift s = {shift}" + (", same token repeated)" if same_token else ")")
+    return spec.Chart(
+        _position_dependence(methods, toeplitz, shifted, title=title),
+        alt=(
+            "Grouped bars on a log scale: deviation from Toeplitz and score change under the shift for each method. "
+            f"RoPE's change under the shift is {results['rope'].shift_change:.1e}."
+        ),
+        csv=columns_to_csv(
+            {
+                "method": methods,
+                "max_deviation_from_toeplitz": toeplitz,
+                "max_abs_score_change_under_shift": shifted,
+            }
+        ),
+    )
+
+
+def pipeline_stage_chart(stages: Sequence[PipelineStage], step: int, labels: Sequence[str]) -> spec.Chart:
+    """The arrays of one step of RoPE attention (rows are tokens), titled with the step's place in the pipeline."""
+    stage = stages[step]
+    first_label, first = stage.arrays[0]
+    return spec.Chart(
+        _pipeline_stage(
+            stage.arrays,
+            labels,
+            probabilities=stage.name == "softmax",
+            title=f"Step {step + 1} of {len(stages)}: {stage.name}",
+        ),
+        alt=(
+            f"Heatmaps of the {stage.name} step: "
+            + ", ".join(f"{label} with shape {matrix.shape[0]} by {matrix.shape[1]}" for label, matrix in stage.arrays)
+            + "; rows are tokens."
+        ),
+        csv=matrix_to_csv(first, labels, [str(column) for column in range(first.shape[1])], corner=first_label),
+        filename=f"ropelab_pipeline_{stage.name.replace(' ', '_')}",
+    )

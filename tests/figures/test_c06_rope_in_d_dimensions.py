@@ -6,21 +6,25 @@ import pytest
 import rope_core
 from ropelab.figures.c06_rope_in_d_dimensions import (
     CLOCK_SPACING,
-    angle_heatmap_figure,
+    _pair_clocks_animation,
+    _rotation_matrix,
+    angle_map_chart,
     clock_hands_xy,
-    frequency_ladder_figure,
-    full_turns_figure,
-    pair_clocks_animation,
-    rotation_matrix_figure,
+    frequency_ladder_chart,
+    full_turns_chart,
+    pair_clocks_chart,
+    rotation_matrix_chart,
 )
 from ropelab.lessons.c06_rope_in_d_dimensions import evenly_spaced_pairs, sampled_positions
 from tests.figures.validate import validated
 
 
-def test_rotation_matrix_figure_shows_the_core_matrix_and_its_corners():
+def test_rotation_matrix_chart_shows_the_core_matrix_and_its_corners():
     frequencies = rope_core.inv_freq(8, 10_000.0)
     matrix = rope_core.rotation_matrix(5, frequencies)
-    fig = validated(rotation_matrix_figure(matrix, position=5))
+    chart = rotation_matrix_chart(matrix, 5)
+    fig = validated(chart)
+    assert chart.alt.startswith(f"Heatmap of the {matrix.shape[0]} by {matrix.shape[0]} RoPE matrix at position 5")
     whole, fast, slow = fig.data
     # The overview is stored as whole percent; the close-ups carry the exact entries.
     np.testing.assert_array_equal(np.asarray(whole.z), np.rint(matrix * 100).astype(np.int8))
@@ -33,24 +37,21 @@ def test_rotation_matrix_figure_shows_the_core_matrix_and_its_corners():
     assert "m = 5" in fig.layout.title.text
 
 
-def test_rotation_matrix_figure_rejects_non_square_input():
+def test_rotation_matrix_chart_rejects_non_square_input():
     with pytest.raises(ValueError):
-        rotation_matrix_figure(np.zeros((4, 6)), position=0)
+        _rotation_matrix(np.zeros((4, 6)), position=0)
 
 
 def test_frequency_ladder_plots_theta_and_wavelength_on_log_axes_with_the_context():
     frequencies = rope_core.inv_freq(128, 10_000.0)
     wavelengths = rope_core.wavelengths(frequencies)
     other = rope_core.inv_freq(128, 500_000.0)
-    fig = validated(
-        frequency_ladder_figure(
-            frequencies,
-            wavelengths,
-            context_length=4096,
-            label="b = 10k",
-            compare=("b = 500k", other, rope_core.wavelengths(other)),
-        )
+    chart = frequency_ladder_chart(
+        frequencies, wavelengths, "b = 10k", ("b = 500k", other, rope_core.wavelengths(other)), context_length=4096
     )
+    fig = validated(chart)
+    assert "the slowest pair has 54,410 tokens for b = 10k" in chart.alt
+    assert chart.csv.splitlines()[0].endswith(",theta_b = 500k,wavelength_tokens_b = 500k")
     theta_trace, wavelength_trace, other_theta, other_wavelength = fig.data
     np.testing.assert_allclose(np.asarray(theta_trace.y), frequencies, rtol=1e-6)
     np.testing.assert_allclose(np.asarray(wavelength_trace.y), wavelengths, rtol=1e-6)
@@ -80,7 +81,7 @@ def test_pair_clocks_animation_has_one_frame_per_position_with_the_core_angles()
     pairs = evenly_spaced_pairs(32)
     positions = 7 + np.arange(40)
     angles = rope_core.rotation_angles(positions, frequencies[pairs])
-    fig = validated(pair_clocks_animation(angles, positions, pairs, rope_core.wavelengths(frequencies)[pairs]))
+    fig = validated(pair_clocks_chart(angles, positions, pairs, rope_core.wavelengths(frequencies)[pairs]))
     assert len(fig.frames) == 40 <= 120
     assert [frame.name for frame in fig.frames[:2]] == ["7", "8"]
     first_frame = fig.frames[0].data[0]
@@ -104,14 +105,16 @@ def test_pair_clocks_animation_has_one_frame_per_position_with_the_core_angles()
 
 def test_pair_clocks_animation_rejects_mismatched_shapes():
     with pytest.raises(ValueError):
-        pair_clocks_animation(np.zeros((3, 2)), np.arange(4), [0, 1], np.ones(2))
+        _pair_clocks_animation(np.zeros((3, 2)), np.arange(4), [0, 1], np.ones(2))
 
 
 def test_angle_heatmap_wraps_core_angles_to_one_turn():
     frequencies = rope_core.inv_freq(16, 10_000.0)
     positions = sampled_positions(4096, 64)
     angles = rope_core.rotation_angles(positions, frequencies)
-    fig = validated(angle_heatmap_figure(angles, positions))
+    chart = angle_map_chart(angles, positions, "b = 10k", context_length=4096)
+    fig = validated(chart)
+    assert fig.layout.title.text == "Angle m·θ_i mod 2π, b = 10k, d = 16" and "positions 0 to 4,095" in chart.alt
     z = np.asarray(fig.data[0].z)
     assert z.shape == (positions.size, 8)
     np.testing.assert_allclose(z, np.mod(angles, 2 * np.pi), atol=1e-5)
@@ -119,11 +122,13 @@ def test_angle_heatmap_wraps_core_angles_to_one_turn():
     assert fig.data[0].zmin == 0 and fig.data[0].zmax == pytest.approx(2 * np.pi)
 
 
-def test_full_turns_figure_marks_pairs_that_never_finish_a_turn():
+def test_full_turns_chart_marks_pairs_that_never_finish_a_turn():
     frequencies = rope_core.inv_freq(128, 10_000.0)
     turns = rope_core.full_turns(4096, frequencies)
     other = rope_core.full_turns(4096, rope_core.inv_freq(128, 500_000.0))
-    fig = validated(full_turns_figure(turns, context_length=4096, label="b = 10k", compare=("b = 500k", other)))
+    chart = full_turns_chart(turns, "b = 10k", ("b = 500k", other), context_length=4096)
+    fig = validated(chart)
+    assert "pair 0 makes 651 turns and 18 pairs make none with b = 10k" in chart.alt
     bars, never, other_bars, other_never = fig.data
     assert other_bars.y[0] == 651  # pair 0 ignores the base
     assert bars.y[0] == 651
