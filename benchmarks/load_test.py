@@ -89,9 +89,14 @@ def keep_error_logs(run_dir: Path, label: str) -> None:
 
 
 @contextlib.contextmanager
-def servers(mode: str, parked_ttl: int, diagnostics: bool = False):
-    """Yield (front URL, server pids, direct replica URLs, run dir) for a fresh `single` process or `balanced` pair."""
+def servers(mode: str, parked_ttl: int, diagnostics: bool = False, options: tuple[str, ...] = ()):
+    """Yield (front URL, server pids, direct replica URLs, run dir) for a fresh `single` process or `balanced` pair.
+
+    `options` are Streamlit options as KEY=VALUE, added to serve.sh's flags (to compare settings)."""
     extra = ["--server.disconnectedSessionTTL", str(parked_ttl)] if parked_ttl else []
+    for option in options:
+        key, _, value = option.partition("=")
+        extra += [f"--{key}", value]
     with tempfile.TemporaryDirectory(prefix="ropelab-load-") as scratch:
         run_dir = Path(scratch) / "run"
         run_dir.mkdir(parents=True)
@@ -214,7 +219,7 @@ async def student(
 
 
 async def sliders_level(mode: str, sessions: int, args, pages: list[str]) -> dict[str, object]:
-    with servers(mode, args.parked_ttl) as (base_url, pids, direct, _):
+    with servers(mode, args.parked_ttl, options=tuple(args.option)) as (base_url, pids, direct, _):
         warmup = Stats()
         await asyncio.gather(*(visit_every_page(url, pages, warmup) for url in direct))
         await settle(direct, args.parked_ttl)
@@ -349,7 +354,7 @@ async def burst_tab(
 
 async def burst_run(mode: str, args, assets: list[str] | None) -> dict:
     page, _, query = args.link.partition("?")
-    with servers(mode, args.parked_ttl) as (base_url, pids, _, _):
+    with servers(mode, args.parked_ttl, options=tuple(args.option)) as (base_url, pids, _, _):
         if assets is None:
             assets = await asyncio.to_thread(record_browser_assets, base_url, args.link)
         # The teacher opened the link before the lecture: imports paid, the balancer's asset cache filled.
@@ -474,7 +479,7 @@ async def memory_tab(
 
 async def memory_run(mode: str, args, pages: list[str]) -> list[dict]:
     rows = []
-    with servers(mode, args.parked_ttl, diagnostics=True) as (base_url, pids, direct, run_dir):
+    with servers(mode, args.parked_ttl, True, tuple(args.option)) as (base_url, pids, direct, run_dir):
         warmup = Stats()
         await asyncio.gather(*(visit_every_page(url, pages, warmup) for url in direct))
         await settle(direct, args.parked_ttl)
@@ -583,6 +588,10 @@ def main() -> None:
         "--parked-ttl", type=int, default=5,
         help="server.disconnectedSessionTTL for the benchmark servers (0 = the production default, 120 s)",
     )  # fmt: skip
+    parser.add_argument(
+        "--option", action="append", default=[], metavar="KEY=VALUE",
+        help="a Streamlit option for every server, e.g. runner.postScriptGC=false (to compare settings)",
+    )  # fmt: skip
     sliders = parser.add_argument_group("sliders")
     sliders.add_argument("--sessions", type=int, nargs="+", help=f"concurrent sessions per level (default {LEVELS})")
     sliders.add_argument("--duration", type=float, help="seconds of steady load after the ramp (default 30)")
@@ -610,7 +619,8 @@ def main() -> None:
         parser.error("keep it to ≤ 500 sessions and ≤ 600 s per level on a shared machine")
     pages = args.pages or discover_pages()
     print(
-        f"{os.cpu_count()} cores; load average when starting {os.getloadavg()[0]:.1f}; pages: "
+        f"{os.cpu_count()} cores; load average when starting {os.getloadavg()[0]:.1f};"
+        f"{' Streamlit options: ' + ', '.join(args.option) + ';' if args.option else ''} pages: "
         f"{', '.join(name or '(home)' for name in pages)}; the load generator runs on this machine too"
     )
     if "sliders" in args.scenario:
