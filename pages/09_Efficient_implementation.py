@@ -7,65 +7,34 @@ import streamlit as st
 
 import rope_core
 from ropelab import ui
-from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.c09_efficient_implementation import (
-    cache_size_figure,
-    channel_pairing_figure,
-    operation_count_figure,
-    partial_rotary_figure,
-    permutation_figure,
-    precision_figure,
-    rotated_vectors_figure,
-    score_matrices_figure,
-    timing_figure,
-)
-from ropelab.lessons.c09_efficient_implementation import (
-    MAX_LAYOUT_SEQ,
-    MAX_TIMED_DIM,
-    MAX_TIMED_SEQ,
-    apply_rope_complex,
-    apply_rope_dense,
-    channel_frequencies,
-    float32_angle_error,
-    kv_cos_sin_cache_bytes,
-    layout_conversion_scores,
-    partial_rotary,
-    permute_qk_weight_rows,
-    rope_cos_sin,
-    rope_operation_counts,
-    rotation_pairs,
-    time_rope_forms,
-)
+from ropelab.figures import c09_efficient_implementation as figures
+from ropelab.lessons import c09_efficient_implementation as lesson
 
 CHAPTER = 9
 MIB = 2**20
 COUNTED_DIMS = np.array([8, 16, 32, 64, 128, 256, 512, 1024])
 LAYOUT_SEQ = 8
-TIMED_HEAD_SIZES = tuple(range(8, MAX_TIMED_DIM + 1, 8))
+TIMED_HEAD_SIZES = tuple(range(8, lesson.MAX_TIMED_DIM + 1, 8))
 PRECISION_POSITIONS = np.unique(np.round(np.logspace(0, 7, 180)))
 POSITION_CHOICES = (10, 100, 1_000, 4_096, 8_191, 32_768, 131_072, 1_000_000, 10_000_000)
 # Reader-facing layout names (also the URL values) → rope_core's convention names.
 LAYOUT_CONVENTIONS = {"half-split": "half", "interleaved": "interleaved"}
 SOURCES = {
-    "apply_rope — element-wise, O(d)": rope_core.apply_rope,
+    "apply_rope_textbook — x·cos + rotate_half(x)·sin, as the papers write it": rope_core.apply_rope_textbook,
     "rotate_half — the partner of every channel": rope_core.rotate_half,
-    "rope_cos_sin — the cos/sin tables": rope_cos_sin,
-    "apply_rope_dense — one d×d matrix per vector, O(d²)": apply_rope_dense,
-    "apply_rope_complex — multiply by e^{imθ}": apply_rope_complex,
-    "time_rope_forms — the timing you just saw": time_rope_forms,
+    "apply_rope — the same numbers, validated and cache-blocked, O(d)": rope_core.apply_rope,
+    "rope_cos_sin — the cos/sin tables": lesson.rope_cos_sin,
+    "apply_rope_dense — one d×d matrix per vector, O(d²)": lesson.apply_rope_dense,
+    "apply_rope_complex — multiply by e^{imθ}": lesson.apply_rope_complex,
+    "time_rope_forms — the timing you just saw": lesson.time_rope_forms,
 }
 partial_presets = {
     name: preset for name, preset in rope_core.MODEL_PRESETS.items() if preset.rotary_dim < preset.head_dim
 }
 partial_presets["Llama 2 7B"] = rope_core.MODEL_PRESETS["Llama 2 7B"]
 
-counts_of = ui.cached(rope_operation_counts)
-conversion_of = ui.cached(layout_conversion_scores, max_entries=32)
-precision_of = ui.cached(float32_angle_error, max_entries=16)
-inv_freq_of = ui.cached(rope_core.inv_freq)
-partial_of = ui.cached(partial_rotary)
-channels_of = ui.cached(channel_frequencies)
-measured_forms = ui.cached(time_rope_forms, max_entries=32)
+# Live timings are measured once per setting and kept until "Measure again" (which clears this cache).
+measured_forms = st.cache_data(lesson.time_rope_forms, max_entries=32, show_spinner=False)
 
 ui.start_page(CHAPTER)
 ui.goal(
@@ -81,9 +50,9 @@ ui.prose(
     "the two are added. The **complex** form does the same thing as one complex multiplication per pair. All "
     "three give the same vector; only the cost differs."
 )
-ui.formula(apply_rope_dense, caption="Dense: a full matrix-vector product per vector.")
+ui.formula(lesson.apply_rope_dense, caption="Dense: a full matrix-vector product per vector.")
 ui.formula(rope_core.apply_rope, caption="Element-wise: two products and a sum per channel, from cached tables.")
-ui.formula(apply_rope_complex, caption="Complex: one complex product per pair.")
+ui.formula(lesson.apply_rope_complex, caption="Complex: one complex product per pair.")
 
 size_column, length_column, layout_column = st.columns(3)
 with size_column:
@@ -93,7 +62,7 @@ with size_column:
     )
 with length_column:
     seq_len = ui.slider(
-        "Vectors per call L", 1, MAX_TIMED_SEQ, 128, key="L", help="How many positions are rotated in one call."
+        "Vectors per call L", 1, lesson.MAX_TIMED_SEQ, 128, key="L", help="How many positions are rotated in one call."
     )
 with layout_column:
     layout = ui.choice(
@@ -115,51 +84,13 @@ difference_right.metric("max |complex − element-wise|", f"{complex_difference:
 speedup = timing.seconds_per_vector[0] / timing.seconds_per_vector[1]
 speed_column.metric("dense ÷ element-wise time", f"{speedup:.1f}×")
 
-counts = counts_of(COUNTED_DIMS)
-chosen_counts = counts_of([dim])
+counts = lesson.rope_operation_counts(COUNTED_DIMS)
+chosen_counts = lesson.rope_operation_counts([dim])
 cost_left, cost_right = st.columns(2)
 with cost_left:
-    ui.chart(
-        operation_count_figure(
-            COUNTED_DIMS,
-            counts,
-            dim,
-            title=f"Work per vector: d = {dim} needs {chosen_counts['dense matrix'][0]:,.0f} "
-            f"vs {chosen_counts['element-wise'][0]:,.0f} operations",
-        ),
-        key="op_counts",
-        alt=(
-            f"Log-log lines of operations per vector against d: the dense form grows as 2d² − d, the element-wise "
-            f"and complex forms as 3d. At d = {dim}: {chosen_counts['dense matrix'][0]:,.0f} versus "
-            f"{chosen_counts['element-wise'][0]:,.0f}."
-        ),
-        csv=columns_to_csv({"d": COUNTED_DIMS, **{f"ops_{name.replace(' ', '_')}": v for name, v in counts.items()}}),
-    )
+    ui.chart(figures.operation_count_chart(COUNTED_DIMS, counts, dim, chosen_counts), key="op_counts")
 with cost_right:
-    ui.chart(
-        timing_figure(
-            timing.forms,
-            timing.seconds_per_vector,
-            title=f"Measured now: d = {dim}, L = {seq_len}, {layout}",
-        ),
-        key="timing",
-        alt=(
-            "Horizontal bars of measured microseconds per rotated vector for the dense, element-wise and complex "
-            "forms ("
-            + ", ".join(
-                f"{form}: {s * 1e6:.3g} µs" for form, s in zip(timing.forms, timing.seconds_per_vector, strict=True)
-            )
-            + ")."
-        ),
-        csv=columns_to_csv(
-            {
-                "form": list(timing.forms),
-                "seconds_per_vector": timing.seconds_per_vector,
-                "vectors_per_call": timing.vectors_per_call,
-                "repeats": timing.repeats,
-            }
-        ),
-    )
+    ui.chart(figures.timing_chart(timing, dim, seq_len, layout), key="timing")
     st.caption(
         f"Best of {', '.join(str(r) for r in timing.repeats)} repeats; the dense form rotated "
         f"{timing.vectors_per_call[0]} of the {seq_len} vectors to stay fast. Timings vary from run to run and "
@@ -167,7 +98,7 @@ with cost_right:
         "matrices, which real models compute once and reuse. Each setting is timed once on this server and kept."
     )
     ui.measure_again_button(measured_forms, key="retime")
-ui.formula(rope_operation_counts)
+ui.formula(lesson.rope_operation_counts)
 ui.prose(
     "NumPy hides part of the gap at small $d$: the dense form runs as one optimised matrix multiplication while "
     "the element-wise form makes several passes over memory. As $d$ grows the $d^2$ term wins. On a GPU the "
@@ -176,7 +107,10 @@ ui.prose(
 )
 source_name = ui.choice("Show the source of", list(SOURCES), next(iter(SOURCES)), key="src")
 st.code(inspect.getsource(SOURCES[source_name]), language="python", line_numbers=True)
-st.caption("Read from rope_core with inspect.getsource: this is exactly the code that produced the numbers above.")
+st.caption(
+    "Read with inspect.getsource from the code this app runs; apply_rope computes exactly what "
+    "apply_rope_textbook writes out (the tests check it), in cache-sized blocks."
+)
 
 st.subheader("Two memory layouts: interleaved and half-split")
 ui.prose(
@@ -186,64 +120,22 @@ ui.prose(
     "the same vector to both and you get different outputs. The permutation $P$ that collects the even channels "
     "first and the odd ones after translates one into the other."
 )
-ui.formula(rotation_pairs)
+ui.formula(lesson.rotation_pairs)
 layout_dim_column, layout_seed_column = st.columns(2)
 with layout_dim_column:
     layout_dim = ui.choice("Head size for this picture", tuple(range(4, 33, 2)), 8, key="hd", widget="select_slider")
 with layout_seed_column:
     seed = ui.slider("Random seed", 0, 99, 0, key="seed", help="Seeds the token vectors and W_q, W_k.")
-pairs_interleaved = rotation_pairs(layout_dim, "interleaved")
-pairs_half = rotation_pairs(layout_dim, "half")
+pairs_interleaved = lesson.rotation_pairs(layout_dim, "interleaved")
+pairs_half = lesson.rotation_pairs(layout_dim, "half")
 permutation = rope_core.interleaved_to_half_permutation(layout_dim)
-ui.chart(
-    channel_pairing_figure(
-        pairs_interleaved, pairs_half, title=f"Which channels rotate together (d = {layout_dim}; colour = pair)"
-    ),
-    key="pairing",
-    alt=(
-        f"Two rows of {layout_dim} channel boxes. Interleaved: arcs join neighbours 0–1, 2–3, …; half-split: arcs "
-        f"join channel i with channel i + {layout_dim // 2}."
-    ),
-    csv=columns_to_csv(
-        {
-            "pair": np.arange(layout_dim // 2),
-            "interleaved_first": pairs_interleaved[:, 0],
-            "interleaved_second": pairs_interleaved[:, 1],
-            "half_first": pairs_half[:, 0],
-            "half_second": pairs_half[:, 1],
-        }
-    ),
-)
+ui.chart(figures.channel_pairing_chart(pairs_interleaved, pairs_half), key="pairing")
 permutation_column, vectors_column = st.columns([2, 3])
 with permutation_column:
-    ui.chart(
-        permutation_figure(permutation, title=f"P ({layout_dim} × {layout_dim})"),
-        key="permutation",
-        alt=(
-            f"A {layout_dim} by {layout_dim} permutation matrix; row j has its single 1 in column P[j], "
-            f"P = {permutation.tolist()}."
-        ),
-        csv=columns_to_csv({"half_split_channel": np.arange(layout_dim), "takes_interleaved_channel": permutation}),
-    )
-conversion = conversion_of(layout_dim, LAYOUT_SEQ, seed=seed)
+    ui.chart(figures.permutation_chart(permutation), key="permutation")
+conversion = lesson.layout_conversion_scores(layout_dim, LAYOUT_SEQ, seed=seed)
 with vectors_column:
-    ui.chart(
-        rotated_vectors_figure(
-            conversion.rotated_interleaved,
-            conversion.rotated_half,
-            title=f"One query at position {LAYOUT_SEQ - 1}, rotated by each layout's code",
-        ),
-        key="rotated_vectors",
-        alt="Grouped bars per channel: the same query rotated by interleaved and by half-split code gives different "
-        "values (same length).",
-        csv=columns_to_csv(
-            {
-                "channel": np.arange(layout_dim),
-                "interleaved": conversion.rotated_interleaved,
-                "half_split": conversion.rotated_half,
-            }
-        ),
-    )
+    ui.chart(figures.rotated_vectors_chart(conversion), key="rotated_vectors")
 
 ui.formula(rope_core.interleaved_to_half_permutation)
 
@@ -255,39 +147,18 @@ ui.prose(
     "and every attention score comes out the same. $W_v$ and $W_o$ stay untouched: values are never rotated. "
     "Forgetting the permutation raises no error — the model just silently computes the wrong scores."
 )
-ui.formula(layout_conversion_scores)
+ui.formula(lesson.layout_conversion_scores)
 ok_column, bug_column = st.columns(2)
 ok_column.metric("max |converted − original| scores", f"{conversion.max_diff_converted:.1e}")
 bug_column.metric("max |not permuted − original| scores", f"{conversion.max_diff_unconverted:.2f}")
-ui.chart(
-    score_matrices_figure(
-        [
-            ("original", conversion.reference),
-            ("permuted", conversion.converted),
-            ("NOT permuted", conversion.unconverted),
-        ],
-        title=f"Scores of {LAYOUT_SEQ} tokens (d = {layout_dim}, seed {seed})",
-    ),
-    key="conversion",
-    alt=(
-        f"Three {LAYOUT_SEQ} by {LAYOUT_SEQ} score heatmaps. The first two are identical (difference "
-        f"{conversion.max_diff_converted:.0e}); the third differs by up to {conversion.max_diff_unconverted:.2f}."
-    ),
-    csv=matrix_to_csv(
-        conversion.unconverted - conversion.reference,
-        list(range(LAYOUT_SEQ)),
-        list(range(LAYOUT_SEQ)),
-        corner="not permuted minus original (query \\ key)",
-    ),
-    filename="ropelab_conversion_error",
-)
+ui.chart(figures.conversion_chart(conversion, layout_dim, seed), key="conversion")
 st.caption(
     "Left: interleaved code with the original W_q, W_k. Middle: half-split code with their rows permuted by P. "
     "Right: half-split code with the weights loaded as they are."
 )
 with st.expander("Source: permute_qk_weight_rows"):
-    st.code(inspect.getsource(permute_qk_weight_rows), language="python")
-    st.caption(f"At most {MAX_LAYOUT_SEQ} tokens in the demo; one head, d_model = head size.")
+    st.code(inspect.getsource(lesson.permute_qk_weight_rows), language="python")
+    st.caption(f"At most {lesson.MAX_LAYOUT_SEQ} tokens in the demo; one head, d_model = head size.")
 
 st.subheader("Partial rotary: rotate only some channels")
 ui.prose(
@@ -296,38 +167,27 @@ ui.prose(
     "head channels. The frequencies are spread over the rotated part only — the exponent divides by "
     "$d_{\\text{rot}}$ — so the rotated channels still run from $\\theta = 1$ down to about $1/b$."
 )
-ui.formula(partial_rotary)
+ui.formula(lesson.partial_rotary)
 preset_name = ui.choice(
     "Model", list(partial_presets), "GPT-J 6B", key="rot", widget="radio", help="From each model's public config."
 )
 preset = partial_presets[preset_name]
-rotary_dim, partial_frequencies = partial_of(preset.head_dim, preset.rotary_dim / preset.head_dim, preset.base)
-per_channel = channels_of(preset.head_dim, partial_frequencies, preset.convention)
+rotary_dim, partial_frequencies = lesson.partial_rotary(
+    preset.head_dim, preset.rotary_dim / preset.head_dim, preset.base
+)
+per_channel = lesson.channel_frequencies(preset.head_dim, partial_frequencies, preset.convention)
 head_column, rotary_column, fraction_column, untouched_column = st.columns(4)
 head_column.metric("head size", preset.head_dim)
 rotary_column.metric("rotated d_rot", rotary_dim)
 fraction_column.metric("fraction rotated", f"{rotary_dim / preset.head_dim:.0%}")
-probe = np.random.default_rng(0).standard_normal((1, preset.head_dim))
-probe_rotated = rope_core.apply_rope(
-    probe, [1000.0], partial_frequencies, convention=preset.convention, rotary_dim=rotary_dim
-)
 untouched_column.metric(
     "unrotated Δ",
     help="Largest change of channels d_rot … d−1 of a random vector rotated to position m = 1000.",
-    value=f"{np.max(np.abs(probe_rotated[0, rotary_dim:] - probe[0, rotary_dim:]), initial=0.0):.1e}",
+    value=f"{lesson.unrotated_change(preset.head_dim, partial_frequencies, preset.convention, rotary_dim):.1e}",
 )
 ui.chart(
-    partial_rotary_figure(
-        per_channel,
-        rotary_dim,
-        title=f"{preset_name}: {rotary_dim} of {preset.head_dim} channels rotate ({preset.convention} layout)",
-    ),
+    figures.partial_rotary_chart(per_channel, rotary_dim, preset_name, preset.convention, partial_frequencies),
     key="partial",
-    alt=(
-        f"Bars of each channel's rotation frequency for {preset_name}: channels 0 to {rotary_dim - 1} rotate, from "
-        f"θ = 1 down to {partial_frequencies.min():.2g}; channels {rotary_dim} to {preset.head_dim - 1} do not rotate."
-    ),
-    csv=columns_to_csv({"channel": np.arange(preset.head_dim), "theta": per_channel}),
 )
 st.caption(preset.source)
 
@@ -337,34 +197,19 @@ ui.prose(
     "computed once and shared by every layer and head. Hugging Face stores each table with $d_{\\text{rot}}$ "
     "columns (the $d_{\\text{rot}}/2$ angles written twice, to match the half-split layout)."
 )
-ui.formula(kv_cos_sin_cache_bytes)
+ui.formula(lesson.kv_cos_sin_cache_bytes)
 model_name = ui.choice("Model preset", list(rope_core.MODEL_PRESETS), "Llama 3.1 8B", key="model")
 model = rope_core.MODEL_PRESETS[model_name]
-bytes_float32 = kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float32)
-bytes_unique = kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float32, duplicated=False)
-bytes_float64 = kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float64)
+bytes_float32 = lesson.kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float32)
+bytes_unique = lesson.kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float32, duplicated=False)
+bytes_float64 = lesson.kv_cos_sin_cache_bytes(model.context_length, model.rotary_dim, np.float64)
 context_column, cache_column, unique_column, double_column = st.columns(4)
 context_column.metric("context L", f"{model.context_length:,}", help=f"d_rot = {model.rotary_dim} for this model.")
 cache_column.metric("cos + sin, float32", f"{bytes_float32 / MIB:,.2f} MiB")
 unique_column.metric("without the duplicate halves", f"{bytes_unique / MIB:,.2f} MiB")
 double_column.metric("in float64", f"{bytes_float64 / MIB:,.2f} MiB")
-preset_names = list(rope_core.MODEL_PRESETS)
-sizes = np.array(
-    [kv_cos_sin_cache_bytes(p.context_length, p.rotary_dim, np.float32) / MIB for p in rope_core.MODEL_PRESETS.values()]
-)
-ui.chart(
-    cache_size_figure(preset_names, sizes, model_name, title="cos/sin cache for the full context (float32, MiB)"),
-    key="cache",
-    alt=f"Horizontal bars of cos/sin cache size per model; {model_name} needs {bytes_float32 / MIB:,.2f} MiB.",
-    csv=columns_to_csv(
-        {
-            "model": preset_names,
-            "context_length": [p.context_length for p in rope_core.MODEL_PRESETS.values()],
-            "rotary_dim": [p.rotary_dim for p in rope_core.MODEL_PRESETS.values()],
-            "cache_mib_float32": sizes,
-        }
-    ),
-)
+sizes = lesson.cache_sizes_mib(rope_core.MODEL_PRESETS.values())
+ui.chart(figures.cache_size_chart(rope_core.MODEL_PRESETS, sizes, model_name), key="cache")
 st.caption(
     "Small next to the weights (a 7B model is about 13 GiB in bf16) — but it grows linearly with the context, "
     "which is why long-context code often computes cos and sin on the fly for the positions it needs."
@@ -378,7 +223,7 @@ ui.prose(
     "before rounding) removes the problem; `rope_core.apply_rope` forms angles in float64 even for float32 "
     "inputs for exactly this reason."
 )
-ui.formula(float32_angle_error)
+ui.formula(lesson.float32_angle_error)
 position_column, base_column = st.columns(2)
 with position_column:
     position = ui.choice(
@@ -386,28 +231,16 @@ with position_column:
     )
 with base_column:
     base = ui.base_choice()
-frequencies = inv_freq_of(128, base)
-errors = precision_of(PRECISION_POSITIONS, frequencies)
-chosen_error = float(precision_of(np.array([float(position)]), frequencies)[0])
-reference_errors = precision_of(np.array([8191.0, 1e6]), frequencies)
+frequencies = rope_core.inv_freq(128, base)
+errors = lesson.float32_angle_error(PRECISION_POSITIONS, frequencies)
+chosen_error = float(lesson.float32_angle_error(np.array([float(position)]), frequencies)[0])
+reference_errors = lesson.float32_angle_error(np.array([8191.0, 1e6]), frequencies)
 error_column, short_column, long_column = st.columns(3)
 error_column.metric(f"max error at m = {position:,}", f"{chosen_error:.1e}")
 short_column.metric("at m = 8,191", f"{reference_errors[0]:.1e}")
 long_column.metric("at m = 1,000,000", f"{reference_errors[1]:.1e}")
 ui.chart(
-    precision_figure(
-        PRECISION_POSITIONS,
-        errors,
-        position,
-        chosen_error,
-        title=f"Largest cos/sin error from float32 angles (d = 128, b = {ui.format_base(base)})",
-    ),
-    key="precision",
-    alt=(
-        f"Log-log line of the float32 angle error against position, rising roughly in proportion to m; at "
-        f"m = {position:,} it is {chosen_error:.1e}."
-    ),
-    csv=columns_to_csv({"position": PRECISION_POSITIONS, "max_cos_sin_error": errors}),
+    figures.precision_chart(PRECISION_POSITIONS, errors, position, chosen_error, ui.format_base(base)), key="precision"
 )
 
 ui.try_this(

@@ -1,4 +1,4 @@
-"""Charts for the implementation chapter: cost of each form, the two memory layouts, partial rotary, precision."""
+"""Chapter 9's charts: cost of each form, the two memory layouts, partial rotary, precision."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
+from ropelab.lessons.c09_efficient_implementation import LayoutConversion, RopeFormTiming
 from ropelab.style import (
     DIVERGING_SCALE,
     HIGHLIGHT_COLOUR,
@@ -21,7 +23,7 @@ from ropelab.style import (
 FORM_COLOURS = {"dense matrix": OKABE_ITO[3], "element-wise": OKABE_ITO[0], "complex": OKABE_ITO[2]}
 
 
-def operation_count_figure(
+def _operation_count(
     dims: np.ndarray, counts: Mapping[str, np.ndarray], chosen_dim: int, *, title: str | None = None
 ) -> spec.Figure:
     """Operations per rotated vector against d on log–log axes, with the chosen d marked on every curve."""
@@ -65,7 +67,7 @@ def operation_count_figure(
     return fig
 
 
-def timing_figure(forms: Sequence[str], seconds_per_vector: np.ndarray, *, title: str | None = None) -> spec.Figure:
+def _timing(forms: Sequence[str], seconds_per_vector: np.ndarray, *, title: str | None = None) -> spec.Figure:
     """Horizontal bars of measured time per rotated vector (µs, log axis), one per form."""
     microseconds = np.asarray(seconds_per_vector, dtype=np.float64) * 1e6
     if microseconds.shape != (len(forms),):
@@ -96,9 +98,7 @@ def timing_figure(forms: Sequence[str], seconds_per_vector: np.ndarray, *, title
     return style_figure(fig, title=title, height=260)
 
 
-def channel_pairing_figure(
-    pairs_interleaved: np.ndarray, pairs_half: np.ndarray, *, title: str | None = None
-) -> spec.Figure:
+def _channel_pairing(pairs_interleaved: np.ndarray, pairs_half: np.ndarray, *, title: str | None = None) -> spec.Figure:
     """Two rows of channel boxes (interleaved above, half-split below); arcs join the channels of each pair.
 
     A box's colour is the index of the pair it belongs to, so equal colours rotate together at one frequency.
@@ -164,7 +164,7 @@ def channel_pairing_figure(
     return style_figure(fig, title=title, height=340)
 
 
-def permutation_figure(permutation: np.ndarray, *, title: str | None = None) -> spec.Figure:
+def _permutation(permutation: np.ndarray, *, title: str | None = None) -> spec.Figure:
     """The permutation matrix P (row j picks channel permutation[j]) as a 0/1 heatmap."""
     permutation = np.asarray(permutation, dtype=np.int64)
     dim = permutation.size
@@ -200,7 +200,7 @@ def permutation_figure(permutation: np.ndarray, *, title: str | None = None) -> 
     return style_figure(fig, title=title, height=380)
 
 
-def score_matrices_figure(panels: Sequence[tuple[str, np.ndarray]], *, title: str | None = None) -> spec.Figure:
+def _score_matrices(panels: Sequence[tuple[str, np.ndarray]], *, title: str | None = None) -> spec.Figure:
     """Score heatmaps side by side on one diverging colour scale centred on zero."""
     if not 1 <= len(panels) <= 4:
         raise ValueError(f"need between 1 and 4 panels, got {len(panels)}")
@@ -227,7 +227,7 @@ def score_matrices_figure(panels: Sequence[tuple[str, np.ndarray]], *, title: st
     return spec.finish(style_figure(fig, title=title, height=340))
 
 
-def rotated_vectors_figure(interleaved: np.ndarray, half: np.ndarray, *, title: str | None = None) -> spec.Figure:
+def _rotated_vectors(interleaved: np.ndarray, half: np.ndarray, *, title: str | None = None) -> spec.Figure:
     """The same vector rotated by interleaved and by half-split code, channel by channel (grouped bars)."""
     interleaved = np.asarray(interleaved, dtype=np.float32)
     half = np.asarray(half, dtype=np.float32)
@@ -254,7 +254,7 @@ def rotated_vectors_figure(interleaved: np.ndarray, half: np.ndarray, *, title: 
     return style_figure(fig, title=title, height=300)
 
 
-def partial_rotary_figure(channel_frequencies: np.ndarray, rotary_dim: int, *, title: str | None = None) -> spec.Figure:
+def _partial_rotary(channel_frequencies: np.ndarray, rotary_dim: int, *, title: str | None = None) -> spec.Figure:
     """Each channel's rotation frequency (log axis); channels past rotary_dim are shaded as 'not rotated'."""
     frequencies = np.asarray(channel_frequencies, dtype=np.float64)
     head_dim = frequencies.size
@@ -298,7 +298,7 @@ def partial_rotary_figure(channel_frequencies: np.ndarray, rotary_dim: int, *, t
     return style_figure(fig, title=title, height=360)
 
 
-def precision_figure(
+def _precision(
     positions: np.ndarray,
     errors: np.ndarray,
     marked_position: float,
@@ -339,9 +339,7 @@ def precision_figure(
     return style_figure(fig, title=title, height=380)
 
 
-def cache_size_figure(
-    names: Sequence[str], mebibytes: np.ndarray, chosen: str, *, title: str | None = None
-) -> spec.Figure:
+def _cache_size(names: Sequence[str], mebibytes: np.ndarray, chosen: str, *, title: str | None = None) -> spec.Figure:
     """Horizontal bars of cos/sin cache size (MiB) per model preset, the chosen one highlighted."""
     megabytes = np.asarray(mebibytes, dtype=np.float64)
     if megabytes.shape != (len(names),):
@@ -363,3 +361,189 @@ def cache_size_figure(
     )
     spec.update_yaxes(fig, autorange="reversed")
     return style_figure(fig, title=title, height=80 + 34 * len(names))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def operation_count_chart(
+    dims: np.ndarray, counts: Mapping[str, np.ndarray], dim: int, chosen: Mapping[str, np.ndarray]
+) -> spec.Chart:
+    """Operations per rotated vector of each form against d, with the chosen d marked."""
+    dense, elementwise = chosen["dense matrix"][0], chosen["element-wise"][0]
+    return spec.Chart(
+        _operation_count(
+            dims, counts, dim, title=f"Work per vector: d = {dim} needs {dense:,.0f} vs {elementwise:,.0f} operations"
+        ),
+        alt=(
+            f"Log-log lines of operations per vector against d: the dense form grows as 2d² − d, the element-wise "
+            f"and complex forms as 3d. At d = {dim}: {dense:,.0f} versus {elementwise:,.0f}."
+        ),
+        csv=columns_to_csv({"d": dims, **{f"ops_{name.replace(' ', '_')}": v for name, v in counts.items()}}),
+    )
+
+
+def timing_chart(timing: RopeFormTiming, dim: int, seq_len: int, layout: str) -> spec.Chart:
+    """The live timing of the three forms, in microseconds per rotated vector."""
+    return spec.Chart(
+        _timing(timing.forms, timing.seconds_per_vector, title=f"Measured now: d = {dim}, L = {seq_len}, {layout}"),
+        alt=(
+            "Horizontal bars of measured microseconds per rotated vector for the dense, element-wise and complex "
+            "forms ("
+            + ", ".join(
+                f"{form}: {s * 1e6:.3g} µs" for form, s in zip(timing.forms, timing.seconds_per_vector, strict=True)
+            )
+            + ")."
+        ),
+        csv=columns_to_csv(
+            {
+                "form": list(timing.forms),
+                "seconds_per_vector": timing.seconds_per_vector,
+                "vectors_per_call": timing.vectors_per_call,
+                "repeats": timing.repeats,
+            }
+        ),
+    )
+
+
+def channel_pairing_chart(pairs_interleaved: np.ndarray, pairs_half: np.ndarray) -> spec.Chart:
+    """Which channels rotate together in each layout."""
+    dim = 2 * pairs_half.shape[0]
+    return spec.Chart(
+        _channel_pairing(
+            pairs_interleaved, pairs_half, title=f"Which channels rotate together (d = {dim}; colour = pair)"
+        ),
+        alt=(
+            f"Two rows of {dim} channel boxes. Interleaved: arcs join neighbours 0–1, 2–3, …; half-split: arcs "
+            f"join channel i with channel i + {dim // 2}."
+        ),
+        csv=columns_to_csv(
+            {
+                "pair": np.arange(dim // 2),
+                "interleaved_first": pairs_interleaved[:, 0],
+                "interleaved_second": pairs_interleaved[:, 1],
+                "half_first": pairs_half[:, 0],
+                "half_second": pairs_half[:, 1],
+            }
+        ),
+    )
+
+
+def permutation_chart(permutation: np.ndarray) -> spec.Chart:
+    """The permutation matrix P that takes the interleaved layout to the half-split one."""
+    dim = permutation.size
+    return spec.Chart(
+        _permutation(permutation, title=f"P ({dim} × {dim})"),
+        alt=(
+            f"A {dim} by {dim} permutation matrix; row j has its single 1 in column P[j], P = {permutation.tolist()}."
+        ),
+        csv=columns_to_csv({"half_split_channel": np.arange(dim), "takes_interleaved_channel": permutation}),
+    )
+
+
+def rotated_vectors_chart(conversion: LayoutConversion) -> spec.Chart:
+    """One query rotated by interleaved and by half-split code: different channels, the same length."""
+    last = conversion.reference.shape[0] - 1
+    return spec.Chart(
+        _rotated_vectors(
+            conversion.rotated_interleaved,
+            conversion.rotated_half,
+            title=f"One query at position {last}, rotated by each layout's code",
+        ),
+        alt="Grouped bars per channel: the same query rotated by interleaved and by half-split code gives different "
+        "values (same length).",
+        csv=columns_to_csv(
+            {
+                "channel": np.arange(conversion.rotated_half.size),
+                "interleaved": conversion.rotated_interleaved,
+                "half_split": conversion.rotated_half,
+            }
+        ),
+    )
+
+
+def conversion_chart(conversion: LayoutConversion, dim: int, seed: int) -> spec.Chart:
+    """The scores of one head under its own code, converted, and loaded without the permutation."""
+    tokens = conversion.reference.shape[0]
+    return spec.Chart(
+        _score_matrices(
+            [
+                ("original", conversion.reference),
+                ("permuted", conversion.converted),
+                ("NOT permuted", conversion.unconverted),
+            ],
+            title=f"Scores of {tokens} tokens (d = {dim}, seed {seed})",
+        ),
+        alt=(
+            f"Three {tokens} by {tokens} score heatmaps. The first two are identical (difference "
+            f"{conversion.max_diff_converted:.0e}); the third differs by up to {conversion.max_diff_unconverted:.2f}."
+        ),
+        csv=matrix_to_csv(
+            conversion.unconverted - conversion.reference,
+            list(range(tokens)),
+            list(range(tokens)),
+            corner="not permuted minus original (query \\ key)",
+        ),
+        filename="ropelab_conversion_error",
+    )
+
+
+def partial_rotary_chart(
+    per_channel: np.ndarray, rotary_dim: int, model: str, convention: str, inv_freq: np.ndarray
+) -> spec.Chart:
+    """Each channel's rotation frequency in a partial-rotary head: the tail does not rotate."""
+    head_dim = per_channel.size
+    return spec.Chart(
+        _partial_rotary(
+            per_channel,
+            rotary_dim,
+            title=f"{model}: {rotary_dim} of {head_dim} channels rotate ({convention} layout)",
+        ),
+        alt=(
+            f"Bars of each channel's rotation frequency for {model}: channels 0 to {rotary_dim - 1} rotate, from "
+            f"θ = 1 down to {inv_freq.min():.2g}; channels {rotary_dim} to {head_dim - 1} do not rotate."
+        ),
+        csv=columns_to_csv({"channel": np.arange(head_dim), "theta": per_channel}),
+    )
+
+
+def cache_size_chart(presets: Mapping[str, object], sizes_mib: np.ndarray, chosen: str) -> spec.Chart:
+    """The float32 cos/sin cache every model preset needs for its whole context."""
+    names = list(presets)
+    return spec.Chart(
+        _cache_size(names, sizes_mib, chosen, title="cos/sin cache for the full context (float32, MiB)"),
+        alt=(
+            f"Horizontal bars of cos/sin cache size per model; {chosen} needs "
+            f"{sizes_mib[names.index(chosen)]:,.2f} MiB."
+        ),
+        csv=columns_to_csv(
+            {
+                "model": names,
+                "context_length": [preset.context_length for preset in presets.values()],
+                "rotary_dim": [preset.rotary_dim for preset in presets.values()],
+                "cache_mib_float32": sizes_mib,
+            }
+        ),
+    )
+
+
+def precision_chart(
+    positions: np.ndarray, errors: np.ndarray, position: int, error: float, base_label: str
+) -> spec.Chart:
+    """The largest cos/sin error of float32 angles against the position, with the chosen position marked."""
+    return spec.Chart(
+        _precision(
+            positions,
+            errors,
+            position,
+            error,
+            title=f"Largest cos/sin error from float32 angles (d = 128, b = {base_label})",
+        ),
+        alt=(
+            f"Log-log line of the float32 angle error against position, rising roughly in proportion to m; at "
+            f"m = {position:,} it is {error:.1e}."
+        ),
+        csv=columns_to_csv({"position": positions, "max_cos_sin_error": errors}),
+    )

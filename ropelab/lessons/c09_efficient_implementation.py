@@ -377,6 +377,20 @@ def kv_cos_sin_cache_bytes(seq_len: int, rotary_dim: int, dtype=np.float32, dupl
     return 2 * seq_len * columns * itemsize
 
 
+def unrotated_change(head_dim: int, inv_freq, convention: str, rotary_dim: int, position: float = 1000.0) -> float:
+    """How far partial rotary moves the channels past rotary_dim of a seeded random vector (0: not at all)."""
+    probe = np.random.default_rng(0).standard_normal((1, head_dim))
+    rotated = apply_rope(probe, [position], inv_freq, convention=convention, rotary_dim=rotary_dim)
+    return float(np.max(np.abs(rotated[0, rotary_dim:] - probe[0, rotary_dim:]), initial=0.0))
+
+
+def cache_sizes_mib(presets) -> np.ndarray:
+    """The float32 cos/sin cache of each model preset over its whole context, in MiB."""
+    return np.array(
+        [kv_cos_sin_cache_bytes(preset.context_length, preset.rotary_dim, np.float32) / 2**20 for preset in presets]
+    )
+
+
 @equation(
     r"\begin{aligned} \varepsilon(m) &= \max_i \max\Big(\big|\cos\hat\phi_{m,i} - \cos m\theta_i\big|,\ "
     r"\big|\sin\hat\phi_{m,i} - \sin m\theta_i\big|\Big) \\ "

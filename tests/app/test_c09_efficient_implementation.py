@@ -46,7 +46,7 @@ def test_defaults_agree_forms_and_show_positive_timings():
     assert float(metrics["max |not permuted − original| scores"]) > 0.1
     assert metrics["unrotated Δ"] == "0.0e+00"
     shown_source = at.code[0].value
-    assert shown_source.strip() == inspect.getsource(rope_core.apply_rope).strip()
+    assert shown_source.strip() == inspect.getsource(rope_core.apply_rope_textbook).strip()
 
 
 def test_every_control_at_both_ends():

@@ -16,6 +16,7 @@ from ropelab.lessons.c09_efficient_implementation import (
     MAX_TIMED_SEQ,
     apply_rope_complex,
     apply_rope_dense,
+    cache_sizes_mib,
     channel_frequencies,
     float32_angle_error,
     kv_cos_sin_cache_bytes,
@@ -27,6 +28,7 @@ from ropelab.lessons.c09_efficient_implementation import (
     rotate_interleaved,
     rotation_pairs,
     time_rope_forms,
+    unrotated_change,
 )
 
 
@@ -211,3 +213,12 @@ def test_cache_size_counts_cos_and_sin_with_duplicated_halves():
 def test_bad_input_raises_value_error_naming_the_parameter(parameter, call):
     with pytest.raises(ValueError, match=parameter):
         call()
+
+
+def test_partial_rotary_leaves_the_tail_exactly_alone_and_caches_are_sized_per_preset():
+    rotary_dim, frequencies = partial_rotary(256, 0.25)
+    assert unrotated_change(256, frequencies, "interleaved", rotary_dim) == 0.0
+    presets = list(rope_core.MODEL_PRESETS.values())
+    sizes = cache_sizes_mib(presets)
+    expected = [kv_cos_sin_cache_bytes(p.context_length, p.rotary_dim, np.float32) / 2**20 for p in presets]
+    np.testing.assert_array_equal(sizes, expected)
