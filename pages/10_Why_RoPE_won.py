@@ -5,9 +5,8 @@ import streamlit as st
 
 import rope_core
 from ropelab import chapters, ui
-from ropelab.export import columns_to_csv
-from ropelab.figures.c10_why_rope_won import distance_scores_figure, shift_scores_figure
-from ropelab.lessons.c10_why_rope_won import pair_score_across_shifts, pair_score_by_distance
+from ropelab.figures import c10_why_rope_won as figures
+from ropelab.lessons import c10_why_rope_won as lesson
 
 CHAPTER = 10
 SHIFT_POINTS = 121
@@ -79,13 +78,15 @@ CLAIMS = (
 )
 
 
+# One pair's logit at 121 shifts, and at up to 1,024 distances, for six schemes: tens of milliseconds per setting.
+across_shifts = st.cache_data(lesson.pair_score_across_shifts, max_entries=64, show_spinner=False)
+by_distance_of = st.cache_data(lesson.pair_score_by_distance, max_entries=64, show_spinner=False)
+
+
 def chapter_link(number: int) -> None:
-    """Link to a chapter, or name it plainly while its page does not exist yet (page_link needs the file)."""
+    """A link to the chapter where a claim can be tested live."""
     entry = chapters.chapter(number)
-    if entry in chapters.available():
-        st.page_link(entry.script, label=f"{entry.number}. {entry.title}", icon=entry.icon)
-    else:
-        st.caption(f"{entry.number}. {entry.title}")
+    st.page_link(entry.script, label=f"{entry.number}. {entry.title}", icon=entry.icon)
 
 
 ui.start_page(CHAPTER)
@@ -128,24 +129,12 @@ with controls[3]:
 # Slide the pair over twice the training length so the learned table's end is always in view.
 shifts = np.unique(np.linspace(0, 2 * table_length, SHIFT_POINTS).round())
 by_shift = {
-    method: ui.cached(pair_score_across_shifts)(method, distance, shifts, dim, seed=seed, learned_max_len=table_length)
+    method: across_shifts(method, distance, shifts, dim, seed=seed, learned_max_len=table_length)
     for method in rope_core.METHODS
 }
 ui.chart(
-    shift_scores_figure(
-        shifts,
-        by_shift,
-        distance=distance,
-        table_length=table_length,
-        title=f"Same two tokens, always r = {distance} apart, slid along the sequence (d = {dim})",
-    ),
+    figures.shift_scores_chart(shifts, by_shift, distance=distance, table_length=table_length, dim=dim),
     key="shift_scores",
-    alt=(
-        f"Logit of one token pair {distance} apart as the pair slides from position 0 to {2 * table_length}: "
-        "RoPE, T5, ALiBi and no-position lines are flat; sinusoidal and learned absolute lines wander, and the "
-        f"learned line stops where its {table_length}-row table ends."
-    ),
-    csv=columns_to_csv({"key_position": shifts, **{f"logit_{name}": values for name, values in by_shift.items()}}),
 )
 # When r ≥ L the learned table has no row for the query at any shift, so its line is empty.
 spread = {
@@ -163,28 +152,15 @@ readouts[3].metric(
     help="The query sits r tokens later and needs row p + r < L.",
 )
 ui.formula(rope_core.attention_maps, caption="How each scheme enters the logit (the same seeded q, k content).")
-ui.formula(pair_score_across_shifts)
+ui.formula(lesson.pair_score_across_shifts)
 
 max_distance = min(2 * table_length, MAX_DISTANCE_SHOWN)
 by_distance = {
-    method: ui.cached(pair_score_by_distance)(method, max_distance, dim, seed=seed, learned_max_len=table_length)
+    method: by_distance_of(method, max_distance, dim, seed=seed, learned_max_len=table_length)
     for method in rope_core.METHODS
 }
 distances = np.arange(1, max_distance + 1)
-ui.chart(
-    distance_scores_figure(
-        distances,
-        by_distance,
-        marked_distance=distance,
-        title="The same two tokens moved apart (key fixed at position 0)",
-    ),
-    key="distance_scores",
-    alt=(
-        f"Logit of the same token pair against distance 1 to {max_distance}: ALiBi falls in a straight line, T5 "
-        "steps between buckets, RoPE oscillates, the learned line ends at the table's last row."
-    ),
-    csv=columns_to_csv({"distance": distances, **{f"logit_{name}": values for name, values in by_distance.items()}}),
-)
+ui.chart(figures.distance_scores_chart(distances, by_distance, marked=distance), key="distance_scores")
 ui.prose(
     "Here only the distance changes. ALiBi's logit falls by its slope for every token of distance; T5's jumps "
     "between buckets that widen with distance; RoPE's wobbles as its pairs turn at different speeds. Which "

@@ -4,17 +4,9 @@ import numpy as np
 import streamlit as st
 
 import rope_core
-from rope_core import out_of_distribution_pairs, scaled_all_ones_score
 from ropelab import ui
-from ropelab.export import columns_to_csv
-from ropelab.figures.c11_context_extension import (
-    BAND_LABELS,
-    METHOD_LABELS,
-    angle_figure,
-    score_curves_figure,
-    wavelength_figure,
-)
-from ropelab.lessons.c11_context_extension import EXTENSION_METHODS, extension_frequencies
+from ropelab.figures import c11_context_extension as figures
+from ropelab.lessons import c11_context_extension as lesson
 
 CHAPTER = 11
 TOKENS_PER_UNIT = 1024
@@ -38,6 +30,9 @@ SHORT_METHOD_NAMES = {
     "llama3": "Llama3",
 }
 SCORE_CURVE_POINTS = 700
+
+# Each method's score curve costs about a millisecond at d = 256 and 700 distances: cached per setting.
+all_ones_score = st.cache_data(rope_core.scaled_all_ones_score, max_entries=64, show_spinner=False)
 
 ui.start_page(CHAPTER)
 ui.goal(
@@ -122,18 +117,18 @@ with readout:
     if config_factor is not None and preset is not None:
         second_row[2].metric("Config ctx", f"{preset.context_length:,}", help="max_position_embeddings")
 
-methods = ui.cached(extension_frequencies)(dim, base, train_length, factor, target_length)
+methods = lesson.extension_frequencies(dim, base, train_length, factor, target_length)
 original = methods["original"][0]
 attention_factors = {name: value[1] for name, value in methods.items()}
-wavelengths = {name: ui.cached(rope_core.wavelengths)(value[0]) for name, value in methods.items()}
-yarn_low, yarn_high = ui.cached(rope_core.yarn_correction_range)(dim, base, train_length)
-bands = ui.cached(rope_core.llama3_bands)(original, 1.0, 4.0, train_length)
-band_counts = {band: int(np.sum(bands == band)) for band in BAND_LABELS}
+wavelengths = {name: rope_core.wavelengths(value[0]) for name, value in methods.items()}
+yarn_low, yarn_high = rope_core.yarn_correction_range(dim, base, train_length)
+bands = rope_core.llama3_bands(original, 1.0, 4.0, train_length)
+band_counts = {band: int(np.sum(bands == band)) for band in figures.BAND_LABELS}
 # The misconception card quotes the real Llama 3.1 8B numbers whatever model is selected above.
-reference_bands = ui.cached(rope_core.llama3_bands)(rope_core.inv_freq(128, 500000.0), 1.0, 4.0, 8192)
-reference_split = " / ".join(str(int(np.sum(reference_bands == band))) for band in BAND_LABELS)
-reference_yarn = ui.cached(rope_core.yarn_correction_range)(128, 500000.0, 8192)
-reference_factor = ui.cached(rope_core.yarn_attention_factor)(8.0)
+reference_bands = rope_core.llama3_bands(rope_core.inv_freq(128, 500000.0), 1.0, 4.0, 8192)
+reference_split = " / ".join(str(int(np.sum(reference_bands == band))) for band in figures.BAND_LABELS)
+reference_yarn = rope_core.yarn_correction_range(128, 500000.0, 8192)
+reference_factor = rope_core.yarn_attention_factor(8.0)
 
 st.subheader("Wavelength of every pair under every method")
 ui.prose(
@@ -142,24 +137,17 @@ ui.prose(
     "(coloured diamonds) both leave the fast pairs on the left untouched."
 )
 ui.chart(
-    wavelength_figure(
+    figures.wavelength_chart(
         wavelengths,
+        attention_factors,
+        (yarn_low, yarn_high),
+        bands,
         train_length=train_length,
         target_length=target_length,
-        attention_factors=attention_factors,
-        yarn_range=(yarn_low, yarn_high),
-        llama3_bands=bands,
-        title=f"Wavelength per pair: d = {dim}, b = {ui.format_base(base)}, s = {factor:g}",
+        base_label=ui.format_base(base),
+        factor=factor,
     ),
     key="wavelengths",
-    alt=(
-        f"Wavelength of each of {dim // 2} pairs on a log scale for six methods. Position interpolation lifts "
-        f"every pair by s = {factor:g}; NTK-aware and YaRN leave the fast pairs alone; Llama 3.1 keeps "
-        f"{band_counts['high']}, blends {band_counts['mid']} and divides {band_counts['low']} pairs."
-    ),
-    csv=columns_to_csv(
-        {"pair": np.arange(dim // 2), **{f"wavelength_{name}": values for name, values in wavelengths.items()}}
-    ),
 )
 band_columns = st.columns(4)
 band_columns[0].metric("Llama 3.1: pairs kept", band_counts["high"], help=f"Wavelength < L/4 = {train_length / 4:,.0f}")
@@ -186,10 +174,10 @@ ui.prose(
     "training and the target takes it further than training did. Pairs that did turn fully are safe: every "
     "angle modulo 2π was already familiar."
 )
-ui.formula(out_of_distribution_pairs)
+ui.formula(rope_core.out_of_distribution_pairs)
 method = ui.choice(
     "Method",
-    list(EXTENSION_METHODS),
+    list(lesson.EXTENSION_METHODS),
     "original",
     key="method",
     format_func=SHORT_METHOD_NAMES.get,
@@ -197,35 +185,20 @@ method = ui.choice(
     help="PI = position interpolation; Dynamic = dynamic NTK at the target length.",
 )
 # An empty ?method= can leave the segmented control with no selection at all.
-method = method if method in EXTENSION_METHODS else "original"
+method = method if method in lesson.EXTENSION_METHODS else "original"
 out_of_range = {
-    name: ui.cached(out_of_distribution_pairs)(original, value[0], train_length, target_length)
+    name: rope_core.out_of_distribution_pairs(original, value[0], train_length, target_length)
     for name, value in methods.items()
 }
 seen, reached, flagged = out_of_range[method]
 ui.chart(
-    angle_figure(
-        seen,
-        reached,
-        flagged,
-        method=method,
-        train_length=train_length,
-        target_length=target_length,
-        title=f"{METHOD_LABELS[method]}: angle at T = {target_length:,} vs angle seen in training",
-    ),
+    figures.angle_chart(seen, reached, flagged, method, train_length=train_length, target_length=target_length),
     key="angles",
-    alt=(
-        f"Angle swept per pair in training and at the target length under {METHOD_LABELS[method]}; "
-        f"{int(flagged.sum())} of {dim // 2} pairs go beyond anything seen in training."
-    ),
-    csv=columns_to_csv(
-        {"pair": np.arange(dim // 2), "training_angle_rad": seen, "target_angle_rad": reached, "out_of_range": flagged}
-    ),
 )
 st.markdown("**Out-of-range pairs for every method at this target length**")
 st.dataframe(
     {
-        "method": [METHOD_LABELS[name] for name in out_of_range],
+        "method": [figures.METHOD_LABELS[name] for name in out_of_range],
         "pairs out of range": [int(result[2].sum()) for result in out_of_range.values()],
         "slowest pair: angle at T (rad)": [float(result[1][-1]) for result in out_of_range.values()],
         "slowest pair: angle in training (rad)": [float(result[0][-1]) for result in out_of_range.values()],
@@ -245,24 +218,15 @@ ui.prose(
     "a². Compared with the original, PI stretches the whole curve s-fold to the right, while the other methods "
     "keep its short-distance shape (driven by the fast pairs) and stretch only the long-distance tail."
 )
-ui.formula(scaled_all_ones_score)
+ui.formula(rope_core.scaled_all_ones_score)
 # Log-spaced whole distances: the log axis then shows short and long range with equal detail.
 distances = np.unique(np.geomspace(1, target_length, SCORE_CURVE_POINTS).round())
-scores = {name: ui.cached(scaled_all_ones_score)(distances, value[0], value[1]) for name, value in methods.items()}
+scores = {name: all_ones_score(distances, value[0], value[1]) for name, value in methods.items()}
 ui.chart(
-    score_curves_figure(
-        distances,
-        scores,
-        train_length=train_length,
-        attention_factors=attention_factors,
-        title=f"All-ones score against distance, up to T = {target_length:,}",
+    figures.score_curves_chart(
+        distances, scores, attention_factors, train_length=train_length, target_length=target_length
     ),
     key="scores",
-    alt=(
-        "Normalised all-ones score against distance on a log axis for six methods; position interpolation "
-        "shifts the whole curve right, the others keep the short-distance part of the original."
-    ),
-    csv=columns_to_csv({"distance": distances, **{f"score_{name}": values for name, values in scores.items()}}),
 )
 
 ui.try_this(

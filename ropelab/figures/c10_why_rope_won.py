@@ -1,4 +1,4 @@
-"""Charts for chapter 10: one token pair's logit under each position scheme, as the pair slides or moves apart."""
+"""Chapter 10's charts: one token pair's logit under each position scheme, as the pair slides or moves apart."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ropelab.export import columns_to_csv
 from ropelab.figures import spec
 from ropelab.style import OKABE_ITO, style_figure
 
@@ -28,15 +29,6 @@ _STYLE = {
 }
 
 
-def legend_below(fig: spec.Figure, rows: int) -> spec.Figure:
-    """Move the legend under the x-axis title, so it never collides with the chart title above the plot."""
-    return spec.update_layout(
-        fig,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "xanchor": "left", "x": 0},
-        margin={"b": 80 + 26 * rows},
-    )
-
-
 def _line_traces(fig: spec.Figure, x: np.ndarray, scores: Mapping[str, np.ndarray], hover_x: str) -> None:
     for method, values in scores.items():
         label = SCHEME_LABELS.get(method, method)
@@ -55,7 +47,7 @@ def _line_traces(fig: spec.Figure, x: np.ndarray, scores: Mapping[str, np.ndarra
         )
 
 
-def shift_scores_figure(
+def _shift_scores(
     shifts: np.ndarray,
     scores: Mapping[str, np.ndarray],
     *,
@@ -81,10 +73,10 @@ def shift_scores_figure(
         spec.add_top_label(fig, f"learned table ends (query at {table_length - 1})", last_key, xanchor="right")
     spec.update_xaxes(fig, title={"text": f"position p of the key token (query at p + {distance})"}, rangemode="tozero")
     spec.update_yaxes(fig, title={"text": "logit q·k/√d (+ bias)"})
-    return legend_below(style_figure(fig, title=title, height=520), rows=2)
+    return spec.legend_below(style_figure(fig, title=title, height=520), rows=2)
 
 
-def distance_scores_figure(
+def _distance_scores(
     distances: np.ndarray,
     scores: Mapping[str, np.ndarray],
     *,
@@ -132,4 +124,47 @@ def distance_scores_figure(
         )
     spec.update_xaxes(fig, title={"text": "distance r between the two tokens (tokens)"})
     spec.update_yaxes(fig, title={"text": "logit q·k/√d (+ bias)"})
-    return legend_below(style_figure(fig, title=title, height=500), rows=2)
+    return spec.legend_below(style_figure(fig, title=title, height=500), rows=2)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def shift_scores_chart(
+    shifts: np.ndarray, scores: Mapping[str, np.ndarray], *, distance: int, table_length: int, dim: int
+) -> spec.Chart:
+    """One token pair, always r apart, slid along the sequence: a flat line means only the distance counts."""
+    return spec.Chart(
+        _shift_scores(
+            shifts,
+            scores,
+            distance=distance,
+            table_length=table_length,
+            title=f"Same two tokens, always r = {distance} apart, slid along the sequence (d = {dim})",
+        ),
+        alt=(
+            f"Logit of one token pair {distance} apart as the pair slides from position 0 to {2 * table_length}: "
+            "RoPE, T5, ALiBi and no-position lines are flat; sinusoidal and learned absolute lines wander, and the "
+            f"learned line stops where its {table_length}-row table ends."
+        ),
+        csv=columns_to_csv({"key_position": shifts, **{f"logit_{name}": values for name, values in scores.items()}}),
+    )
+
+
+def distance_scores_chart(distances: np.ndarray, scores: Mapping[str, np.ndarray], *, marked: int) -> spec.Chart:
+    """The same pair moved apart, key fixed at position 0, one line per scheme."""
+    return spec.Chart(
+        _distance_scores(
+            distances,
+            scores,
+            marked_distance=marked,
+            title="The same two tokens moved apart (key fixed at position 0)",
+        ),
+        alt=(
+            f"Logit of the same token pair against distance 1 to {distances[-1]}: ALiBi falls in a straight line, "
+            "T5 steps between buckets, RoPE oscillates, the learned line ends at the table's last row."
+        ),
+        csv=columns_to_csv({"distance": distances, **{f"logit_{name}": values for name, values in scores.items()}}),
+    )

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ropelab.export import columns_to_csv
 from ropelab.figures import spec
 from ropelab.style import OKABE_ITO, style_figure
 
@@ -28,15 +29,6 @@ _LINE = {
 BAND_LABELS = {"high": "kept (fast)", "mid": "blended", "low": "divided by s (slow)"}
 _BAND_COLOURS = {"high": OKABE_ITO[5], "mid": OKABE_ITO[4], "low": OKABE_ITO[6]}
 _YARN_BAND = "rgba(213, 94, 0, 0.13)"
-
-
-def legend_below(fig: spec.Figure, rows: int) -> spec.Figure:
-    """Move the legend under the x-axis title, so it never collides with the chart title above the plot."""
-    return spec.update_layout(
-        fig,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "xanchor": "left", "x": 0},
-        margin={"b": 80 + 26 * rows},
-    )
 
 
 def method_label(method: str, attention_factor: float = 1.0) -> str:
@@ -70,7 +62,7 @@ def _length_line(
         )
 
 
-def wavelength_figure(
+def _wavelength(
     wavelengths: Mapping[str, np.ndarray],
     *,
     train_length: int,
@@ -132,10 +124,10 @@ def wavelength_figure(
     spec.update_yaxes(
         fig, title={"text": "wavelength λ_i = 2π/θ_i (tokens, log scale)"}, type="log", exponentformat="SI"
     )
-    return legend_below(style_figure(fig, title=title, height=640), rows=4)
+    return spec.legend_below(style_figure(fig, title=title, height=640), rows=4)
 
 
-def angle_figure(
+def _angle(
     seen: np.ndarray,
     reached: np.ndarray,
     flagged: np.ndarray,
@@ -186,10 +178,10 @@ def angle_figure(
     _length_line(fig, 2 * np.pi, "one full turn (2π)", horizontal=True, log_axis=True, near_end=True)
     spec.update_xaxes(fig, title={"text": "pair index i (0 = fastest)"})
     spec.update_yaxes(fig, title={"text": "angle swept (radians, log scale)"}, type="log", exponentformat="SI")
-    return legend_below(style_figure(fig, title=title, height=520), rows=2)
+    return spec.legend_below(style_figure(fig, title=title, height=520), rows=2)
 
 
-def score_curves_figure(
+def _score_curves(
     distances: np.ndarray,
     scores: Mapping[str, np.ndarray],
     *,
@@ -217,4 +209,88 @@ def score_curves_figure(
     _length_line(fig, train_length, f"L = {train_length:,}", horizontal=False, log_axis=True, near_end=True)
     spec.update_xaxes(fig, title={"text": "distance m − n (tokens, log scale)"}, type="log", exponentformat="SI")
     spec.update_yaxes(fig, title={"text": "score of q = k = all-ones (1 at distance 0)"})
-    return legend_below(style_figure(fig, title=title, height=520), rows=2)
+    return spec.legend_below(style_figure(fig, title=title, height=520), rows=2)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def wavelength_chart(
+    wavelengths: Mapping[str, np.ndarray], attention_factors: Mapping[str, float], yarn_range: tuple[float, float],
+    bands: np.ndarray, *, train_length: int, target_length: int, base_label: str, factor: float,
+) -> spec.Chart:  # fmt: skip
+    """Every pair's wavelength under every method, with YaRN's ramp and Llama 3.1's bands."""
+    pairs = len(bands)
+    counts = {band: int(np.sum(bands == band)) for band in BAND_LABELS}
+    return spec.Chart(
+        _wavelength(
+            wavelengths,
+            train_length=train_length,
+            target_length=target_length,
+            attention_factors=attention_factors,
+            yarn_range=yarn_range,
+            llama3_bands=bands,
+            title=f"Wavelength per pair: d = {2 * pairs}, b = {base_label}, s = {factor:g}",
+        ),
+        alt=(
+            f"Wavelength of each of {pairs} pairs on a log scale for six methods. Position interpolation lifts "
+            f"every pair by s = {factor:g}; NTK-aware and YaRN leave the fast pairs alone; Llama 3.1 keeps "
+            f"{counts['high']}, blends {counts['mid']} and divides {counts['low']} pairs."
+        ),
+        csv=columns_to_csv(
+            {"pair": np.arange(pairs), **{f"wavelength_{name}": values for name, values in wavelengths.items()}}
+        ),
+    )
+
+
+def angle_chart(
+    seen: np.ndarray, reached: np.ndarray, flagged: np.ndarray, method: str, *, train_length: int,
+    target_length: int,
+) -> spec.Chart:  # fmt: skip
+    """The angle each pair swept in training against the angle it reaches at the target under one method."""
+    return spec.Chart(
+        _angle(
+            seen,
+            reached,
+            flagged,
+            method=method,
+            train_length=train_length,
+            target_length=target_length,
+            title=f"{METHOD_LABELS[method]}: angle at T = {target_length:,} vs angle seen in training",
+        ),
+        alt=(
+            f"Angle swept per pair in training and at the target length under {METHOD_LABELS[method]}; "
+            f"{int(flagged.sum())} of {seen.size} pairs go beyond anything seen in training."
+        ),
+        csv=columns_to_csv(
+            {
+                "pair": np.arange(seen.size),
+                "training_angle_rad": seen,
+                "target_angle_rad": reached,
+                "out_of_range": flagged,
+            }
+        ),
+    )
+
+
+def score_curves_chart(
+    distances: np.ndarray, scores: Mapping[str, np.ndarray], attention_factors: Mapping[str, float], *,
+    train_length: int, target_length: int,
+) -> spec.Chart:  # fmt: skip
+    """The all-ones score against distance under every method, up to the target length."""
+    return spec.Chart(
+        _score_curves(
+            distances,
+            scores,
+            train_length=train_length,
+            attention_factors=attention_factors,
+            title=f"All-ones score against distance, up to T = {target_length:,}",
+        ),
+        alt=(
+            "Normalised all-ones score against distance on a log axis for six methods; position interpolation "
+            "shifts the whole curve right, the others keep the short-distance part of the original."
+        ),
+        csv=columns_to_csv({"distance": distances, **{f"score_{name}": values for name, values in scores.items()}}),
+    )

@@ -228,6 +228,15 @@ def add_vrect(fig: Figure, x0: float, x1: float, *, row: int | None = None, col:
     return add_shape(fig, type="rect", xref=x_ref, x0=x0, x1=x1, yref=f"{y_ref} domain", y0=0, y1=1, **shape)
 
 
+def legend_below(fig: Figure, rows: int) -> Figure:
+    """Move the legend under the x-axis title (room for `rows` rows of entries), clear of the chart title above."""
+    return update_layout(
+        fig,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "xanchor": "left", "x": 0},
+        margin={"b": 80 + 26 * rows},
+    )
+
+
 def finish(fig: Figure) -> Figure:
     """Drop the builder-only bookkeeping so the dict is exactly what plotly.js reads."""
     fig.pop("_grid", None)

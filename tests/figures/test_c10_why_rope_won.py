@@ -1,8 +1,16 @@
+"""Chart builders of chapter 10: every scheme's line carries the logits the lesson computes."""
+
 import numpy as np
 import pytest
 
 from rope_core import METHODS
-from ropelab.figures.c10_why_rope_won import SCHEME_LABELS, distance_scores_figure, shift_scores_figure
+from ropelab.figures.c10_why_rope_won import (
+    SCHEME_LABELS,
+    _distance_scores,
+    _shift_scores,
+    distance_scores_chart,
+    shift_scores_chart,
+)
 from ropelab.lessons.c10_why_rope_won import pair_score_across_shifts, pair_score_by_distance
 from tests.figures.validate import validated
 
@@ -18,7 +26,9 @@ def scores_by_shift(distance=3, table_length=20):
 
 def test_shift_figure_has_one_trace_per_scheme_with_the_core_values():
     scores = scores_by_shift()
-    fig = validated(shift_scores_figure(SHIFTS, scores, distance=3, table_length=20))
+    chart = shift_scores_chart(SHIFTS, scores, distance=3, table_length=20, dim=16)
+    fig = validated(chart)
+    assert "slides from position 0 to 40" in chart.alt and "20-row table ends" in chart.alt
     assert [trace.name for trace in fig.data] == [SCHEME_LABELS[method] for method in METHODS]
     for trace, method in zip(fig.data, METHODS, strict=True):
         np.testing.assert_allclose(trace.y, scores[method], rtol=1e-6, equal_nan=True)
@@ -28,7 +38,9 @@ def test_shift_figure_has_one_trace_per_scheme_with_the_core_values():
 
 def test_shift_figure_marks_where_the_learned_table_ends():
     scores = scores_by_shift(distance=3, table_length=20)
-    fig = validated(shift_scores_figure(SHIFTS, scores, distance=3, table_length=20))
+    chart = shift_scores_chart(SHIFTS, scores, distance=3, table_length=20, dim=16)
+    fig = validated(chart)
+    assert "slides from position 0 to 40" in chart.alt and "20-row table ends" in chart.alt
     (marker,) = [shape for shape in fig.layout.shapes if shape.type == "line"]
     assert marker.x0 == 20 - 1 - 3
     assert "query at 19" in fig.layout.annotations[0].text
@@ -38,13 +50,15 @@ def test_shift_figure_marks_where_the_learned_table_ends():
 
 def test_shift_figure_rejects_mismatched_lengths():
     with pytest.raises(ValueError):
-        shift_scores_figure(SHIFTS, {"rope": np.zeros(3)}, distance=1)
+        _shift_scores(SHIFTS, {"rope": np.zeros(3)}, distance=1)
 
 
 def test_distance_figure_clips_alibi_and_says_where_it_ends():
     distances = np.arange(1, 201)
     scores = {method: pair_score_by_distance(method, 200, 16) for method in METHODS}
-    fig = validated(distance_scores_figure(distances, scores, marked_distance=7))
+    chart = distance_scores_chart(distances, scores, marked=7)
+    fig = validated(chart)
+    assert chart.csv.splitlines()[0].startswith("distance,logit_")
     alibi = fig.data[list(METHODS).index("alibi")]
     np.testing.assert_allclose(alibi.y, scores["alibi"], rtol=1e-6)
     others = np.concatenate([scores[m] for m in METHODS if m != "alibi"])
@@ -58,5 +72,5 @@ def test_distance_figure_clips_alibi_and_says_where_it_ends():
 
 def test_distance_figure_without_alibi_keeps_automatic_range():
     distances = np.arange(1, 11)
-    fig = validated(distance_scores_figure(distances, {"rope": pair_score_by_distance("rope", 10, 16)}))
+    fig = validated(_distance_scores(distances, {"rope": pair_score_by_distance("rope", 10, 16)}))
     assert fig.layout.yaxis.range is None
