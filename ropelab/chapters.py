@@ -17,6 +17,11 @@ class Chapter:
     summary: str
     part: str
 
+    @property
+    def label(self) -> str:
+        """How menus name the page: "5. Rotation in 2-D" for a chapter, just the title for a tool."""
+        return self.title if self.part == TOOLS else f"{self.number}. {self.title}"
+
 
 _BASICS = "Foundations"
 _CORE = "RoPE itself"

@@ -62,7 +62,7 @@ def start_page(number: int | None) -> None:
     """Configure the page, draw the shared sidebar and the chapter header; call first on every page."""
     entry = chapters.chapter(number) if number is not None else None
     title = (
-        f"{entry.number}. {entry.title} · {APP_TITLE}" if entry else f"{APP_TITLE} · learn rotary position embeddings"
+        f"{entry.label} · {APP_TITLE}" if entry else f"{APP_TITLE} · learn rotary position embeddings"
     )
     st.set_page_config(page_title=title, page_icon="🔄", layout="wide")
     st.session_state[_RUN_CONTROLS_KEY] = set()
@@ -71,6 +71,7 @@ def start_page(number: int | None) -> None:
         st.session_state[_PAGE_KEY] = number
         remember_link_values()
     lecture = _resolve_lecture_mode(report_unknown=entering)
+    _inject_base_css()
     if lecture:
         _inject_lecture_css()
     _draw_sidebar(number)
@@ -100,12 +101,12 @@ def end_page(number: int | None) -> None:
         left, right = st.columns(2)
         with left:
             if before is not None:
-                st.page_link(before.script, label=f"← {before.number}. {before.title}", icon=None)
+                st.page_link(before.script, label=f"← {before.label}", icon=None)
             else:
                 st.page_link(chapters.HOME_SCRIPT, label="← Home")
         with right:
             if after is not None:
-                st.page_link(after.script, label=f"{after.number}. {after.title} →")
+                st.page_link(after.script, label=f"{after.label} →")
             else:
                 st.page_link(chapters.HOME_SCRIPT, label="Back to the start →")
 
@@ -142,6 +143,17 @@ def _toggle_lecture() -> None:
         del st.query_params[_LECTURE_PARAM]
 
 
+def _inject_base_css() -> None:
+    # Static CSS only. A long display equation scrolls sideways instead of being cut off (phones), and tables of
+    # numbers keep their digits aligned.
+    st.html(
+        """<style>
+        [data-testid="stMain"] .katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 0.2em; }
+        [data-testid="stMain"] [data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
+        </style>"""
+    )
+
+
 def _inject_lecture_css() -> None:
     # Static CSS only: no user-controlled text ever reaches HTML.
     st.html(
@@ -153,8 +165,19 @@ def _inject_lecture_css() -> None:
         [data-testid="stMetricLabel"] p { font-size: 1.15rem; white-space: normal; }
         [data-testid="stMain"] h1 { font-size: 3.2rem; }
         [data-testid="stMain"] .katex { font-size: 1.35em; }
-        [data-testid="stMain"] .katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 0.2em; }
         [data-testid="stWidgetLabel"] p { font-size: 1.2rem; }
+        /* The rule for prose above also reaches the numbers Streamlit writes as markdown: metric values, a slider's
+           value above its thumb and its end labels. Give them their own sizes, and lift the thumb's value clear of
+           the track, which the larger letters would otherwise cover. */
+        [data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
+            font-size: 2.6rem; line-height: 1.2;
+        }
+        [data-testid="stMain"] [data-testid="stSliderThumbValue"] [data-testid="stMarkdownContainer"] p,
+        [data-testid="stMain"] [data-testid="stSliderTickBar"] [data-testid="stMarkdownContainer"] p {
+            font-size: 1.15rem; line-height: 1.2;
+        }
+        [data-testid="stMain"] [data-testid="stSliderThumbValue"] { transform: translateY(-0.4rem); }
+        [data-testid="stMain"] [data-testid="stSlider"] [role="group"] { margin-top: 0.9rem; }
         </style>"""
     )
 
@@ -167,7 +190,7 @@ def _draw_sidebar(current: int | None) -> None:
             if entry.part != part:
                 part = entry.part
                 st.caption(part)
-            st.page_link(entry.script, label=f"{entry.number}. {entry.title}", icon=entry.icon)
+            st.page_link(entry.script, label=entry.label, icon=entry.icon)
         st.divider()
         st.toggle(
             "Lecture mode",
