@@ -5,31 +5,17 @@ import streamlit as st
 
 import rope_core
 from ropelab import ui
-from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.c12_linear_attention import row_sums_figure, timing_figure, weight_heatmaps_figure
-from ropelab.lessons.c12_linear_attention import (
-    MAX_TIMED_LENGTH,
-    linear_attention_rope_bruteforce,
-    linear_attention_weights,
-    seeded_qkv,
-    softmax_rope_weights,
-    time_linear_attention,
-)
+from ropelab.figures import c12_linear_attention as figures
+from ropelab.lessons import c12_linear_attention as lesson
 
 CHAPTER = 12
 DIM_CHOICES = (8, 16, 32, 64)
 TIMED_LENGTHS = tuple(2**power for power in range(6, 12))  # 64 … 2048
 # One rerun must stay under about a second even on a busy machine; the timing stops early to respect this.
 TIMING_BUDGET_SECONDS = 0.7
-METHOD_NAMES = ("Softmax + RoPE", "Linear, no positions", "Linear + RoPE (Eq. 19)")
 
-inputs_of = ui.cached(seeded_qkv)
-softmax_weights_of = ui.cached(softmax_rope_weights)
-linear_weights_of = ui.cached(linear_attention_weights)
-rope_linear_weights_of = ui.cached(rope_core.linear_attention_rope_weights)
-frequencies_of = ui.cached(rope_core.inv_freq)
 # Timed once per setting and kept until "Measure again", so the sliders above the timing do not re-time it.
-measured_forms = ui.cached(time_linear_attention, max_entries=32)
+measured_forms = st.cache_data(lesson.time_linear_attention, max_entries=32, show_spinner=False)
 
 ui.start_page(CHAPTER)
 ui.goal(
@@ -67,13 +53,13 @@ with controls:
     seed = ui.slider("Random seed for q, k, v", 0, 99, 0, key="seed", help="The same inputs feed all three methods.")
     causal = ui.toggle("Causal (each token sees only itself and earlier tokens)", False, key="causal")
 
-q, k, v = inputs_of(length, dim, seed)
+q, k, v = lesson.seeded_qkv(length, dim, seed)
 positions = np.arange(length, dtype=np.float64)
-frequencies = frequencies_of(dim, base)
+frequencies = rope_core.inv_freq(dim, base)
 weights = (
-    softmax_weights_of(q, k, positions, frequencies, causal),
-    linear_weights_of(q, k, causal),
-    rope_linear_weights_of(q, k, positions, frequencies, causal),
+    lesson.softmax_rope_weights(q, k, positions, frequencies, causal),
+    lesson.linear_attention_weights(q, k, causal),
+    rope_core.linear_attention_rope_weights(q, k, positions, frequencies, causal),
 )
 rope_linear = weights[2]
 negative_count = int(np.count_nonzero(rope_linear < 0))
@@ -87,31 +73,12 @@ with readouts:
         f"(largest deviation here: {max(np.abs(row_sums[0] - 1).max(), np.abs(row_sums[1] - 1).max()):.1e})."
     )
 
-labels = [str(position) for position in range(length)]
-ui.chart(
-    weight_heatmaps_figure(weights, METHOD_NAMES, title=f"Attention weights, N = {length}, d = {dim}"),
-    key="weights",
-    alt=(
-        f"Three {length}-by-{length} heatmaps of attention weights on the same seeded inputs. Softmax with RoPE "
-        f"and plain linear attention are non-negative; linear attention with RoPE in the numerator has "
-        f"{negative_count} negative weights, the lowest {rope_linear.min():.4f}."
-    ),
-    csv=matrix_to_csv(rope_linear, labels, labels, corner="query m \\ key n"),
-    filename="ropelab_linear_rope_weights",
-)
+ui.chart(figures.weight_heatmaps_chart(weights, dim), key="weights")
 st.caption(
     "Red is positive, white zero, blue negative; each panel has its own colour range, and blue rings mark every "
     "negative weight. The CSV holds the Eq. 19 weights (rows = queries)."
 )
-ui.chart(
-    row_sums_figure(positions, row_sums, METHOD_NAMES, title="Row sums: how much total weight each query hands out"),
-    key="row_sums",
-    alt=(
-        f"Row sums against query position: softmax and plain linear stay at 1, Eq. 19 ranges from "
-        f"{row_sums[2].min():.3f} to {row_sums[2].max():.3f}."
-    ),
-    csv=columns_to_csv({"query_m": positions, **dict(zip(METHOD_NAMES, row_sums, strict=True))}),
-)
+ui.chart(figures.row_sums_chart(positions, row_sums), key="row_sums")
 ui.prose(
     "Why mostly **below** 1 here? The elu+1 features are all positive, so $\\phi(q)$ and $\\phi(k)$ share a "
     "large common direction and their dot products are big. Rotating them by different angles spoils part of that "
@@ -125,14 +92,14 @@ ui.prose(
     "$V$; the other carries the sums over $n$ (running sums when causal). They must agree to rounding error, "
     "and the gap between their costs must widen as N grows."
 )
-ui.formula(linear_attention_rope_bruteforce, caption="The O(N²) reference: weights first, then values.")
+ui.formula(lesson.linear_attention_rope_bruteforce, caption="The O(N²) reference: weights first, then values.")
 longest = ui.choice(
     "Longest sequence to time",
     TIMED_LENGTHS,
     1024,
     key="N",
     widget="select_slider",
-    help=f"Lengths 64, 128, … up to this are timed on the server, at most {MAX_TIMED_LENGTH}.",
+    help=f"Lengths 64, 128, … up to this are timed on the server, at most {lesson.MAX_TIMED_LENGTH}.",
 )
 timing = measured_forms(
     [length_ for length_ in TIMED_LENGTHS if length_ <= longest],
@@ -166,22 +133,7 @@ if timing.skipped:
         + ", ".join(str(skipped) for skipped in timing.skipped)
         + "."
     )
-ui.chart(
-    timing_figure(timing.lengths, timing.fast_seconds, timing.quadratic_seconds, title=f"Measured cost, d = {dim}"),
-    key="timing",
-    alt=(
-        f"Log-log plot of measured time against N from {int(timing.lengths[0])} to {largest}: at N = {largest} the "
-        f"O(N) form took {fast_ms[-1]:.1f} ms and the O(N²) form {quadratic_ms[-1]:.1f} ms."
-    ),
-    csv=columns_to_csv(
-        {
-            "N": timing.lengths,
-            "linear_form_ms": fast_ms,
-            "quadratic_form_ms": quadratic_ms,
-            "max_abs_difference": timing.max_abs_difference,
-        }
-    ),
-)
+ui.chart(figures.timing_chart(timing, dim), key="timing")
 st.caption(
     "Wall-clock times on a shared server, taken once per setting and kept; they jitter between measurements. On "
     "a log-log plot a cost ∝ N has slope 1 and a cost ∝ N² slope 2; at small N fixed overheads hide both."

@@ -5,19 +5,8 @@ import streamlit as st
 
 import rope_core
 from ropelab import ui
-from ropelab.export import columns_to_csv
-from ropelab.figures.c13_rope_for_images import (
-    PATTERNS,
-    STREAM_NAMES,
-    mrope_positions_figure,
-    mrope_sections_figure,
-    patch_image_figure,
-    patch_scores_figure,
-    pixels_per_patch,
-    synthetic_image,
-)
-from ropelab.lessons.c12_linear_attention import seeded_qkv
-from ropelab.lessons.c13_rope_for_images import patch_scores_2d
+from ropelab.figures import c13_rope_for_images as figures
+from ropelab.lessons import c13_rope_for_images as lesson
 
 CHAPTER = 13
 METHOD_TITLES = ("Axial 2-D RoPE", "RoPE-Mixed", "Flattened 1-D RoPE")
@@ -25,25 +14,9 @@ MROPE_DIM = 128
 MROPE_SECTIONS = (16, 24, 24)
 MROPE_BASE = 1e6
 
-scores_of = ui.cached(patch_scores_2d)
-directions_of = ui.cached(rope_core.mixed_inv_freq_directions)
-image_of = ui.cached(synthetic_image)
-mrope_ids_of = ui.cached(rope_core.mrope_positions)
-rotate_mrope = ui.cached(rope_core.apply_mrope)
-rotate_1d = ui.cached(rope_core.apply_rope)
-frequencies_of = ui.cached(rope_core.inv_freq)
-vectors_of = ui.cached(seeded_qkv)
-
-
-def neighbour_scores(scores: np.ndarray, row: int, col: int) -> tuple[str, float, str, float]:
-    """The score of the side neighbour and of the vertical neighbour of the query (right/below when they exist)."""
-    side_col = col + 1 if col + 1 < scores.shape[1] else col - 1
-    vertical_row = row + 1 if row + 1 < scores.shape[0] else row - 1
-    side_label = "right" if side_col > col else "left"
-    vertical_label = "below" if vertical_row > row else "above"
-    side = float(scores[row, side_col]) if side_col >= 0 else float("nan")
-    vertical = float(scores[vertical_row, col]) if vertical_row >= 0 else float("nan")
-    return side_label, side, vertical_label, vertical
+# A 64 × 64 grid costs tens of milliseconds per method, the M-RoPE comparison about as much: cached per setting.
+scores_of = st.cache_data(lesson.patch_scores_2d, max_entries=64, show_spinner=False)
+mrope_gaps = st.cache_data(lesson.mrope_against_1d, max_entries=32, show_spinner=False)
 
 
 ui.start_page(CHAPTER)
@@ -72,19 +45,13 @@ with control_column:
     )
     row = ui.slider("Query patch row", 0, grid - 1, grid // 2, key="row")
     col = ui.slider("Query patch column", 0, grid - 1, grid // 2, key="col")
-    pattern = ui.choice("Picture", PATTERNS, "circle", key="pattern", widget="radio")
+    pattern = ui.choice("Picture", figures.PATTERNS, "circle", key="pattern", widget="radio")
     requested_dim = ui.slider(
         "Head size d", 8, 128, 64, step=2, key="d", help="2-D RoPE splits the d/2 pairs evenly between x and y."
     )
     base = ui.base_choice(default=100.0)
 with picture_column:
-    patch_pixels = pixels_per_patch(grid)
-    ui.chart(
-        patch_image_figure(image_of(pattern, grid, patch_pixels), grid, (row, col), title="The picture, in patches"),
-        key="picture",
-        alt=f"A synthetic {pattern} picture cut into a {grid}-by-{grid} grid, with the query patch at row {row}, "
-        f"column {col} outlined.",
-    )
+    ui.chart(figures.patch_image_chart(pattern, grid, (row, col)), key="picture")
 
 dim = requested_dim
 if requested_dim % 4:
@@ -132,30 +99,13 @@ score_grids = [
     scores_of(grid, grid, query, dim, base, "mixed", directions, seed),
     scores_of(grid, grid, query, dim, base, "flat1d"),
 ]
-ui.formula(patch_scores_2d, caption="Score of the query patch against every patch (q = k = all ones).")
+ui.formula(lesson.patch_scores_2d, caption="Score of the query patch against every patch (q = k = all ones).")
 mixed_title = f"Mixed, {'random α' if random_directions else f'α = {direction_degrees}°'}"
 titles = (METHOD_TITLES[0], mixed_title, METHOD_TITLES[2])
-ui.chart(
-    patch_scores_figure(score_grids, titles, query, title=f"Scores of patch (row {row}, col {col}), d = {dim}"),
-    key="scores",
-    alt=(
-        f"Three {grid}-by-{grid} heatmaps of the score between the query patch at row {row}, column {col} and every "
-        "patch: axial RoPE shows a cross through the query, RoPE-Mixed a pattern along its chosen directions, and "
-        "flattened 1-D RoPE a horizontal band that wraps onto the next and previous rows."
-    ),
-    csv=columns_to_csv(
-        {
-            "row": np.repeat(np.arange(grid), grid),
-            "col": np.tile(np.arange(grid), grid),
-            "axial": score_grids[0].ravel(),
-            "mixed": score_grids[1].ravel(),
-            "flat_1d": score_grids[2].ravel(),
-        }
-    ),
-)
+ui.chart(figures.patch_scores_chart(score_grids, titles, query, dim), key="scores")
 metric_columns = st.columns(3)
 for column, title, scores in zip(metric_columns, titles, score_grids, strict=True):
-    side_label, side, vertical_label, vertical = neighbour_scores(scores, row, col)
+    side_label, side, vertical_label, vertical = lesson.neighbour_scores(scores, row, col)
     with column, st.container(border=True):
         st.markdown(f"**{title}**: neighbour scores")
         left, right = st.columns(2)
@@ -190,40 +140,15 @@ with video_controls:
     grid_w = ui.slider("Patch columns per frame", 1, 16, 4, key="gw")
     text_before = ui.slider("Text tokens before the video", 0, 16, 4, key="pre")
     text_after = ui.slider("Text tokens after the video", 0, 16, 4, key="post")
-position_ids = mrope_ids_of(text_before, frames, grid_h, grid_w, text_after)
-n_vision = frames * grid_h * grid_w
+position_ids = rope_core.mrope_positions(text_before, frames, grid_h, grid_w, text_after)
 n_tokens = position_ids.shape[1]
-frequencies = frequencies_of(MROPE_DIM, MROPE_BASE)
+ui.chart(figures.mrope_positions_chart(position_ids, text_before, frames, grid_h, grid_w), key="mrope_ids")
 ui.chart(
-    mrope_positions_figure(position_ids, text_before, n_vision, title="(t, h, w) position id of every token"),
-    key="mrope_ids",
-    alt=(
-        f"{text_before} text tokens with equal t, h and w ids, then {n_vision} video tokens whose t, h and w ids "
-        f"step through {frames} frames of {grid_h} by {grid_w} patches, then {text_after} text tokens starting at "
-        f"id {int(position_ids[:, text_before + n_vision :].min()) if text_after else 'none'}."
-    ),
-    csv=columns_to_csv(
-        {"token": np.arange(n_tokens), "t": position_ids[0], "h": position_ids[1], "w": position_ids[2]}
-    ),
-)
-ui.chart(
-    mrope_sections_figure(frequencies, MROPE_SECTIONS, title="Which position stream drives each frequency pair"),
+    figures.mrope_sections_chart(rope_core.inv_freq(MROPE_DIM, MROPE_BASE), MROPE_SECTIONS, base_label="1e6"),
     key="mrope_sections",
-    alt="Bar chart of the 64 frequencies of a d = 128 head at base 1e6, log scale: pairs 0–15 driven by time, "
-    "16–39 by height, 40–63 by width.",
-    csv=columns_to_csv(
-        {"pair": np.arange(frequencies.size), "theta": frequencies, "stream": np.repeat(STREAM_NAMES, MROPE_SECTIONS)}
-    ),
 )
 
-vectors = vectors_of(n_tokens, MROPE_DIM, 0)[0]
-text_positions = np.arange(n_tokens, dtype=np.float64)
-one_d = rotate_1d(vectors, text_positions, frequencies, convention="half")
-text_only = rotate_mrope(vectors, text_positions, text_positions, text_positions, MROPE_SECTIONS, MROPE_BASE, "half")
-text_only_gap = float(np.max(np.abs(text_only - one_d)))
-with_video = rotate_mrope(vectors, *position_ids, MROPE_SECTIONS, MROPE_BASE, "half")
-one_d_on_time = rotate_1d(vectors, position_ids[0], frequencies, convention="half")
-video_gap = float(np.max(np.abs(with_video - one_d_on_time)))
+text_only_gap, video_gap = mrope_gaps(position_ids, MROPE_DIM, MROPE_SECTIONS, MROPE_BASE)
 with video_readouts:
     st.metric("Tokens in the sequence", f"{n_tokens}", help="Text before + video patches + text after.")
     st.metric("Largest position id", f"{int(position_ids.max())}", help="1-D RoPE would need ids up to N − 1.")

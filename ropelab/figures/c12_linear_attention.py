@@ -1,4 +1,4 @@
-"""Figures for chapter 12: softmax, linear and RoPE-linear attention weights, their row sums, and the cost curve."""
+"""Chapter 12's charts: softmax, linear and RoPE-linear attention weights, their row sums, and the cost curve."""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
+from ropelab.lessons.c12_linear_attention import LinearTiming
 from ropelab.style import DIVERGING_SCALE, OKABE_ITO, style_figure, symmetric_range
 
+# The three weightings, in the order the chapter compares them.
+METHOD_NAMES = ("Softmax + RoPE", "Linear, no positions", "Linear + RoPE (Eq. 19)")
 _PANEL_GAP = 0.06
 # The darkest blue of the diverging scale: reads as "negative" in both light and dark themes.
 NEGATIVE_MARKER_COLOUR = "#2166ac"
 
 
-def weight_heatmaps_figure(
-    weights: Sequence[np.ndarray], titles: Sequence[str], *, title: str | None = None
-) -> spec.Figure:
+def _weight_heatmaps(weights: Sequence[np.ndarray], titles: Sequence[str], *, title: str | None = None) -> spec.Figure:
     """Side-by-side (query m × key n) heatmaps on a diverging scale centred on 0, one colour bar per panel.
 
     Each panel keeps its own symmetric range, because softmax weights are far peakier than linear ones; the
@@ -94,7 +96,7 @@ def weight_heatmaps_figure(
     return spec.finish(fig)
 
 
-def row_sums_figure(
+def _row_sums(
     positions: np.ndarray, row_sums: Sequence[np.ndarray], names: Sequence[str], *, title: str | None = None
 ) -> spec.Figure:
     """Σ_n W_mn against the query position m for each method; 1 is where a probability distribution sits."""
@@ -126,7 +128,7 @@ def row_sums_figure(
     return style_figure(fig, title=title, height=360)
 
 
-def timing_figure(
+def _timing(
     lengths: np.ndarray, fast_seconds: np.ndarray, quadratic_seconds: np.ndarray, *, title: str | None = None
 ) -> spec.Figure:
     """Measured milliseconds of the O(N) and O(N²) forms against sequence length, both axes logarithmic."""
@@ -165,3 +167,59 @@ def timing_figure(
     )
     spec.update_yaxes(fig, title={"text": "time per call, ms (log scale)"}, type="log", dtick=1, exponentformat="none")
     return style_figure(fig, title=title, height=380)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def weight_heatmaps_chart(weights: Sequence[np.ndarray], dim: int) -> spec.Chart:
+    """The three N × N weightings side by side; Eq. 19's negative weights are ringed."""
+    rope_linear = weights[2]
+    length = rope_linear.shape[0]
+    labels = [str(position) for position in range(length)]
+    negative = int(np.count_nonzero(rope_linear < 0))
+    return spec.Chart(
+        _weight_heatmaps(weights, METHOD_NAMES, title=f"Attention weights, N = {length}, d = {dim}"),
+        alt=(
+            f"Three {length}-by-{length} heatmaps of attention weights on the same seeded inputs. Softmax with RoPE "
+            f"and plain linear attention are non-negative; linear attention with RoPE in the numerator has "
+            f"{negative} negative weights, the lowest {rope_linear.min():.4f}."
+        ),
+        csv=matrix_to_csv(rope_linear, labels, labels, corner="query m \\ key n"),
+        filename="ropelab_linear_rope_weights",
+    )
+
+
+def row_sums_chart(positions: np.ndarray, row_sums: Sequence[np.ndarray]) -> spec.Chart:
+    """How much total weight each query hands out under each weighting (1 for a probability distribution)."""
+    return spec.Chart(
+        _row_sums(positions, row_sums, METHOD_NAMES, title="Row sums: how much total weight each query hands out"),
+        alt=(
+            f"Row sums against query position: softmax and plain linear stay at 1, Eq. 19 ranges from "
+            f"{row_sums[2].min():.3f} to {row_sums[2].max():.3f}."
+        ),
+        csv=columns_to_csv({"query_m": positions, **dict(zip(METHOD_NAMES, row_sums, strict=True))}),
+    )
+
+
+def timing_chart(timing: LinearTiming, dim: int) -> spec.Chart:
+    """The measured cost of the O(N) and O(N²) forms of Eq. 19 against N."""
+    fast_ms, quadratic_ms = timing.fast_seconds * 1e3, timing.quadratic_seconds * 1e3
+    largest = int(timing.lengths[-1])
+    return spec.Chart(
+        _timing(timing.lengths, timing.fast_seconds, timing.quadratic_seconds, title=f"Measured cost, d = {dim}"),
+        alt=(
+            f"Log-log plot of measured time against N from {int(timing.lengths[0])} to {largest}: at N = {largest} "
+            f"the O(N) form took {fast_ms[-1]:.1f} ms and the O(N²) form {quadratic_ms[-1]:.1f} ms."
+        ),
+        csv=columns_to_csv(
+            {
+                "N": timing.lengths,
+                "linear_form_ms": fast_ms,
+                "quadratic_form_ms": quadratic_ms,
+                "max_abs_difference": timing.max_abs_difference,
+            }
+        ),
+    )

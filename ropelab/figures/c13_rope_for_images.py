@@ -1,4 +1,4 @@
-"""Figures for chapter 13: a synthetic image cut into patches, patch-score heatmaps, and M-RoPE position ids."""
+"""Chapter 13's charts: a synthetic image cut into patches, patch-score heatmaps, and M-RoPE position ids."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ropelab.export import columns_to_csv
 from ropelab.figures import spec
 from ropelab.style import DIVERGING_SCALE, GREY_SCALE, HIGHLIGHT_COLOUR, OKABE_ITO, style_figure, symmetric_range
 
@@ -41,9 +42,7 @@ def synthetic_image(pattern: str, grid: int, patch_pixels: int) -> np.ndarray:
     return image.astype(np.float32)
 
 
-def patch_image_figure(
-    image: np.ndarray, grid: int, query_rc: tuple[int, int], *, title: str | None = None
-) -> spec.Figure:
+def _patch_image(image: np.ndarray, grid: int, query_rc: tuple[int, int], *, title: str | None = None) -> spec.Figure:
     """The picture with its patch grid drawn over it and the query patch outlined."""
     image = np.asarray(image, dtype=np.float32)
     if image.ndim != 2 or image.shape[0] != image.shape[1] or image.shape[0] % grid:
@@ -104,7 +103,7 @@ def patch_image_figure(
     return style_figure(fig, title=title, height=400)
 
 
-def patch_scores_figure(
+def _patch_scores(
     scores: Sequence[np.ndarray],
     titles: Sequence[str],
     query_rc: tuple[int, int],
@@ -159,7 +158,7 @@ def patch_scores_figure(
     return spec.finish(fig)
 
 
-def mrope_positions_figure(
+def _mrope_positions(
     position_ids: np.ndarray, n_text_before: int, n_vision: int, *, title: str | None = None
 ) -> spec.Figure:
     """The (t, h, w) position ids of every token in order, with the vision tokens shaded."""
@@ -197,7 +196,7 @@ def mrope_positions_figure(
     return style_figure(fig, title=title, height=380)
 
 
-def mrope_sections_figure(inv_freq: np.ndarray, sections: Sequence[int], *, title: str | None = None) -> spec.Figure:
+def _mrope_sections(inv_freq: np.ndarray, sections: Sequence[int], *, title: str | None = None) -> spec.Figure:
     """Each frequency pair as a bar of height θ_i (log scale), coloured by the position stream that drives it."""
     inv_freq = np.asarray(inv_freq, dtype=np.float64)
     if sum(sections) != inv_freq.size or len(sections) != 3:
@@ -222,3 +221,83 @@ def mrope_sections_figure(inv_freq: np.ndarray, sections: Sequence[int], *, titl
     spec.update_yaxes(fig, title={"text": "θᵢ, radians per step (log scale)"}, type="log", exponentformat="power")
     spec.update_layout(fig, bargap=0.1)
     return style_figure(fig, title=title, height=340)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def patch_image_chart(pattern: str, grid: int, query_rc: tuple[int, int]) -> spec.Chart:
+    """A synthetic picture cut into grid × grid patches, the query patch outlined."""
+    image = synthetic_image(pattern, grid, pixels_per_patch(grid))
+    row, col = query_rc
+    return spec.Chart(
+        _patch_image(image, grid, query_rc, title="The picture, in patches"),
+        alt=f"A synthetic {pattern} picture cut into a {grid}-by-{grid} grid, with the query patch at row {row}, "
+        f"column {col} outlined.",
+    )
+
+
+def patch_scores_chart(
+    score_grids: Sequence[np.ndarray], titles: Sequence[str], query_rc: tuple[int, int], dim: int
+) -> spec.Chart:
+    """The query patch's score against every patch under axial, mixed and flattened RoPE."""
+    row, col = query_rc
+    grid = score_grids[0].shape[0]
+    return spec.Chart(
+        _patch_scores(score_grids, titles, query_rc, title=f"Scores of patch (row {row}, col {col}), d = {dim}"),
+        alt=(
+            f"Three {grid}-by-{grid} heatmaps of the score between the query patch at row {row}, column {col} and "
+            "every patch: axial RoPE shows a cross through the query, RoPE-Mixed a pattern along its chosen "
+            "directions, and flattened 1-D RoPE a horizontal band that wraps onto the next and previous rows."
+        ),
+        csv=columns_to_csv(
+            {
+                "row": np.repeat(np.arange(grid), grid),
+                "col": np.tile(np.arange(grid), grid),
+                "axial": score_grids[0].ravel(),
+                "mixed": score_grids[1].ravel(),
+                "flat_1d": score_grids[2].ravel(),
+            }
+        ),
+    )
+
+
+def mrope_positions_chart(
+    position_ids: np.ndarray, text_before: int, frames: int, grid_h: int, grid_w: int
+) -> spec.Chart:
+    """The (t, h, w) position id of every token: text, one video, more text."""
+    n_vision = frames * grid_h * grid_w
+    text_after = position_ids.shape[1] - text_before - n_vision
+    after_start = int(position_ids[:, text_before + n_vision :].min()) if text_after else "none"
+    return spec.Chart(
+        _mrope_positions(position_ids, text_before, n_vision, title="(t, h, w) position id of every token"),
+        alt=(
+            f"{text_before} text tokens with equal t, h and w ids, then {n_vision} video tokens whose t, h and w "
+            f"ids step through {frames} frames of {grid_h} by {grid_w} patches, then {text_after} text tokens "
+            f"starting at id {after_start}."
+        ),
+        csv=columns_to_csv(
+            {
+                "token": np.arange(position_ids.shape[1]),
+                "t": position_ids[0],
+                "h": position_ids[1],
+                "w": position_ids[2],
+            }
+        ),
+    )
+
+
+def mrope_sections_chart(inv_freq: np.ndarray, sections: Sequence[int], base_label: str) -> spec.Chart:
+    """Which position stream (time, height, width) drives each frequency pair of an M-RoPE head."""
+    first, second = sections[0], sections[0] + sections[1]
+    return spec.Chart(
+        _mrope_sections(inv_freq, sections, title="Which position stream drives each frequency pair"),
+        alt=f"Bar chart of the {inv_freq.size} frequencies of a d = {2 * inv_freq.size} head at base {base_label}, "
+        f"log scale: pairs 0–{first - 1} driven by time, {first}–{second - 1} by height, {second}–{inv_freq.size - 1} "
+        "by width.",
+        csv=columns_to_csv(
+            {"pair": np.arange(inv_freq.size), "theta": inv_freq, "stream": np.repeat(STREAM_NAMES, sections)}
+        ),
+    )

@@ -6,10 +6,12 @@ The rotations themselves are rope_core's (axial_rope_2d, mixed_rope_2d, apply_ro
 
 import numpy as np
 
-from rope_core import apply_rope, axial_rope_2d, inv_freq, mixed_inv_freq_directions, mixed_rope_2d
+from rope_core import apply_mrope, apply_rope, axial_rope_2d, inv_freq, mixed_inv_freq_directions, mixed_rope_2d
 from rope_core._checks import check_choice, check_dim, check_int
 from rope_core._equation import equation
 from rope_core.limits import MAX_GRID
+
+from .c12_linear_attention import seeded_qkv
 
 PATCH_METHODS = ("axial", "mixed", "flat1d")
 PATCH_CONTENT = ("ones", "random")
@@ -71,3 +73,20 @@ def neighbour_scores(scores: np.ndarray, row: int, col: int) -> tuple[str, float
     side = float(scores[row, side_col]) if side_col >= 0 else float("nan")
     vertical = float(scores[vertical_row, col]) if vertical_row >= 0 else float("nan")
     return side_label, side, vertical_label, vertical
+
+
+def mrope_against_1d(position_ids: np.ndarray, dim: int, sections, base: float) -> tuple[float, float]:
+    """How far M-RoPE lands from 1-D RoPE on the same seeded vectors: (text only, t = h = w; with the video, on t).
+
+    With t = h = w every section reads the same position, so the first gap is rounding; with a video the h and w
+    sections turn differently, so the second is not.
+    """
+    n_tokens = position_ids.shape[1]
+    vectors = seeded_qkv(n_tokens, dim, 0)[0]
+    frequencies = inv_freq(dim, base)
+    text = np.arange(n_tokens, dtype=np.float64)
+    text_only = apply_mrope(vectors, text, text, text, sections, base, "half")
+    one_d = apply_rope(vectors, text, frequencies, convention="half")
+    with_video = apply_mrope(vectors, *position_ids, sections, base, "half")
+    one_d_on_time = apply_rope(vectors, position_ids[0], frequencies, convention="half")
+    return float(np.max(np.abs(text_only - one_d))), float(np.max(np.abs(with_video - one_d_on_time)))

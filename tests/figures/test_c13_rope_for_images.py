@@ -6,10 +6,14 @@ import pytest
 import rope_core
 from ropelab.figures.c13_rope_for_images import (
     PATTERNS,
-    mrope_positions_figure,
-    mrope_sections_figure,
-    patch_image_figure,
-    patch_scores_figure,
+    _mrope_positions,
+    _mrope_sections,
+    _patch_image,
+    _patch_scores,
+    mrope_positions_chart,
+    mrope_sections_chart,
+    patch_image_chart,
+    patch_scores_chart,
     pixels_per_patch,
     synthetic_image,
 )
@@ -42,19 +46,27 @@ def test_checkerboard_alternates_and_circle_is_centred():
 
 
 def test_patch_picture_outlines_the_query_patch():
-    fig = validated(patch_image_figure(synthetic_image("gradient", 6, 4), 6, (2, 5)))
+    chart = patch_image_chart("gradient", 6, (2, 5))
+    fig = validated(chart)
+    assert (
+        chart.alt
+        == "A synthetic gradient picture cut into a 6-by-6 grid, with the query patch at row 2, column 5 outlined."
+    )
     outline = next(trace for trace in fig.data if trace.name and trace.name.startswith("query patch"))
     assert set(np.asarray(outline.x)) == {5.0, 6.0}
     assert set(np.asarray(outline.y)) == {2.0, 3.0}
     assert tuple(fig.layout.yaxis.range) == (6, 0)
     with pytest.raises(ValueError, match="inside"):
-        patch_image_figure(synthetic_image("gradient", 6, 4), 6, (6, 0))
+        _patch_image(synthetic_image("gradient", 6, 4), 6, (6, 0))
 
 
 def test_score_heatmaps_carry_the_core_scores_and_mark_the_query():
     query = (3, 9)
     grids = [lesson_c13.patch_scores_2d(10, 10, query, 16, 100.0, method) for method in ("axial", "mixed", "flat1d")]
-    fig = validated(patch_scores_figure(grids, ["axial", "mixed", "flat"], query))
+    chart = patch_scores_chart(grids, ["axial", "mixed", "flat"], query, 16)
+    fig = validated(chart)
+    assert fig.layout.title.text == "Scores of patch (row 3, col 9), d = 16"
+    assert chart.csv.splitlines()[0] == "row,col,axial,mixed,flat_1d" and len(chart.csv.splitlines()) == 101
     heatmaps = [trace for trace in fig.data if trace.type == "heatmap"]
     for heatmap, grid in zip(heatmaps, grids, strict=True):
         np.testing.assert_allclose(np.asarray(heatmap.z), grid, rtol=1e-6, atol=1e-7)
@@ -69,27 +81,35 @@ def test_score_heatmaps_carry_the_core_scores_and_mark_the_query():
 
 def test_score_heatmaps_reject_unequal_grids():
     with pytest.raises(ValueError, match="same shape"):
-        patch_scores_figure([np.ones((2, 2)), np.ones((3, 3))], ["a", "b"], (0, 0))
+        _patch_scores([np.ones((2, 2)), np.ones((3, 3))], ["a", "b"], (0, 0))
 
 
 def test_mrope_position_figure_draws_the_three_streams():
     ids = rope_core.mrope_positions(2, 2, 2, 3, 1)
-    fig = validated(mrope_positions_figure(ids, 2, 12))
+    chart = mrope_positions_chart(ids, 2, 2, 2, 3)
+    fig = validated(chart)
+    assert chart.alt.endswith("then 1 text tokens starting at id 5.")
+    assert "none" in mrope_positions_chart(rope_core.mrope_positions(2, 2, 2, 3, 0), 2, 2, 2, 3).alt
     assert [trace.name for trace in fig.data] == ["time t", "height h", "width w"]
     for stream, trace in enumerate(fig.data):
         np.testing.assert_array_equal(np.asarray(trace.y), ids[stream])
     shaded = fig.layout.shapes[0]
     assert (shaded.x0, shaded.x1) == (1.5, 13.5)
     with pytest.raises(ValueError, match="shape"):
-        mrope_positions_figure(ids[:2], 2, 12)
+        _mrope_positions(ids[:2], 2, 12)
 
 
 def test_mrope_sections_colour_the_qwen2_vl_split():
     frequencies = rope_core.inv_freq(128, 1e6)
-    fig = validated(mrope_sections_figure(frequencies, (16, 24, 24)))
+    chart = mrope_sections_chart(frequencies, (16, 24, 24), "1e6")
+    fig = validated(chart)
+    assert chart.alt == (
+        "Bar chart of the 64 frequencies of a d = 128 head at base 1e6, log scale: pairs 0–15 driven by time, "
+        "16–39 by height, 40–63 by width."
+    )
     assert [len(trace.x) for trace in fig.data] == [16, 24, 24]
     assert int(fig.data[1].x[0]) == 16 and int(fig.data[2].x[-1]) == 63
     np.testing.assert_allclose(np.asarray(fig.data[0].y), frequencies[:16], rtol=1e-6)
     assert fig.layout.yaxis.type == "log"
     with pytest.raises(ValueError, match="cover"):
-        mrope_sections_figure(frequencies, (16, 24, 20))
+        _mrope_sections(frequencies, (16, 24, 20))

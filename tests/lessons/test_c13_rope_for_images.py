@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from ropelab.lessons.c13_rope_for_images import neighbour_scores, patch_scores_2d
+import rope_core
+from ropelab.lessons.c13_rope_for_images import mrope_against_1d, neighbour_scores, patch_scores_2d
 
 
 def test_patch_scores_show_cross_and_row_wrap_artefacts():
@@ -34,3 +35,11 @@ def test_neighbours_are_to_the_right_and_below_unless_the_query_is_on_the_edge()
 def test_bad_input_raises_value_error_naming_the_parameter(parameter, call):
     with pytest.raises(ValueError, match=parameter):
         call()
+
+
+def test_mrope_is_1d_rope_for_text_and_differs_once_a_video_has_rows_and_columns():
+    with_video = rope_core.mrope_positions(4, 2, 3, 4, 4)
+    text_only_gap, video_gap = mrope_against_1d(with_video, 128, (16, 24, 24), 1e6)
+    assert text_only_gap < 1e-12 and video_gap > 0.1
+    one_patch_per_frame = rope_core.mrope_positions(4, 2, 1, 1, 0)  # t, h and w differ only by the offset
+    assert mrope_against_1d(one_patch_per_frame, 8, (1, 1, 2), 1e6)[1] > 0
