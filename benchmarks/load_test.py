@@ -517,7 +517,7 @@ async def memory_run(mode: str, args, pages: list[str]) -> list[dict]:
             )  # fmt: skip
             rows.append(
                 _memory_row(mode, f"round {round_number}: closed", after, baseline, None,
-                            diagnostics(run_dir, pids), cache_mb(direct), stats)
+                            diagnostics(run_dir, pids), cache_mb(direct), Stats())
             )  # fmt: skip
             print(
                 f"memory, {MODE_LABEL[mode]}, round {round_number}: peak {peak:.0f} MB, after {after:.0f} MB "

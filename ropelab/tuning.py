@@ -77,7 +77,7 @@ DIAGNOSTICS_EVERY_ENV = "ROPELAB_DIAGNOSTICS_EVERY"
 _lock = threading.RLock()
 _state: dict[str, Any] = {
     "applied_by": None, "arena_max_set": False, "arenas_before": None, "seconds": None, "import_errors": {},
-    "blas_threads_set_by": None, "late_freeze": None,
+    "blas_threads_set_by": None, "late_freeze": None, "frozen_first": None,
 }  # fmt: skip
 
 
@@ -110,6 +110,7 @@ def apply() -> bool:
             _start_daemon(TRIM_THREAD_NAME, _trim_loop, libc.malloc_trim)
         gc.collect()
         gc.freeze()
+        _state["frozen_first"] = gc.get_freeze_count()
         if not _runtime_started():
             _start_daemon(LATE_FREEZE_THREAD_NAME, _freeze_once_serving)
         _state["seconds"] = time.perf_counter() - started
@@ -322,8 +323,9 @@ def snapshot() -> dict[str, Any]:
         "blas_threads": blas_threads(),
         "late_freeze": _state["late_freeze"],
         "gc_freeze_count": gc.get_freeze_count(),
-        # What every full collection (Streamlit runs one after each script run) still has to walk.
-        "gc_tracked_objects": len(gc.get_objects()),
+        "gc_frozen_by_first_freeze": _state["frozen_first"],
+        # Not len(gc.get_objects()): that hands this thread references to objects other threads are still building
+        # (a tuple being filled must have one owner), and their runs then fail with SystemError.
         "trim_thread_alive": TRIM_THREAD_NAME in threads,
         "threads": threads,
         "malloc_arenas": malloc_arena_count(),

@@ -149,7 +149,8 @@ def test_the_start_script_tunes_before_serving_and_keeps_two_arenas(tmp_path):
     assert before_any_page["blas_threads_set_by"] == "environment", "set before NumPy loaded"
     assert before_any_page["blas_threads"] == tuning.BLAS_THREADS
     assert before_any_page["late_freeze"] == "done", before_any_page
-    assert before_any_page["gc_tracked_objects"] < 2_000, "after the second freeze the collector has little to walk"
+    # The second freeze took the server's config and web server: thousands of objects more.
+    assert before_any_page["gc_freeze_count"] > before_any_page["gc_frozen_by_first_freeze"] + 5_000, before_any_page
     assert state["malloc_arenas"] <= tuning.ARENA_MAX, state
     assert state["threads"].count(tuning.TRIM_THREAD_NAME) == 1
     assert state["import_errors"] == {}
