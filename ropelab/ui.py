@@ -61,9 +61,7 @@ def format_base(value: float) -> str:
 def start_page(number: int | None) -> None:
     """Configure the page, draw the shared sidebar and the chapter header; call first on every page."""
     entry = chapters.chapter(number) if number is not None else None
-    title = (
-        f"{entry.label} · {APP_TITLE}" if entry else f"{APP_TITLE} · learn rotary position embeddings"
-    )
+    title = f"{entry.label} · {APP_TITLE}" if entry else f"{APP_TITLE} · learn rotary position embeddings"
     st.set_page_config(page_title=title, page_icon="🔄", layout="wide")
     st.session_state[_RUN_CONTROLS_KEY] = set()
     entering = st.session_state.get(_PAGE_KEY, "") != number
@@ -276,10 +274,11 @@ def formula(latex_or_function: str | Callable[..., Any], caption: str | None = N
 
 def takeaway(text: str) -> None:
     """The one idea to remember from a chapter; in large type in lecture mode."""
-    if lecture_mode():
-        st.markdown(f"## :material/lightbulb: {text}")
-    else:
-        st.success(text, icon=":material/lightbulb:")
+    with st.container(key="ropelab_takeaway"):  # a stable handle for the layout tests (.st-key-ropelab_takeaway)
+        if lecture_mode():
+            st.markdown(f"## :material/lightbulb: {text}")
+        else:
+            st.success(text, icon=":material/lightbulb:")
 
 
 def try_this(prompts: Sequence[str]) -> None:

@@ -190,7 +190,8 @@ function clearError(instance) {
 // Below this width (a phone held upright), side-by-side panels become too thin to read, so they are stacked.
 const NARROW_WIDTH = 640;
 const STACKED_PANEL_HEIGHT = 300;
-const STACK_GAP = 0.08;
+// Room between stacked panels for the upper panel's tick labels and axis title and the lower one's title (px).
+const STACK_GAP_PX = 110;
 
 function near(a, b) {
   return Math.abs(a - b) < 0.02;
@@ -225,11 +226,13 @@ function stackPanels(figure) {
   // Reading order: top row first, left to right.
   cells.sort((a, b) => b.yDomain[1] - a.yDomain[1] || a.xDomain[0] - b.xDomain[0]);
   const rows = cells.length;
-  const slot = (1 - STACK_GAP * (rows - 1)) / rows;
+  const plotHeight = rows * STACKED_PANEL_HEIGHT + (rows - 1) * STACK_GAP_PX;
+  const slot = STACKED_PANEL_HEIGHT / plotHeight;
+  const gap = STACK_GAP_PX / plotHeight;
   const stacked = { ...layout };
   const moved = [];
   cells.forEach((cell, index) => {
-    const top = 1 - index * (slot + STACK_GAP);
+    const top = 1 - index * (slot + gap);
     const yDomain = [Math.max(0, top - slot), top];
     moved.push({ from: cell, yDomain });
     if (cell.kind === "axes") {
@@ -249,7 +252,7 @@ function stackPanels(figure) {
   });
   const margin = layout.margin || {};
   const chrome = (margin.t === undefined ? 80 : margin.t) + (margin.b === undefined ? 80 : margin.b);
-  stacked.height = Math.max(layout.height || 450, rows * STACKED_PANEL_HEIGHT + chrome);
+  stacked.height = Math.max(layout.height || 450, plotHeight + chrome);
   // A colour bar belongs beside its own panel, not beside the whole (now tall) figure.
   const data = (figure.data || []).map((trace) => {
     if (!trace.colorbar && !["heatmap", "contour", "surface"].includes(trace.type)) {
