@@ -5,8 +5,7 @@ import streamlit as st
 
 import rope_core
 from ropelab import chapters, ui
-from ropelab.export import columns_to_csv
-from ropelab.figures.clocks import clock_hands_figure
+from ropelab.figures import home as figures
 
 ui.start_page(None)
 
@@ -25,26 +24,20 @@ with teaser_left:
     position = ui.slider("Position m", 0, 64, 3, key="m", help="Where the token sits in the sequence.")
     dim = 64
     st.caption(f"Head size d = {dim}, base b = 10,000. Pairs 0, 4, 8 and 16 of {dim // 2}.")
-frequencies = ui.cached(rope_core.inv_freq)(dim, 10_000.0)
+frequencies = rope_core.inv_freq(dim, 10_000.0)
 shown_pairs = np.array([0, 4, 8, 16])
-angles = ui.cached(rope_core.rotation_angles)(np.array([position]), frequencies)[0, shown_pairs]
-labels = [f"pair {pair}: θ = {frequencies[pair]:.3g}" for pair in shown_pairs]
+angles = rope_core.rotation_angles(np.array([position]), frequencies)[0, shown_pairs]
 with teaser_right:
-    ui.chart(
-        clock_hands_figure(angles, labels),
-        key="teaser_clocks",
-        alt=f"Four clock hands at position {position}: pair 0 turns fastest, pair 16 barely moves.",
-        csv=columns_to_csv({"pair": shown_pairs, "theta": frequencies[shown_pairs], "angle_rad": angles}),
-    )
+    ui.chart(figures.teaser_clocks_chart(position, frequencies, shown_pairs, angles), key="teaser_clocks")
 ui.formula(
     rope_core.inv_freq, caption="Pair i turns by θ_i per token: fast pairs see nearby detail, slow ones see far."
 )
 
 st.subheader("The learning path")
 CARDS_PER_ROW = 3  # wide enough that every chapter title fits on one line
-for part in dict.fromkeys(entry.part for entry in chapters.available()):
+for part in dict.fromkeys(entry.part for entry in chapters.CHAPTERS):
     st.markdown(f"**{part}**")
-    entries = [entry for entry in chapters.available() if entry.part == part]
+    entries = [entry for entry in chapters.CHAPTERS if entry.part == part]
     for row_start in range(0, len(entries), CARDS_PER_ROW):
         row = entries[row_start : row_start + CARDS_PER_ROW]
         for column, entry in zip(st.columns(CARDS_PER_ROW), row, strict=False):

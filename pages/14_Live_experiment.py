@@ -6,16 +6,7 @@ import numpy as np
 import streamlit as st
 
 from ropelab import ui
-from ropelab.export import columns_to_csv, matrix_to_csv
-from ropelab.figures.c14_live_experiment import (
-    MAX_MAP_SIZE,
-    SCHEME_NAMES,
-    SCHEME_ORDER,
-    accuracy_by_length_figure,
-    attention_maps_figure,
-    loss_curves_figure,
-    task_figure,
-)
+from ropelab.figures import c14_live_experiment as figures
 from ropelab.lessons import c14_live_experiment as training
 
 CHAPTER = 14
@@ -26,10 +17,11 @@ LENGTH_MULTIPLES = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 # Rough multiply-adds per second of this NumPy code on one busy core; only used for the time estimate shown.
 WORK_PER_SECOND = 2.5e9
 
-example_of = ui.cached(training.copy_task_example)
-stored_run = ui.cached(training.finished_run, max_entries=16)
-accuracy_of = ui.cached(training.accuracy_by_length, max_entries=32)
-attention_of = ui.cached(training.attention_maps, max_entries=32)
+# Finished runs are kept for everyone, keyed by their settings only (finished_run's `_result` is not part of the key);
+# evaluating a run on held-out sequences takes tens of milliseconds, so it is cached too.
+stored_run = st.cache_data(training.finished_run, max_entries=16, show_spinner=False)
+accuracy_of = st.cache_data(training.accuracy_by_length, max_entries=32, show_spinner=False)
+attention_of = st.cache_data(training.attention_maps, max_entries=32, show_spinner=False)
 
 
 def finished_result(settings: training.ExperimentSettings) -> training.ExperimentResult | None:
@@ -76,22 +68,9 @@ with task_controls:
         f"Tokens are random integers 0 … {DEFAULTS.vocab - 1}, so the content says nothing about the answer: "
         "only the position does."
     )
-example_tokens, example_targets = example_of(DEFAULTS.train_length, DEFAULTS.vocab, offset, 0)
+example_tokens, example_targets = training.copy_task_example(DEFAULTS.train_length, DEFAULTS.vocab, offset, 0)
 with task_picture:
-    ui.chart(
-        task_figure(
-            example_tokens, example_targets, offset, title=f"One training sequence and its targets (k = {offset})"
-        ),
-        key="task",
-        alt=(
-            f"A row of {example_tokens.size} random input tokens above a row of targets; each target at position t "
-            f"is the input token at position t − {offset}, drawn as an arrow; the first {offset} positions have "
-            "no target."
-        ),
-        csv=columns_to_csv(
-            {"position": np.arange(example_tokens.size), "input_token": example_tokens, "target": example_targets}
-        ),
-    )
+    ui.chart(figures.task_chart(example_tokens, example_targets, offset), key="task")
 ui.formula(training.copy_task_batch, caption="Targets exist only where there is something k steps back.")
 ui.prose(
     "The perfect strategy is an attention pattern that puts all its weight on the key exactly k places before "
@@ -120,7 +99,7 @@ with right:
 test_length = ui.slider(
     "Test length T (for the attention maps and the table)",
     8,
-    MAX_MAP_SIZE,
+    figures.MAX_MAP_SIZE,
     32,
     step=4,
     key="T",
@@ -163,11 +142,7 @@ if start and result is None:
         st.session_state[PARTIAL_KEY] = partial
         progress.progress(partial.steps_done / steps, text=f"Step {partial.steps_done} of {steps}")
         with live_chart:
-            ui.chart(
-                loss_curves_figure(partial.losses, steps, math.log(DEFAULTS.vocab), title="Training loss (live)"),
-                key=f"p14_live_{next(redraws)}",
-                alt=f"Training loss of the four models after {partial.steps_done} of {steps} steps.",
-            )
+            ui.chart(figures.live_loss_chart(partial, math.log(DEFAULTS.vocab)), key=f"p14_live_{next(redraws)}")
 
     result = training.run_experiment(settings, on_chunk=show_progress, chunk_steps=max(1, steps // LIVE_UPDATES))
     stored_run(settings, _result=result)
@@ -187,65 +162,31 @@ if result is None:
     st.info("Press **Train the four models** to start. Loss curves appear while it trains.", icon=":material/science:")
 else:
     chance_loss = math.log(settings.vocab)
-    ui.chart(
-        loss_curves_figure(result.losses, steps, chance_loss, title=f"Training loss over {result.steps_done} steps"),
-        key="loss",
-        alt=(
-            "Training loss against step for the four models; final losses: "
-            + ", ".join(f"{SCHEME_NAMES[s]} {result.losses[s][-1]:.3f}" for s in SCHEME_ORDER)
-            + f". A uniform guess has loss {chance_loss:.2f}."
-        ),
-        csv=columns_to_csv({"step": np.arange(1, result.steps_done + 1)} | {s: result.losses[s] for s in SCHEME_ORDER}),
-    )
+    ui.chart(figures.loss_chart(result, chance_loss), key="loss")
     lengths = np.unique(np.maximum(np.round(np.array(LENGTH_MULTIPLES) * train_length), offset + 2)).astype(int)
     scores = accuracy_of(result, lengths)
-    ui.chart(
-        accuracy_by_length_figure(lengths, scores, train_length, 1 / settings.vocab, title="Accuracy against length"),
-        key="accuracy",
-        alt=(
-            f"Held-out accuracy against test length {lengths.min()} to {lengths.max()}, "
-            f"training length {train_length}: "
-            + "; ".join(f"{SCHEME_NAMES[s]} {', '.join(percent(v) for v in scores[s])}" for s in SCHEME_ORDER)
-        ),
-        csv=columns_to_csv({"length": lengths} | {s: scores[s] for s in SCHEME_ORDER}),
-    )
+    ui.chart(figures.accuracy_chart(lengths, scores, train_length, 1 / settings.vocab), key="accuracy")
     table_scores = accuracy_of(result, np.array([train_length, test_length]))
     tokens, maps = attention_of(result, test_length)
     beyond = f"n/a: no embedding for positions ≥ {train_length}"
     st.dataframe(
         {
-            "model": [SCHEME_NAMES[s] for s in SCHEME_ORDER],
-            "final training loss": [f"{result.losses[s][-1]:.4f}" for s in SCHEME_ORDER],
-            f"accuracy at L = {train_length}": [percent(table_scores[s][0]) for s in SCHEME_ORDER],
+            "model": [figures.SCHEME_NAMES[s] for s in figures.SCHEME_ORDER],
+            "final training loss": [f"{result.losses[s][-1]:.4f}" for s in figures.SCHEME_ORDER],
+            f"accuracy at L = {train_length}": [percent(table_scores[s][0]) for s in figures.SCHEME_ORDER],
             f"accuracy at T = {test_length}": [
-                beyond if math.isnan(table_scores[s][1]) else percent(table_scores[s][1]) for s in SCHEME_ORDER
+                beyond if math.isnan(table_scores[s][1]) else percent(table_scores[s][1]) for s in figures.SCHEME_ORDER
             ],
             f"attention on t − {offset} at T": [
-                beyond if maps[s] is None else f"{training.mass_on_target(maps[s], offset):.0%}" for s in SCHEME_ORDER
+                beyond if maps[s] is None else f"{training.mass_on_target(maps[s], offset):.0%}"
+                for s in figures.SCHEME_ORDER
             ],
         },
         hide_index=True,
         key="p14_results",
     )
     ui.formula(training.accuracy_by_length, caption="Accuracy counts only positions that have a target.")
-    maps_title = f"What each model attends to (length {test_length}; dotted = ideal s = t − {offset})"
-    ui.chart(
-        attention_maps_figure(tokens, maps, offset, train_length, title=maps_title),
-        key="attention",
-        alt=(
-            f"Four attention heatmaps on one held-out sequence of length {test_length}; the ideal pattern is the "
-            f"diagonal s = t − {offset}. "
-            + "; ".join(
-                f"{SCHEME_NAMES[s]}: "
-                + ("not available" if maps[s] is None else f"{training.mass_on_target(maps[s], offset):.0%} on it")
-                for s in SCHEME_ORDER
-            )
-        ),
-        csv=matrix_to_csv(
-            maps["rope"], [f"t={t}" for t in range(test_length)], [f"s={s}" for s in range(test_length)], "rope"
-        ),
-        filename="ropelab_rope_attention",
-    )
+    ui.chart(figures.attention_chart(tokens, maps, offset, train_length), key="attention")
     if test_length > train_length:
         st.caption(f"Rows below the dashed line are queries at positions ≥ L = {train_length}, never seen in training.")
 

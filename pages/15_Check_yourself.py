@@ -3,22 +3,19 @@
 import streamlit as st
 
 from ropelab import chapters, ui
-from ropelab.export import columns_to_csv
-from ropelab.figures.c15_check_yourself import chapter_score_figure, period_question_figure
+from ropelab.figures import c15_check_yourself as figures
 from ropelab.lessons import c15_check_yourself as quiz
 
 CHAPTER = 15
 
-questions_for = ui.cached(quiz.build_quiz, max_entries=32)
+# Building a variant computes every answer with rope_core (a few milliseconds): cached per variant.
+questions_for = st.cache_data(quiz.build_quiz, max_entries=32, show_spinner=False)
 
 
 def chapter_link(number: int) -> None:
-    """A link back to the chapter that teaches a point (plain text if that page is not in this build)."""
+    """A link back to the chapter that teaches a point."""
     entry = chapters.chapter(number)
-    if entry in chapters.available():
-        st.page_link(entry.script, label=f"Review chapter {entry.number}: {entry.title}", icon=entry.icon)
-    else:
-        st.caption(f"Taught in chapter {entry.number}: {entry.title}")
+    st.page_link(entry.script, label=f"Review chapter {entry.number}: {entry.title}", icon=entry.icon)
 
 
 def show_verdict(verdict: quiz.Verdict) -> None:
@@ -62,15 +59,7 @@ for number, question in enumerate(questions, start=1):
         st.markdown(question.prompt)
         if question.chart is not None:
             offsets, scores = question.chart
-            ui.chart(
-                period_question_figure(offsets, scores, title="Score of one rotating pair against the offset m"),
-                key="period",
-                alt=(
-                    f"A cosine-shaped score against offsets 0 to {int(offsets.max())}; it returns to its maximum "
-                    "of 1 once every wavelength."
-                ),
-                csv=columns_to_csv({"offset_m": offsets, "score": scores}),
-            )
+            ui.chart(figures.period_question_chart(offsets, scores), key="period")
         # Answers are deliberately not bound to the URL: a shared link must not carry someone's answers.
         answer_key = f"q15_{seed}_{question.key}"
         if question.numeric:
@@ -103,19 +92,7 @@ with summary:
 
 st.subheader("Your score by chapter")
 titles = {entry.number: entry.title for entry in chapters.CHAPTERS}
-ui.chart(
-    chapter_score_figure(table, titles, title=f"Correct answers per chapter (variant {seed})"),
-    key="scores",
-    alt=f"Bars per chapter: {correct} of {len(questions)} questions correct so far, {answered} answered.",
-    csv=columns_to_csv(
-        {
-            "chapter": list(table),
-            "title": [titles[number] for number in table],
-            "correct": [right for right, _ in table.values()],
-            "questions": [total for _, total in table.values()],
-        }
-    ),
-)
+ui.chart(figures.chapter_score_chart(table, titles, seed=seed, answered=answered), key="scores")
 weak = [number for number, (right, total) in table.items() if right < total]
 if answered == len(questions) and weak:
     st.markdown("**Worth another look:**")

@@ -23,9 +23,7 @@ def test_chapters_are_numbered_in_order_with_unique_scripts():
 
 
 def test_neighbours_walk_the_path_and_stop_at_the_ends():
-    present = chapters.available()
-    if len(present) < 2:
-        pytest.skip("needs at least two chapter pages")
+    present = chapters.CHAPTERS
     first, second = present[0], present[1]
     assert chapters.neighbours(first.number) == (None, second)
     assert chapters.neighbours(second.number)[0] == first

@@ -1,4 +1,4 @@
-"""Figures for chapter 14: the copy task, live loss curves, accuracy against length, learned attention maps."""
+"""Chapter 14's charts: the copy task, live loss curves, accuracy against length, learned attention maps."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
+from ropelab.lessons.c14_live_experiment import ExperimentResult, mass_on_target
 from ropelab.style import HIGHLIGHT_COLOUR, OKABE_ITO, SEQUENTIAL_SCALE, style_figure
 
 SCHEME_ORDER = ("nope", "sinusoidal", "learned", "rope")
@@ -19,7 +21,7 @@ MAX_MAP_SIZE = 64
 LOSS_FLOOR = 1e-4
 
 
-def task_figure(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | None = None) -> spec.Figure:
+def _task(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | None = None) -> spec.Figure:
     """The input sequence on top, the targets below, and an arrow from x_{t−k} to every target y_t."""
     tokens = np.asarray(tokens)
     targets = np.asarray(targets)
@@ -97,7 +99,7 @@ def _downsample(curve: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndar
     return steps[keep], curve[keep]
 
 
-def loss_curves_figure(
+def _loss_curves(
     losses: Mapping[str, np.ndarray],
     total_steps: int,
     chance_loss: float,
@@ -137,7 +139,7 @@ def loss_curves_figure(
     return style_figure(fig, title=title, height=380)
 
 
-def accuracy_by_length_figure(
+def _accuracy_by_length(
     lengths: np.ndarray,
     scores: Mapping[str, np.ndarray],
     train_length: int,
@@ -190,7 +192,7 @@ def accuracy_by_length_figure(
     return style_figure(fig, title=title, height=400)
 
 
-def attention_maps_figure(
+def _attention_maps(
     tokens: np.ndarray,
     maps: Mapping[str, np.ndarray | None],
     offset: int,
@@ -270,3 +272,91 @@ def attention_maps_figure(
         spec.update_yaxes(fig, row=row, col=1, title={"text": "query t"})
     style_figure(fig, title=title, height=760)
     return spec.finish(fig)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _percent(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.0%}"
+
+
+def task_chart(tokens: np.ndarray, targets: np.ndarray, offset: int) -> spec.Chart:
+    """One training sequence above its targets, an arrow from each target back to the token it copies."""
+    return spec.Chart(
+        _task(tokens, targets, offset, title=f"One training sequence and its targets (k = {offset})"),
+        alt=(
+            f"A row of {tokens.size} random input tokens above a row of targets; each target at position t "
+            f"is the input token at position t − {offset}, drawn as an arrow; the first {offset} positions have "
+            "no target."
+        ),
+        csv=columns_to_csv({"position": np.arange(tokens.size), "input_token": tokens, "target": targets}),
+    )
+
+
+def live_loss_chart(partial: ExperimentResult, chance_loss: float) -> spec.Chart:
+    """The loss curves so far, redrawn while the four models train."""
+    steps = partial.settings.steps
+    return spec.Chart(
+        _loss_curves(partial.losses, steps, chance_loss, title="Training loss (live)"),
+        alt=f"Training loss of the four models after {partial.steps_done} of {steps} steps.",
+    )
+
+
+def loss_chart(result: ExperimentResult, chance_loss: float) -> spec.Chart:
+    """The four training-loss curves of a run, with the loss of a uniform guess."""
+    return spec.Chart(
+        _loss_curves(
+            result.losses, result.settings.steps, chance_loss, title=f"Training loss over {result.steps_done} steps"
+        ),
+        alt=(
+            "Training loss against step for the four models; final losses: "
+            + ", ".join(f"{SCHEME_NAMES[s]} {result.losses[s][-1]:.3f}" for s in SCHEME_ORDER)
+            + f". A uniform guess has loss {chance_loss:.2f}."
+        ),
+        csv=columns_to_csv({"step": np.arange(1, result.steps_done + 1)} | {s: result.losses[s] for s in SCHEME_ORDER}),
+    )
+
+
+def accuracy_chart(
+    lengths: np.ndarray, scores: Mapping[str, np.ndarray], train_length: int, chance: float
+) -> spec.Chart:
+    """Held-out accuracy of each model against the test length; lengths past L were never trained on."""
+    return spec.Chart(
+        _accuracy_by_length(lengths, scores, train_length, chance, title="Accuracy against length"),
+        alt=(
+            f"Held-out accuracy against test length {lengths.min()} to {lengths.max()}, "
+            f"training length {train_length}: "
+            + "; ".join(f"{SCHEME_NAMES[s]} {', '.join(_percent(v) for v in scores[s])}" for s in SCHEME_ORDER)
+        ),
+        csv=columns_to_csv({"length": lengths} | {s: scores[s] for s in SCHEME_ORDER}),
+    )
+
+
+def attention_chart(
+    tokens: np.ndarray, maps: Mapping[str, np.ndarray | None], offset: int, train_length: int
+) -> spec.Chart:
+    """What each trained model attends to on one held-out sequence; the ideal is the diagonal s = t − k."""
+    length = tokens.size
+    return spec.Chart(
+        _attention_maps(
+            tokens,
+            maps,
+            offset,
+            train_length,
+            title=f"What each model attends to (length {length}; dotted = ideal s = t − {offset})",
+        ),
+        alt=(
+            f"Four attention heatmaps on one held-out sequence of length {length}; the ideal pattern is the "
+            f"diagonal s = t − {offset}. "
+            + "; ".join(
+                f"{SCHEME_NAMES[s]}: "
+                + ("not available" if maps[s] is None else f"{mass_on_target(maps[s], offset):.0%} on it")
+                for s in SCHEME_ORDER
+            )
+        ),
+        csv=matrix_to_csv(maps["rope"], [f"t={t}" for t in range(length)], [f"s={s}" for s in range(length)], "rope"),
+        filename="ropelab_rope_attention",
+    )

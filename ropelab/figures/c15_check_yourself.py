@@ -1,4 +1,4 @@
-"""Figures for chapter 15: a chart to read an answer from, and the score per chapter."""
+"""Chapter 15's charts: a chart to read an answer from, and the score per chapter."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ropelab.export import columns_to_csv
 from ropelab.figures import spec
 from ropelab.style import OKABE_ITO, style_figure
 
 
-def period_question_figure(offsets: np.ndarray, scores: np.ndarray, *, title: str | None = None) -> spec.Figure:
+def _period_question(offsets: np.ndarray, scores: np.ndarray, *, title: str | None = None) -> spec.Figure:
     """The score of one RoPE pair against the offset m, with a grid fine enough to read the period off."""
     offsets = np.asarray(offsets, dtype=np.float32)
     scores = np.asarray(scores, dtype=np.float32)
@@ -32,7 +33,7 @@ def period_question_figure(offsets: np.ndarray, scores: np.ndarray, *, title: st
     return style_figure(fig, title=title, height=300)
 
 
-def chapter_score_figure(
+def _chapter_score(
     table: Mapping[int, tuple[int, int]], titles: Mapping[int, str], *, title: str | None = None
 ) -> spec.Figure:
     """Horizontal bars: questions answered correctly out of those asked, for every chapter in the quiz."""
@@ -63,3 +64,40 @@ def chapter_score_figure(
     spec.update_xaxes(fig, title={"text": "questions"}, dtick=1, range=[0, max(float(total.max(initial=1)), 1) + 0.2])
     spec.update_yaxes(fig, autorange="reversed")
     return style_figure(fig, title=title, height=120 + 28 * len(chapters))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The chapter's charts, each with its alt text and data
+# ---------------------------------------------------------------------------------------------------------
+
+
+def period_question_chart(offsets: np.ndarray, scores: np.ndarray) -> spec.Chart:
+    """The chart a quiz question asks the reader to read the period from."""
+    return spec.Chart(
+        _period_question(offsets, scores, title="Score of one rotating pair against the offset m"),
+        alt=(
+            f"A cosine-shaped score against offsets 0 to {int(np.max(offsets))}; it returns to its maximum "
+            "of 1 once every wavelength."
+        ),
+        csv=columns_to_csv({"offset_m": offsets, "score": scores}),
+    )
+
+
+def chapter_score_chart(
+    table: Mapping[int, tuple[int, int]], titles: Mapping[int, str], *, seed: int, answered: int
+) -> spec.Chart:
+    """Correct answers out of the questions asked, per chapter."""
+    correct = sum(right for right, _ in table.values())
+    questions = sum(total for _, total in table.values())
+    return spec.Chart(
+        _chapter_score(table, titles, title=f"Correct answers per chapter (variant {seed})"),
+        alt=f"Bars per chapter: {correct} of {questions} questions correct so far, {answered} answered.",
+        csv=columns_to_csv(
+            {
+                "chapter": list(table),
+                "title": [titles[number] for number in table],
+                "correct": [right for right, _ in table.values()],
+                "questions": [total for _, total in table.values()],
+            }
+        ),
+    )

@@ -10,10 +10,14 @@ import pytest
 
 from ropelab.figures.c14_live_experiment import (
     LOSS_FLOOR,
-    accuracy_by_length_figure,
-    attention_maps_figure,
-    loss_curves_figure,
-    task_figure,
+    _accuracy_by_length,
+    _attention_maps,
+    _loss_curves,
+    accuracy_chart,
+    attention_chart,
+    live_loss_chart,
+    loss_chart,
+    task_chart,
 )
 from ropelab.lessons import c14_live_experiment as training
 from tests.figures.validate import validated
@@ -28,7 +32,9 @@ def small_run():
 
 def test_task_figure_shows_inputs_targets_and_one_arrow_per_target():
     tokens, targets = training.copy_task_example(10, 16, 3, seed=4)
-    fig = validated(task_figure(tokens, targets, 3))
+    chart = task_chart(tokens, targets, 3)
+    fig = validated(chart)
+    assert "the first 3 positions have no target" in chart.alt
     inputs, shown_targets, empty = fig.data
     assert list(inputs.text) == [str(t) for t in tokens]
     assert list(shown_targets.text) == [str(t) for t in tokens[:7]]
@@ -40,7 +46,12 @@ def test_task_figure_shows_inputs_targets_and_one_arrow_per_target():
 
 
 def test_loss_curves_have_one_trace_per_scheme_with_the_losses(small_run):
-    fig = validated(loss_curves_figure(small_run.losses, SMALL.steps, math.log(SMALL.vocab)))
+    chart = loss_chart(small_run, math.log(SMALL.vocab))
+    fig = validated(chart)
+    assert chart.alt.endswith(f". A uniform guess has loss {math.log(SMALL.vocab):.2f}.")
+    assert chart.csv.splitlines()[0] == "step,nope,sinusoidal,learned,rope"
+    live = live_loss_chart(small_run, math.log(SMALL.vocab))
+    assert live.alt == "Training loss of the four models after 20 of 20 steps." and live.csv is None
     assert [trace.name for trace in fig.data] == ["NoPE", "Sinusoidal", "Learned absolute", "RoPE"]
     for trace, scheme in zip(fig.data, training.SCHEMES, strict=True):
         np.testing.assert_allclose(trace.y, np.maximum(small_run.losses[scheme], LOSS_FLOOR), rtol=1e-6)
@@ -53,30 +64,34 @@ def test_loss_curves_have_one_trace_per_scheme_with_the_losses(small_run):
 
 def test_long_loss_curves_are_downsampled_but_keep_the_last_step():
     curve = {"rope": np.linspace(3.0, 0.01, 5000)}
-    trace = validated(loss_curves_figure(curve, 5000, 2.0, max_points=100)).data[0]
+    trace = validated(_loss_curves(curve, 5000, 2.0, max_points=100)).data[0]
     assert len(trace.x) <= 101 and trace.x[-1] == 5000 and trace.x[0] == 1
 
 
 def test_accuracy_figure_plots_rope_core_scores_and_leaves_learned_empty_beyond_l(small_run):
     lengths = np.array([4, 8, 12, 16])
     scores = training.accuracy_by_length(small_run, lengths)
-    fig = validated(accuracy_by_length_figure(lengths, scores, SMALL.train_length, 1 / SMALL.vocab))
+    chart = accuracy_chart(lengths, scores, SMALL.train_length, 1 / SMALL.vocab)
+    fig = validated(chart)
+    assert "Learned absolute" in chart.alt and "n/a, n/a" in chart.alt
     rope, learned_trace = fig.data[3], fig.data[2]
     assert rope.name == "RoPE"
     np.testing.assert_allclose(rope.y, scores["rope"], rtol=1e-6)
     learned = np.asarray(learned_trace.y, dtype=float)
     assert np.isnan(learned[2:]).all() and not np.isnan(learned[:2]).any()
     assert learned_trace.name == "Learned absolute (n/a beyond 8: no embedding for positions ≥ 8)"
-    within = validated(accuracy_by_length_figure(lengths[:2], {"learned": scores["learned"][:2]}, 8, 0.1))
+    within = validated(_accuracy_by_length(lengths[:2], {"learned": scores["learned"][:2]}, 8, 0.1))
     assert within.data[0].name == "Learned absolute"
 
 
 def test_attention_maps_figure_shows_the_models_weights_and_an_na_panel(small_run):
     tokens, maps = training.attention_maps(small_run, 12)
-    fig = validated(attention_maps_figure(tokens, maps, SMALL.offset, SMALL.train_length))
+    chart = attention_chart(tokens, maps, SMALL.offset, SMALL.train_length)
+    fig = validated(chart)
+    assert "Learned absolute: not available" in chart.alt and chart.filename == "ropelab_rope_attention"
     heatmaps = [trace for trace in fig.data if isinstance(trace, go.Heatmap)]
     assert [trace.name for trace in heatmaps] == ["NoPE", "Sinusoidal", "RoPE"]
     np.testing.assert_allclose(heatmaps[2].z, maps["rope"], rtol=1e-6)
     assert any("n/a: no embedding" in (note.text or "") for note in fig.layout.annotations)
     with pytest.raises(ValueError):
-        attention_maps_figure(np.arange(65), {"rope": np.zeros((65, 65))}, 1, 8)
+        _attention_maps(np.arange(65), {"rope": np.zeros((65, 65))}, 1, 8)

@@ -1,16 +1,17 @@
-"""Clock faces: each RoPE pair drawn as a hand on the unit circle, turning at its own frequency."""
+"""The home page's chart: clock faces, each RoPE pair drawn as a hand on the unit circle at its own angle."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ropelab.export import columns_to_csv
 from ropelab.figures import spec
 from ropelab.style import OKABE_ITO, style_figure
 
 _CIRCLE = np.linspace(0.0, 2.0 * np.pi, 97)
 
 
-def clock_hands_figure(angles: np.ndarray, labels: list[str], *, title: str | None = None) -> spec.Figure:
+def _clock_hands(angles: np.ndarray, labels: list[str], *, title: str | None = None) -> spec.Figure:
     """One small clock per pair with its hand at the given angle (radians, counter-clockwise from +x)."""
     angles = np.asarray(angles, dtype=np.float64)
     if angles.ndim != 1 or angles.size != len(labels):
@@ -52,3 +53,13 @@ def clock_hands_figure(angles: np.ndarray, labels: list[str], *, title: str | No
     # Subplot titles sit above the plot area, so the clocks need less margin than the shared default.
     spec.update_layout(fig, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return spec.finish(fig)
+
+
+def teaser_clocks_chart(position: int, inv_freq: np.ndarray, pairs: np.ndarray, angles: np.ndarray) -> spec.Chart:
+    """A few pairs of one vector at one position, as clocks: the fast pair has turned far, the slow ones barely."""
+    labels = [f"pair {pair}: θ = {inv_freq[pair]:.3g}" for pair in pairs]
+    return spec.Chart(
+        _clock_hands(angles, labels),
+        alt=f"Four clock hands at position {position}: pair 0 turns fastest, pair 16 barely moves.",
+        csv=columns_to_csv({"pair": pairs, "theta": inv_freq[pairs], "angle_rad": angles}),
+    )
