@@ -148,9 +148,6 @@ def attention_maps(
     return AttentionMaps(softmax(scores), scores, positions, token_ids, method, content)
 
 
-@equation(
-    r"S_{p+r,\;p} = \frac{q_{p+r}^\top k_p}{\sqrt d} + a_r:\ \text{query token at } p + r,\ \text{key token at } p"
-)
 def pair_logits(
     query_token: int,
     key_token: int,

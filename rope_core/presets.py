@@ -6,7 +6,6 @@ from types import MappingProxyType
 import numpy as np
 
 from ._checks import check_int
-from ._equation import equation
 from .limits import MAX_POSITION
 from .scaling import scaled_inv_freq
 
@@ -136,7 +135,6 @@ MODEL_PRESETS = MappingProxyType(
 )
 
 
-@equation(r"(\theta', a) = \operatorname{scale}(\theta;\ \text{rope\_scaling})")
 def preset_inv_freq(preset: RopePreset, seq_len: int | None = None) -> tuple[np.ndarray, float]:
     """Return (inv_freq, attention_factor) over the preset's rotary_dim, applying its rope_scaling."""
     if not isinstance(preset, RopePreset):

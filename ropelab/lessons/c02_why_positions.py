@@ -17,7 +17,6 @@ MAX_TEXT_CHARS = 10_000
 MAX_SHUFFLE_SEED = 2**32 - 1
 
 
-@equation(r"\text{words} = \operatorname{split}_{\text{whitespace}}(\text{text})_{1..N}")
 def split_words(text: str, max_words: int = 12) -> tuple[tuple[str, ...], int]:
     """Split text on whitespace; return the first `max_words` words and how many words were left out."""
     if not isinstance(text, str):
