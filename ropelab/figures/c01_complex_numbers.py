@@ -1,4 +1,4 @@
-"""Chapter 1's charts: a point a + ib with its modulus and argument, Euler's unit circle, and a rotation by e^{iθ}."""
+"""Chapter 1's charts: a point a + ib with its modulus and argument; e^{iθ} and z·e^{iθ} turning under one scrubber."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 
 from ropelab.export import columns_to_csv
 from ropelab.figures import spec
-from ropelab.lessons.c01_complex_numbers import RotationRoutes
+from ropelab.lessons.c01_complex_numbers import ANGLE_STEP, AngleSweep
 from ropelab.style import HIGHLIGHT_COLOUR, KEY_COLOUR, OKABE_ITO, QUERY_COLOUR, style_figure
 
 GUIDE_COLOUR = "rgba(128,128,128,0.55)"
@@ -101,24 +101,21 @@ def _segment(
 
 
 def _square_axes(fig: spec.Figure, extent: float) -> None:
-    axis = {"range": [-extent, extent], "zeroline": True, "zerolinewidth": 1.5, "dtick": 1 if extent > 1.6 else 0.5}
+    axis = {"range": [-extent, extent], "zeroline": True, "zerolinewidth": 1.5, "dtick": _tick(extent)}
     spec.update_xaxes(fig, title={"text": "real part (Re)"}, constrain="domain", **axis)
     spec.update_yaxes(fig, title={"text": "imaginary part (Im)"}, scaleanchor="x", scaleratio=1, **axis)
 
 
-def _finish(fig: spec.Figure, title: str, *, legend_below: bool = False) -> spec.Figure:
-    style_figure(fig, title=title, height=540 if legend_below else 470)
-    if legend_below:
-        # In a narrow column a side legend would squeeze the square plot; below it the plot keeps its width.
-        spec.update_layout(fig, legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0})
-    else:
-        # A square plot leaves room on the right, so the legend goes there instead of colliding with the title.
-        spec.update_layout(fig, legend={"orientation": "v", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 1.02})
+def _finish(fig: spec.Figure, title: str) -> spec.Figure:
+    style_figure(fig, title=title, height=370)
+    # A square plot leaves room on the right, so the legend goes there instead of colliding with the title.
+    spec.update_layout(fig, legend={"orientation": "v", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 1.02})
     return fig
 
 
-def complex_number_chart(a: float, b: float, modulus: float, argument: float, *, extent: float = 3.0) -> spec.Chart:
+def complex_number_chart(a: float, b: float, modulus: float, argument: float) -> spec.Chart:
     """The point z = a + ib as an arrow, its parts a and b, the circle |z| = r and the angle φ from the +Re axis."""
+    extent = _point_extent(modulus)
     fig = spec.figure()
     if modulus > 0:
         spec.add_trace(fig, _circle(modulus, f"circle |z| = {modulus:.3f}"))
@@ -150,87 +147,229 @@ def complex_number_chart(a: float, b: float, modulus: float, argument: float, *,
     )
 
 
-def euler_circle_chart(theta: float, cos_value: float, sin_value: float) -> spec.Chart:
-    """The point e^{iθ} on the unit circle, with cos θ on the real axis and sin θ on the imaginary axis."""
-    fig = spec.figure()
-    spec.add_trace(fig, _circle(1.0, "unit circle |z| = 1", dash="solid"))
-    spec.add_trace(fig, _arc(0.0, theta, 0.3, HIGHLIGHT_COLOUR, f"θ = {theta:.2f} rad"))
-    spec.add_trace(fig, _arc_label(0.0, theta, 0.45, "θ", HIGHLIGHT_COLOUR))
-    spec.add_trace(fig, _segment(0.0, 0.0, cos_value, 0.0, OKABE_ITO[4], f"cos θ = {cos_value:.3f}", dash="solid"))
-    spec.add_trace(
-        fig, _segment(cos_value, 0.0, cos_value, sin_value, OKABE_ITO[2], f"sin θ = {sin_value:.3f}", dash="solid")
-    )
-    spec.add_trace(
-        fig,
-        _vector(
-            cos_value,
-            sin_value,
-            KEY_COLOUR,
-            "e<sup>iθ</sup>",
-            f"e<sup>iθ</sup> = {complex_text(cos_value, sin_value)}",
-            width=3,
-        ),
-    )
-    _square_axes(fig, 1.35)
-    return spec.Chart(
-        _finish(fig, f"Euler: e<sup>i·{theta:.2f}</sup> = {complex_text(cos_value, sin_value)}"),
-        alt=(
-            f"The unit circle with the point e^(iθ) at θ = {theta:.2f} rad: real part cos θ = {cos_value:.3f}, "
-            f"imaginary part sin θ = {sin_value:.3f}."
-        ),
-        csv=columns_to_csv({"theta_rad": [theta], "cos": [cos_value], "sin": [sin_value]}),
-    )
+def pi_fraction(theta: float) -> str | None:
+    """'π/4', '−3π/2', '2π', '0' for a multiple of π/36 (5°); None for any other angle."""
+    steps = theta / ANGLE_STEP
+    if abs(steps - round(steps)) > 1e-9:
+        return None
+    numerator, denominator = round(steps), 36
+    if numerator == 0:
+        return "0"
+    common = math.gcd(abs(numerator), denominator)
+    numerator, denominator = numerator // common, denominator // common
+    sign = "−" if numerator < 0 else ""
+    count = "" if abs(numerator) == 1 else str(abs(numerator))
+    return f"{sign}{count}π" + ("" if denominator == 1 else f"/{denominator}")
 
 
-def rotation_chart(a: float, b: float, theta: float, routes: RotationRoutes, *, extent: float = 3.0) -> spec.Chart:
-    """z = a + ib and z·e^{iθ} as arrows on the circle |z|, with the rotation-matrix result drawn on top as a ring."""
-    z = np.array([a, b], dtype=np.float64)
-    product = np.asarray(routes.by_product, dtype=np.float64)
-    by_matrix = np.asarray(routes.by_matrix, dtype=np.float64)
+def angle_text(theta: float) -> str:
+    """'π/4 = 0.785 rad (45°)', or '0.790 rad (45.3°)' for an angle that is not a multiple of 5°."""
+    fraction = pi_fraction(theta)
+    radians = f"{theta:.3f} rad ({math.degrees(theta):.{0 if fraction else 1}f}°)".replace("-", "−")
+    return radians if fraction in (None, "0") else f"{fraction} = {radians}"
+
+
+_ARC_POINTS = 25
+_ARC_RADIUS = 0.3
+_UNIT_EXTENT = 1.35
+
+
+def _arc_points(start: float, turn: float, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed number of points from angle `start` to `start + turn`, so every scrubber stop sends the same shape."""
+    if turn == 0 or radius == 0:
+        blank = np.full(_ARC_POINTS, np.nan, dtype=np.float32)  # no turn, no arc (and no arrowhead in a random way)
+        return blank, blank
+    sweep = np.linspace(start, start + turn, _ARC_POINTS)
+    return _f32(radius * np.cos(sweep)), _f32(radius * np.sin(sweep))
+
+
+def _xy(points) -> dict[str, np.ndarray]:
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    return {"x": _f32(points[:, 0]), "y": _f32(points[:, 1])}
+
+
+def _outward(tip: np.ndarray, gap: float) -> np.ndarray:
+    """A point `gap` beyond `tip`, along the arrow, where a label clears the arrowhead."""
+    length = float(np.hypot(*tip))
+    return tip * (1.0 + gap / length) if length > 0 else tip + np.array([0.0, gap])
+
+
+def _turn_patches(theta: float, unit: np.ndarray, z: np.ndarray, product: np.ndarray, by_matrix: np.ndarray,
+                  extent: float) -> list[dict[str, Any]]:  # fmt: skip
+    """The x/y of every trace of the turn chart that moves with θ, for one angle (see _TURNING_TRACES)."""
+    cos_value, sin_value = float(unit[0]), float(unit[1])
     radius = float(np.hypot(*z))
-    fig = spec.figure()
-    if radius > 0:
-        spec.add_trace(fig, _circle(radius, f"same circle |z| = {radius:.3f}"))
-        start = float(np.arctan2(z[1], z[0]))
-        spec.add_trace(
-            fig, _arc(start, start + theta, 0.55 * radius, HIGHLIGHT_COLOUR, f"turned by θ = {theta:.2f} rad")
-        )
-        spec.add_trace(fig, _arc_label(start, start + theta, 0.55 * radius + 0.3, "θ", HIGHLIGHT_COLOUR))
-    spec.add_trace(fig, _vector(z[0], z[1], QUERY_COLOUR, "z (before)", f"z = {complex_text(z[0], z[1])}"))
-    spec.add_trace(
-        fig,
-        _vector(
-            product[0],
-            product[1],
-            KEY_COLOUR,
-            "z·e<sup>iθ</sup> (after)",
-            f"z·e<sup>iθ</sup> = {complex_text(product[0], product[1])}",
+    start = float(np.arctan2(z[1], z[0]))
+    arc_x, arc_y = _arc_points(0.0, theta, _ARC_RADIUS)
+    middle = theta / 2.0
+    below = -0.12 if sin_value >= 0 else 0.12
+    beside = 0.16 if cos_value >= 0 else -0.16
+    turn_x, turn_y = _arc_points(start, theta, 0.5 * radius)
+    turn_label = (0.5 * radius + 0.12 * extent) * np.array([np.cos(start + middle), np.sin(start + middle)])
+    return [
+        {"x": arc_x, "y": arc_y},
+        _xy([[0.0, 0.0], [cos_value, 0.0]]),
+        _xy([[cos_value, 0.0], [cos_value, sin_value]]),
+        _xy([[0.0, 0.0], unit]),
+        _xy(
+            [
+                (_ARC_RADIUS + 0.16) * np.array([np.cos(middle), np.sin(middle)]),
+                _outward(unit, 0.2),
+                [cos_value / 2.0, below],
+                # A short sin θ segment (θ near 0 or π) would put its label on e^{iθ}'s: move it below or above.
+                [cos_value + beside, sin_value / 2.0 if abs(sin_value) >= 0.3 else -2.0 * below],
+            ]
         ),
+        {"x": turn_x, "y": turn_y},
+        _xy([[0.0, 0.0], product]),
+        _xy([by_matrix]),
+        _xy([_outward(z, 0.1 * extent), _outward(product, 0.1 * extent), turn_label]),
+    ]
+
+
+# Indices, in the figure, of the traces _turn_patches moves (the others, circles and z itself, stay put).
+_TURNING_TRACES = [1, 2, 3, 4, 5, 8, 9, 10, 11]
+
+
+def _turn_title(theta: float) -> str:
+    return f"θ = {angle_text(theta)}"
+
+
+def _point_extent(radius: float) -> float:
+    """Half the width of a square window that holds the circle |z| = radius with a margin, in steps of 0.5."""
+    return max(2.5, math.ceil(2.0 * 1.25 * radius) / 2.0)
+
+
+def turn_chart(a: float, b: float, sweep: AngleSweep, index: int) -> spec.Chart:
+    """Left: e^{iθ} on the unit circle with cos θ and sin θ. Right: z and z·e^{iθ}. A scrubber turns both.
+
+    `sweep` holds every scrubber stop (chapter 1's lesson turns them all at once); `index` is the angle shown now.
+    """
+    if not 0 <= index < sweep.thetas.size:
+        raise ValueError(f"index must be between 0 and {sweep.thetas.size - 1}, got {index}")
+    z = np.array([a, b], dtype=np.float64)
+    radius = float(np.hypot(*z))
+    extent = _point_extent(radius)
+    patches = [
+        _turn_patches(float(theta), unit, z, product, by_matrix, extent)
+        for theta, unit, product, by_matrix in zip(
+            sweep.thetas, sweep.unit, sweep.by_product, sweep.by_matrix, strict=True
+        )
+    ]
+    fig = spec.subplots(
+        1,
+        2,
+        subplot_titles=["e<sup>iθ</sup> walks around the unit circle", "z·e<sup>iθ</sup>: z turned by θ"],
+        horizontal_spacing=0.1,
     )
-    ring = {
-        "type": "scatter",
-        "x": _f32([by_matrix[0]]),
-        "y": _f32([by_matrix[1]]),
-        "mode": "markers",
-        "marker": {"size": 24, "symbol": "circle-open", "line": {"width": 3}, "color": OKABE_ITO[2]},
-        "name": "R(θ)·(a, b) from the 2×2 matrix",
-        "hovertemplate": f"R(θ)·(a, b) = ({by_matrix[0]:.3f}, {by_matrix[1]:.3f})<extra></extra>",
-    }
-    spec.add_trace(fig, ring)
-    _square_axes(fig, extent)
-    title = f"Multiply by e<sup>iθ</sup>, θ = {theta:.2f} rad: the arrow turns, its length stays"
+    left, right = {"row": 1, "col": 1}, {"row": 1, "col": 2}
+    traces = [
+        (_circle(1.0, "unit circle |z| = 1", dash="solid"), left),
+        (_arc_trace(HIGHLIGHT_COLOUR, "θ"), left),
+        (_segment(0, 0, 0, 0, OKABE_ITO[4], "cos θ (real part)", dash="solid"), left),
+        (_segment(0, 0, 0, 0, OKABE_ITO[2], "sin θ (imaginary part)", dash="solid"), left),
+        (_vector(0, 0, KEY_COLOUR, "e<sup>iθ</sup>", "e<sup>iθ</sup> = (%{x:.3f}, %{y:.3f})"), left),
+        (
+            _labels(
+                ["θ", "e<sup>iθ</sup>", "cos θ", "sin θ"], [HIGHLIGHT_COLOUR, KEY_COLOUR, OKABE_ITO[4], OKABE_ITO[2]]
+            ),
+            left,
+        ),
+        (_circle(radius, f"circle |z| = {radius:.3f}"), right),
+        (_vector(z[0], z[1], QUERY_COLOUR, "z", "z = (%{x:.3f}, %{y:.3f})"), right),
+        (_arc_trace(HIGHLIGHT_COLOUR, "turned by θ"), right),
+        (_vector(0, 0, KEY_COLOUR, "z·e<sup>iθ</sup>", "z·e<sup>iθ</sup> = (%{x:.3f}, %{y:.3f})"), right),
+        (_ring(), right),
+        (_labels(["z", "z·e<sup>iθ</sup>", "θ"], [QUERY_COLOUR, KEY_COLOUR, HIGHLIGHT_COLOUR]), right),
+    ]
+    for trace, cell in traces:
+        spec.add_trace(fig, {**trace, "showlegend": False}, **cell)
+    for trace_index, patch in zip(_TURNING_TRACES, patches[index], strict=True):
+        fig["data"][trace_index].update(patch)
+    for column, reach in ((1, _UNIT_EXTENT), (2, extent)):
+        anchor = "x" if column == 1 else "x2"
+        axis = {"range": [-reach, reach], "zeroline": True, "zerolinewidth": 1.5, "dtick": _tick(reach)}
+        # Short axis titles: two square panels side by side leave little room beside each one.
+        spec.update_xaxes(fig, row=1, col=column, title={"text": "Re"}, constrain="domain", **axis)
+        spec.update_yaxes(fig, row=1, col=column, title={"text": "Im"}, scaleanchor=anchor, scaleratio=1, **axis)
+    theta = float(sweep.thetas[index])
+    style_figure(fig, title=_turn_title(theta), height=420)
+    spec.finish(fig)
+    scrub = spec.Scrub(
+        key="theta",
+        label="Angle θ",
+        values=[float(value) for value in sweep.thetas],
+        index=index,
+        traces=_TURNING_TRACES,
+        frames=[
+            {"data": stop, "layout": {"title": {"text": _turn_title(float(value))}}}
+            for stop, value in zip(patches, sweep.thetas, strict=True)
+        ],
+        labels=[f"θ = {angle_text(float(value))}" for value in sweep.thetas],
+        play_ms=60,
+    )
+    unit, product = sweep.unit[index], sweep.by_product[index]
     return spec.Chart(
-        _finish(fig, title, legend_below=True),
+        fig,
         alt=(
-            f"The arrow z = {complex_text(a, b, 2)} and the arrow z·e^(iθ) = "
-            f"{complex_text(*routes.by_product)} on the same circle of radius {math.hypot(a, b):.3f}; the ring "
-            "marking the rotation-matrix result sits exactly on the tip of the rotated arrow."
+            f"Two planes. Left: the unit circle with e^(iθ) at θ = {theta:.3f} rad, the point "
+            f"{complex_text(*unit)}. Right: the arrow z = {complex_text(a, b, 2)} and the arrow z·e^(iθ) = "
+            f"{complex_text(*product)}, turned by θ on the same circle of radius {radius:.3f}; a ring marks the "
+            "rotation-matrix result on the tip of the turned arrow. A scrubber under the chart turns θ."
         ),
         csv=columns_to_csv(
             {
-                "route": ["z", "z*e^(i*theta)", "R(theta)*(a,b)", "exp(theta*J)*(a,b)"],
-                "real_or_x": [a, routes.by_product[0], routes.by_matrix[0], routes.by_exponential[0]],
-                "imaginary_or_y": [b, routes.by_product[1], routes.by_matrix[1], routes.by_exponential[1]],
+                "theta_rad": sweep.thetas,
+                "cos_theta": sweep.unit[:, 0],
+                "sin_theta": sweep.unit[:, 1],
+                "z_times_e_itheta_re": sweep.by_product[:, 0],
+                "z_times_e_itheta_im": sweep.by_product[:, 1],
+                "R_theta_ab_x": sweep.by_matrix[:, 0],
+                "R_theta_ab_y": sweep.by_matrix[:, 1],
             }
         ),
+        scrub=scrub,
     )
+
+
+def _tick(reach: float) -> float:
+    return 0.5 if reach <= 1.6 else 1.0 if reach <= 5 else 2.0
+
+
+def _arc_trace(colour: str, name: str) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": np.zeros(_ARC_POINTS, dtype=np.float32),
+        "y": np.zeros(_ARC_POINTS, dtype=np.float32),
+        "mode": "lines+markers",
+        "line": {"color": colour, "width": 2},
+        "marker": {"size": [0] * (_ARC_POINTS - 1) + [9], "symbol": "arrow", "angleref": "previous", "color": colour},
+        "name": name,
+        "hoverinfo": "skip",
+    }
+
+
+def _labels(texts: list[str], colours: list[str]) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": np.zeros(len(texts), dtype=np.float32),
+        "y": np.zeros(len(texts), dtype=np.float32),
+        "mode": "text",
+        "text": texts,
+        "textposition": "middle center",
+        "textfont": {"color": colours, "size": 16},
+        "hoverinfo": "skip",
+        "name": "labels",
+    }
+
+
+def _ring() -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": np.zeros(1, dtype=np.float32),
+        "y": np.zeros(1, dtype=np.float32),
+        "mode": "markers",
+        "marker": {"size": 22, "symbol": "circle-open", "line": {"width": 3}, "color": OKABE_ITO[2]},
+        "name": "R(θ)·(a, b) from the 2×2 matrix",
+        "hovertemplate": "R(θ)·(a, b) = (%{x:.3f}, %{y:.3f})<extra></extra>",
+    }

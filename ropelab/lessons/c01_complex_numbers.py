@@ -2,6 +2,7 @@
 
 Multiplying by e^{iθ} rotates a point of the plane; the 2×2 matrix R(θ) (rope_core.rotation_matrix_2d) and the
 power series of e^{θJ} land on the same point. Chapter 5 reuses the matrix exponential for its identity checks.
+The angle scrubber's stops (every 5°) are turned here too, all at once, so dragging needs no server.
 """
 
 import math
@@ -17,6 +18,8 @@ from rope_core.rotation import MAX_ANGLE
 MAX_EXPM_SIZE = 128
 MAX_PART = 1e6
 MAX_TURN = 1e4
+ANGLE_STEP = math.pi / 36  # 5°: the scrubber's stops; multiples of it include π/6, π/4, π/2, π and 2π
+MAX_ANGLE_STOPS = 512
 
 
 def _check_angle(alpha, name: str = "alpha") -> float:
@@ -105,4 +108,56 @@ def rotate_three_ways(a: float, b: float, theta: float) -> RotationRoutes:
         by_product=rotate_complex(point, theta),
         by_matrix=rotation_matrix_2d(theta) @ point,
         by_exponential=matrix_exponential(theta * skew_generator()) @ point,
+    )
+
+
+def angle_stops(low: float, high: float, current: float) -> tuple[np.ndarray, int]:
+    """Every multiple of 5° (π/36) in [low, high], plus `current` when it falls between two; and where it sits.
+
+    The current angle is always one of the stops, so the picture a scrubber starts from is exactly the one shown.
+    """
+    low = check_float("low", low, -MAX_TURN, MAX_TURN)
+    high = check_float("high", high, low, MAX_TURN)
+    current = check_float("current", current, low, high)
+    first, last = math.ceil(low / ANGLE_STEP - 1e-9), math.floor(high / ANGLE_STEP + 1e-9)
+    if last - first + 2 > MAX_ANGLE_STOPS:
+        raise ValueError(f"high - low must span at most {MAX_ANGLE_STOPS - 2} steps of 5°, got {last - first + 1}")
+    grid = np.arange(first, last + 1) * ANGLE_STEP
+    # An angle within rounding of a grid stop (π/4 typed, or released from the scrubber) is that stop.
+    nearest = int(np.argmin(np.abs(grid - current))) if grid.size else -1
+    if grid.size and abs(grid[nearest] - current) <= 1e-9:
+        grid[nearest] = current
+        return grid, nearest
+    index = int(np.searchsorted(grid, current))
+    return np.insert(grid, index, current), index
+
+
+@dataclass(frozen=True)
+class AngleSweep:
+    """One point z = a + ib turned by many angles at once: e^{iθ}, z·e^{iθ} and R(θ)·(a, b), one row per angle."""
+
+    thetas: np.ndarray  # (S,)
+    unit: np.ndarray  # (S, 2): e^{iθ} = (cos θ, sin θ)
+    by_product: np.ndarray  # (S, 2): z·e^{iθ} by complex multiplication
+    by_matrix: np.ndarray  # (S, 2): R(θ)·(a, b) by the 2×2 matrix
+
+
+@equation(
+    r"z\,e^{i\theta_s} \;\longleftrightarrow\; R(\theta_s)\begin{pmatrix} a \\ b \end{pmatrix},\quad s = 1 \dots S"
+)
+def sweep_angles(a: float, b: float, thetas) -> AngleSweep:
+    """Turn (a, b) by every angle in `thetas` (1-D): Euler's point, the complex product and the rotation matrix."""
+    a = check_float("a", a, -MAX_PART, MAX_PART)
+    b = check_float("b", b, -MAX_PART, MAX_PART)
+    thetas = check_real_array("thetas", thetas, ndim=1, max_size=MAX_ANGLE_STOPS, max_abs=MAX_TURN)
+    if thetas.size == 0:
+        raise ValueError("thetas must contain at least one angle")
+    turns = np.exp(1j * thetas)
+    product = complex(a, b) * turns
+    matrices = np.stack([rotation_matrix_2d(theta) for theta in thetas])
+    return AngleSweep(
+        thetas=thetas,
+        unit=np.column_stack([turns.real, turns.imag]),
+        by_product=np.column_stack([product.real, product.imag]),
+        by_matrix=matrices @ np.array([a, b]),
     )

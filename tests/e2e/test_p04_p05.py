@@ -1,4 +1,4 @@
-"""Chapters 4 and 5 in a real browser: deep links, sliders driving charts, and the client-side position sweep."""
+"""Chapter 5 in a real browser: deep links, sliders driving charts, and the client-side position sweep."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import numpy as np
 import pytest
 
 import rope_core
-from ropelab.lessons import c04_relative_encodings as lesson_c04
 from ropelab.lessons import c05_rotation_in_2d as lesson_c05
 from tests.e2e.browser import assert_no_exception, chart_data, open_app, real_console_errors, wait_for_app
 
-CHAPTER_4 = "pages/04_Relative_encodings.py"
 CHAPTER_5 = "pages/05_Rotation_in_2D.py"
 QUERY = np.array([1.0, 0.6])
 
@@ -60,31 +58,5 @@ def test_chapter_5_deep_link_slider_and_browser_side_sweep(page, app_url):
     # No server round trip: the Streamlit slider and the link did not move.
     assert page.url == url_before
     assert slider.input_value() == "6"
-    assert_no_exception(page)
-    assert real_console_errors(page) == []
-
-
-def test_chapter_4_deep_link_and_length_slider_reshape_the_bias_maps(page, app_url):
-    open_app(page, app_url, CHAPTER_4, "L=12&heads=12&clip=3")
-    page.wait_for_selector(".st-key-chart_attention_row .js-plotly-plot", timeout=30_000)
-    assert page.locator(".st-key-heads input[type=range]").input_value() == "12"
-    slopes = _chart(page, "alibi_slopes").evaluate("el => el._fullData.map(t => Array.from(t.y))")
-    assert [len(group) for group in slopes] == [8, 4]
-    np.testing.assert_allclose(np.concatenate(slopes), rope_core.alibi_slopes(12), rtol=1e-5)
-    assert len(chart_data(page, "shaw_bias", field="z")) == 12
-    assert len(chart_data(page, "shaw_table", field="x")) == 7
-
-    slider = page.locator(".st-key-L input[type=range]")
-    slider.focus()
-    page.keyboard.press("ArrowRight")
-    wait_for_app(page)
-    page.wait_for_function(
-        "() => { const el = document.querySelector('.st-key-chart_shaw_bias .js-plotly-plot');"
-        " return el && el._fullData[0].z.length === 13; }",
-        timeout=15_000,
-    )
-    assert "L=13" in page.url and "heads=12" in page.url
-    z = np.array(chart_data(page, "shaw_bias", field="z"))
-    np.testing.assert_allclose(z, lesson_c04.clipped_relative_bias(13, 3, 0)[0], atol=1e-5)
     assert_no_exception(page)
     assert real_console_errors(page) == []

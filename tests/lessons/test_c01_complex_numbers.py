@@ -69,3 +69,46 @@ def test_matrix_exponential_matches_known_scalar_cases():
 def test_bad_input_raises_value_error_naming_the_parameter(parameter, call):
     with pytest.raises(ValueError, match=parameter):
         call()
+
+
+def test_angle_stops_are_every_five_degrees_and_hold_the_current_angle():
+    stops, index = lesson.angle_stops(-6.3, 6.3, math.pi / 4)
+    assert stops.size == 145  # −2π … 2π in steps of π/36
+    assert stops[0] == pytest.approx(-2 * math.pi) and stops[-1] == pytest.approx(2 * math.pi)
+    np.testing.assert_allclose(np.diff(stops), math.pi / 36)
+    assert stops[index] == math.pi / 4  # exactly the angle shown, not a rounded neighbour
+    between, at = lesson.angle_stops(-6.3, 6.3, 0.79)
+    assert between.size == 146 and between[at] == 0.79
+    assert between[at - 1] < 0.79 < between[at + 1]
+    assert np.all(np.diff(between) > 0)
+    edge, last = lesson.angle_stops(-6.3, 6.3, 6.3)
+    assert edge[last] == 6.3 and last == edge.size - 1
+
+
+@pytest.mark.parametrize(
+    ("parameter", "call"),
+    [
+        ("current", lambda: lesson.angle_stops(-1.0, 1.0, 2.0)),
+        ("high", lambda: lesson.angle_stops(1.0, 0.0, 0.5)),
+        ("high - low", lambda: lesson.angle_stops(-100.0, 100.0, 0.0)),
+        ("thetas", lambda: lesson.sweep_angles(1.0, 1.0, np.zeros(600))),
+        ("thetas", lambda: lesson.sweep_angles(1.0, 1.0, [math.nan])),
+        ("a", lambda: lesson.sweep_angles(math.inf, 1.0, [0.0])),
+    ],
+)
+def test_bad_sweeps_raise_naming_the_parameter(parameter, call):
+    with pytest.raises(ValueError, match=parameter):
+        call()
+
+
+@settings(max_examples=30, deadline=None)
+@given(a=st.floats(-5, 5), b=st.floats(-5, 5), theta=st.floats(-6.3, 6.3))
+def test_every_stop_of_a_sweep_is_the_single_rotation(a, b, theta):
+    stops, index = lesson.angle_stops(-6.3, 6.3, theta)
+    sweep = lesson.sweep_angles(a, b, stops)
+    routes = rotate_three_ways(a, b, theta)
+    np.testing.assert_allclose(sweep.by_product[index], routes.by_product, atol=1e-12)
+    np.testing.assert_allclose(sweep.by_matrix[index], routes.by_matrix, atol=1e-12)
+    np.testing.assert_allclose(sweep.unit[index], lesson.euler_point(theta), atol=1e-15)
+    np.testing.assert_allclose(np.hypot(*sweep.by_product.T), math.hypot(a, b), atol=1e-12)
+    np.testing.assert_allclose(sweep.by_product, sweep.by_matrix, atol=1e-12)

@@ -1,0 +1,187 @@
+"""Chapters 1-4 in a real browser: the angle scrubber turns the picture without the server, sections rerun alone and
+keep the address bar and the share link right, deep links restore the view, typed markup stays text."""
+
+from __future__ import annotations
+
+import math
+import time
+import urllib.parse
+
+import numpy as np
+import pytest
+
+import rope_core
+from ropelab.figures.c02_why_positions import token_labels
+from ropelab.lessons import c01_complex_numbers as lesson_c01
+from ropelab.lessons import c04_relative_encodings as lesson_c04
+from ropelab.lessons.c02_why_positions import shuffle_order
+from tests.e2e.browser import (
+    assert_no_exception,
+    chart_data,
+    open_app,
+    real_console_errors,
+    slider_by_label,
+    url_query,
+    wait_for_app,
+)
+
+CHAPTER_1 = "pages/01_Complex_numbers.py"
+
+
+def _wait_for_chart(page, key: str, trace: int, field: str, predicate, timeout_ms: int = 8_000):
+    """Poll a chart's decoded data until `predicate` accepts it (Plotly redraws just after the rerun)."""
+    values = None
+    for _ in range(timeout_ms // 250):
+        values = chart_data(page, key, trace, field)
+        if predicate(values):
+            return values
+        page.wait_for_timeout(250)
+    raise AssertionError(f"chart {key!r} never showed the expected data; last: {values}")
+
+
+def _trace_index(page, key: str, name: str) -> int:
+    chart = page.locator(f".st-key-chart_{key} .js-plotly-plot").first
+    names = chart.evaluate("el => el._fullData.map(t => t.name || '')")
+    return names.index(name)
+
+
+def _chart(page, key: str):
+    return page.locator(f".st-key-chart_{key} .js-plotly-plot").first
+
+
+def _title(page, key: str) -> str:
+    return page.locator(f".st-key-chart_{key} .js-plotly-plot").first.evaluate("el => el._fullLayout.title.text")
+
+
+def _share_link(page) -> str:
+    return page.locator(".ropelab-share__link").first.input_value()
+
+
+def test_chapter_1_dragging_the_angle_turns_both_arrows_without_the_server(page, app_url):
+    sent: list[float] = []
+    page.on("websocket", lambda socket: socket.on("framesent", lambda _: sent.append(time.monotonic())))
+    open_app(page, app_url, CHAPTER_1, "a=3&b=4")
+    page.wait_for_selector(".st-key-chart_turn .ropelab-chart__range", timeout=30_000)
+    unit = _trace_index(page, "turn", "e<sup>iθ</sup>")
+    turned = _trace_index(page, "turn", "z·e<sup>iθ</sup>")
+    assert _title(page, "turn") == "θ = π/4 = 0.785 rad (45°)"
+    stops, start = lesson_c01.angle_stops(-6.3, 6.3, math.pi / 4)
+    scrubber = page.locator(".st-key-chart_turn .ropelab-chart__range")
+    assert scrubber.get_attribute("aria-label") == "Angle θ" and scrubber.input_value() == str(start)
+
+    scrubber.scroll_into_view_if_needed()
+    box = scrubber.bounding_box()
+    y = box["y"] + box["height"] / 2
+    x = box["x"] + box["width"] * (start + 0.5) / len(stops)  # the thumb sits where the current stop is
+    page.mouse.move(x, y)
+    page.mouse.down()
+    during = len(sent)
+    seen = set()
+    for step in range(1, 13):
+        page.mouse.move(x + step * box["width"] / 40, y, steps=2)
+        page.wait_for_timeout(60)
+        index = int(scrubber.input_value())
+        tip = [chart_data(page, "turn", unit, axis)[1] for axis in ("x", "y")]
+        if tip == pytest.approx([math.cos(stops[index]), math.sin(stops[index])], abs=1e-5):
+            seen.add(index)
+    assert len(sent) == during, "dragging the scrubber must not talk to the server"
+    assert len(seen) >= 5, f"the picture followed the drag at only {len(seen)} stops"
+    page.mouse.up()
+    wait_for_app(page)
+    released = int(scrubber.input_value())
+    assert released > start + 4
+    theta = float(url_query(page)["theta"])
+    assert theta == pytest.approx(stops[released], abs=1e-12)
+    _wait_for_chart(
+        page, "turn", turned, "x", lambda xs: abs(xs[-1] - (3 * math.cos(theta) - 4 * math.sin(theta))) < 1e-5
+    )
+    assert f"theta={url_query(page)['theta']}" in _share_link(page)
+    title = _title(page, "turn")
+    assert title.startswith("θ = ") and f"{theta:.3f} rad" in title
+
+    fresh = page.context.new_page()
+    fresh.goto(page.url, wait_until="domcontentloaded")
+    fresh.wait_for_selector(".st-key-chart_turn .js-plotly-plot", timeout=30_000)
+    wait_for_app(fresh)
+    assert _title(fresh, "turn") == title
+    assert fresh.locator(".st-key-chart_turn .ropelab-chart__range").input_value() == str(released)
+    assert slider_by_label(fresh, "Real part a").input_value() == "3"
+    assert_no_exception(page)
+    assert real_console_errors(page) == []
+
+
+def test_typed_markup_stays_text_and_the_shuffle_button_reshuffles(page, app_url):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sentence = "<script>alert(1)</script> <b>dog</b> bites the man"
+    open_app(page, app_url, "pages/02_Why_positions.py", urllib.parse.urlencode({"text": sentence}))
+    page.wait_for_selector(".st-key-chart_weights .js-plotly-plot", timeout=30_000)
+    assert page.locator("[data-testid=stMain] [data-testid=stCode]").first.inner_text().strip() == sentence
+    tick_texts = page.locator(".st-key-chart_weights .yaxislayer-above text").evaluate_all(
+        "nodes => nodes.map(node => node.textContent)"
+    )
+    assert "1. <script>ale…" in tick_texts and "2. <b>dog</b>" in tick_texts
+    assert page.locator("[data-testid=stMain] b", has_text="dog").count() == 0
+
+    words = sentence.split()
+    assert shuffle_order(5, 1).tolist() != shuffle_order(5, 2).tolist()
+    page.get_by_role("button", name="Shuffle again").click()
+    wait_for_app(page)
+    assert url_query(page)["seed"] == "2"
+    expected = token_labels([words[i] for i in shuffle_order(5, 2)])
+    _wait_for_chart(page, "weights", 1, "y", lambda labels: labels == expected)
+    reordered = " ".join(words[i] for i in shuffle_order(5, 2))
+    assert page.locator("[data-testid=stMain] [data-testid=stCode]").nth(1).inner_text().strip() == reordered
+    assert dialogs == []
+    assert_no_exception(page)
+    assert real_console_errors(page) == []
+
+
+@pytest.mark.parametrize(("length", "max_len", "fails"), [(200, 64, True), (40, 64, False)])
+def test_learned_table_edge_from_a_link(page, app_url, length, max_len, fails):
+    open_app(page, app_url, "pages/03_Absolute_encodings.py", f"L={length}&Lmax={max_len}&d=16")
+    page.wait_for_selector(".st-key-chart_learned .js-plotly-plot", timeout=30_000)
+    assert slider_by_label(page, "Number of positions L").input_value() == str(length)
+    assert slider_by_label(page, "Rows in the learned table").input_value() == str(max_len)
+    message = f"position {max_len} is beyond the learned table's max_len {max_len}"
+    assert (page.get_by_text(message, exact=False).count() > 0) is fails
+    rows = page.locator(".st-key-chart_learned .js-plotly-plot").first.evaluate(
+        "el => el._fullData[0].z.map(row => row.every(v => v === null || Number.isNaN(v)))"
+    )
+    assert len(rows) == max(length, max_len)
+    assert rows.count(True) == (length - max_len if fails else 0)
+
+    slider = slider_by_label(page, "Number of positions L")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    assert url_query(page)["L"] == str(length + 8)
+    _wait_for_chart(page, "similarity_curve", 0, "x", lambda x: len(x) == length + 8)
+    assert_no_exception(page)
+    assert real_console_errors(page) == []
+
+
+def test_chapter_4_deep_link_and_length_slider_reshape_the_bias_maps(page, app_url):
+    open_app(page, app_url, "pages/04_Relative_encodings.py", "L=12&heads=12&clip=3")
+    page.wait_for_selector(".st-key-chart_attention_row .js-plotly-plot", timeout=30_000)
+    assert page.locator(".st-key-heads input[type=range]").input_value() == "12"
+    slopes = _chart(page, "alibi_slopes").evaluate("el => el._fullData.map(t => Array.from(t.y))")
+    assert [len(group) for group in slopes] == [8, 4]
+    np.testing.assert_allclose(np.concatenate(slopes), rope_core.alibi_slopes(12), rtol=1e-5)
+    assert len(chart_data(page, "shaw_bias", field="z")) == 12
+    assert len(chart_data(page, "shaw_table", field="x")) == 7
+
+    slider = page.locator(".st-key-L input[type=range]")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => { const el = document.querySelector('.st-key-chart_shaw_bias .js-plotly-plot');"
+        " return el && el._fullData[0].z.length === 13; }",
+        timeout=15_000,
+    )
+    assert "L=13" in page.url and "heads=12" in page.url
+    z = np.array(chart_data(page, "shaw_bias", field="z"))
+    np.testing.assert_allclose(z, lesson_c04.clipped_relative_bias(13, 3, 0)[0], atol=1e-5)
+    assert_no_exception(page)
+    assert real_console_errors(page) == []
