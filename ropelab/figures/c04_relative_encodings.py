@@ -306,24 +306,84 @@ def alibi_bias_chart(slopes: np.ndarray, steep_bias: np.ndarray, gentle_bias: np
     )
 
 
-def biased_attention_chart(probabilities: dict[str, np.ndarray]) -> spec.Chart:
-    """softmax(S + A) for each bias, side by side, from the same content scores."""
-    length = next(iter(probabilities.values())).shape[0]
+def overview_chart(biases: dict[str, np.ndarray], probabilities: dict[str, np.ndarray]) -> spec.Chart:
+    """Top row: each scheme's L × L bias A, constant along diagonals. Bottom row: softmax(S + A) from the same S."""
+    if list(biases) != list(probabilities) or not biases:
+        raise ValueError("biases and probabilities must name the same schemes in the same order")
+    names = list(biases)
+    columns = len(names)
+    short = [name.split(" (")[0] for name in names]
+    fig = spec.subplots(
+        2,
+        columns,
+        subplot_titles=[*names, *(f"attention ({name})" for name in short)],
+        horizontal_spacing=0.035,
+        vertical_spacing=0.14,
+    )
+    top = max(float(np.max(matrix)) for matrix in probabilities.values())
+    for column, name in enumerate(names, start=1):
+        bias = np.asarray(biases[name], dtype=np.float64)
+        weights = np.asarray(probabilities[name], dtype=np.float64)
+        if bias.shape != weights.shape or bias.ndim != 2:
+            raise ValueError(f"{name!r}: bias {bias.shape} and probabilities {weights.shape} must be one square shape")
+        keys = np.arange(bias.shape[1], dtype=np.int32)
+        queries = np.arange(bias.shape[0], dtype=np.int32)
+        low, high = symmetric_range(bias)
+        spec.add_trace(
+            fig,
+            {
+                "type": "heatmap", "z": bias.astype(np.float32), "x": keys, "y": queries,
+                "colorscale": DIVERGING_SCALE, "zmin": low, "zmax": high, "showscale": False,
+                "hovertemplate": f"{name}<br>query i = %{{y}}, key j = %{{x}}<br>bias = %{{z:.3f}}<extra></extra>",
+            },
+            row=1,
+            col=column,
+        )  # fmt: skip
+        spec.add_trace(
+            fig,
+            {
+                "type": "heatmap", "z": weights.astype(np.float32), "x": keys, "y": queries,
+                "coloraxis": "coloraxis",
+                "hovertemplate": f"{name}<br>query i = %{{y}}, key j = %{{x}}<br>weight = %{{z:.3f}}<extra></extra>",
+            },
+            row=2,
+            col=column,
+        )  # fmt: skip
+        for row in (1, 2):
+            x_id = spec.axis_ids(fig, row, column)[0]
+            spec.update_xaxes(fig, row=row, col=column, constrain="domain", showticklabels=row == 2)
+            spec.update_yaxes(
+                fig, row=row, col=column, autorange="reversed", scaleanchor=x_id, scaleratio=1, constrain="domain",
+                showticklabels=column == 1,
+            )  # fmt: skip
+    # Row labels on the left; the hover names query and key.
+    spec.update_yaxes(fig, row=1, col=1, title={"text": "bias A"})
+    spec.update_yaxes(fig, row=2, col=1, title={"text": "softmax(S + A)"})
+    for column in range(1, columns + 1):
+        spec.update_xaxes(fig, row=2, col=column, title={"text": "key j"})
+    lower = fig["layout"]["yaxis" + spec.axis_ids(fig, 2, 1)[1][1:]]["domain"]
+    spec.update_layout(
+        fig,
+        coloraxis={
+            "colorscale": SEQUENTIAL_SCALE, "cmin": 0.0, "cmax": top,
+            "colorbar": {"title": {"text": "weight"}, "len": lower[1] - lower[0], "y": lower[0], "yanchor": "bottom"},
+        },
+    )  # fmt: skip
+    style_figure(fig, height=600)
+    spec.update_layout(fig, margin={"t": 50, "b": 60})
+    for note in fig["layout"].get("annotations", []):
+        note["font"] = {"size": 13}
+    length = next(iter(biases.values())).shape[0]
     return spec.Chart(
-        _heatmap_panels(
-            list(probabilities.items()),
-            diverging=False,
-            colorbar_title="weight",
-            height=340,
-            title="softmax(S + A): same content scores, four biases",
-        ),
+        spec.finish(fig),
         alt=(
-            f"Four {length} by {length} attention maps from the same content scores: without bias the weights are "
-            "scattered; with the ALiBi bias they concentrate on the diagonal."
+            f"Top row: the {length} by {length} bias matrices of {', '.join(names)}, each constant along its "
+            "diagonals. Bottom row: the attention weights softmax(S + A) from the same content scores S: without a "
+            "bias they are scattered, with ALiBi's bias they crowd onto the diagonal."
         ),
         csv=matrix_to_csv(
-            np.vstack(list(probabilities.values())),
-            [f"{name} / query {i}" for name in probabilities for i in range(length)],
+            np.vstack([*biases.values(), *probabilities.values()]),
+            [f"{part} {name} / query {i}" for part in ("bias", "weight") for name in names for i in range(length)],
             range(length),
             corner="scheme / query i, key j →",
         ),
@@ -339,4 +399,3 @@ def attention_row_chart(probabilities: dict[str, np.ndarray], query: int) -> spe
         alt=f"Attention weights of query {query} over all {keys.size} keys for the four schemes.",
         csv=columns_to_csv({"key": keys, **rows}),
     )
-

@@ -161,27 +161,48 @@ def test_learned_table_edge_from_a_link(page, app_url, length, max_len, fails):
     assert real_console_errors(page) == []
 
 
-def test_chapter_4_deep_link_and_length_slider_reshape_the_bias_maps(page, app_url):
-    open_app(page, app_url, "pages/04_Relative_encodings.py", "L=12&heads=12&clip=3")
-    page.wait_for_selector(".st-key-chart_attention_row .js-plotly-plot", timeout=30_000)
-    assert page.locator(".st-key-heads input[type=range]").input_value() == "12"
-    slopes = _chart(page, "alibi_slopes").evaluate("el => el._fullData.map(t => Array.from(t.y))")
-    assert [len(group) for group in slopes] == [8, 4]
-    np.testing.assert_allclose(np.concatenate(slopes), rope_core.alibi_slopes(12), rtol=1e-5)
-    assert len(chart_data(page, "shaw_bias", field="z")) == 12
-    assert len(chart_data(page, "shaw_table", field="x")) == 7
+def _open_fold(page, title: str) -> None:
+    page.locator("[data-testid=stExpander] summary").filter(has_text=title).first.click()
+    page.wait_for_timeout(300)
 
-    slider = page.locator(".st-key-L input[type=range]")
-    slider.focus()
+
+def test_chapter_4_a_fold_reruns_alone_and_keeps_the_link_and_the_length_moves_everything(page, app_url):
+    open_app(page, app_url, "pages/04_Relative_encodings.py", "L=12&heads=6&clip=5")
+    page.wait_for_selector(".st-key-chart_overview .js-plotly-plot", timeout=30_000)
+    _open_fold(page, "ALiBi's slopes")
+    slopes = _chart(page, "alibi_slopes").evaluate("el => el._fullData.map(t => Array.from(t.y))")
+    assert [len(group) for group in slopes] == [4, 2]
+    np.testing.assert_allclose(np.concatenate(slopes), rope_core.alibi_slopes(6), rtol=1e-5)
+    assert page.get_by_text("One of these lies between the regular slopes", exact=False).count() == 1
+
+    _open_fold(page, "clipped distances")
+    assert len(chart_data(page, "shaw_table", field="x")) == 11
+    overview_before = _chart(page, "overview").evaluate("el => el._fullData[3].z.map(row => Array.from(row))")
+    clip = slider_by_label(page, "Clip distance k")
+    clip.focus()
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
-    page.wait_for_function(
-        "() => { const el = document.querySelector('.st-key-chart_shaw_bias .js-plotly-plot');"
-        " return el && el._fullData[0].z.length === 13; }",
-        timeout=15_000,
-    )
-    assert "L=13" in page.url and "heads=12" in page.url
+    assert url_query(page)["clip"] == "6" and url_query(page)["heads"] == "6"
+    assert "clip=6" in _share_link(page) and "L=12" in _share_link(page)
+    _wait_for_chart(page, "shaw_table", 0, "x", lambda labels: len(labels) == 13)
     z = np.array(chart_data(page, "shaw_bias", field="z"))
-    np.testing.assert_allclose(z, lesson_c04.clipped_relative_bias(13, 3, 0)[0], atol=1e-5)
+    np.testing.assert_allclose(z, lesson_c04.clipped_relative_bias(12, 6, 0)[0], atol=1e-5)
+    overview_after = _chart(page, "overview").evaluate("el => el._fullData[3].z.map(row => Array.from(row))")
+    assert overview_after == overview_before  # the overview keeps Shaw et al.'s usual k = 4 whatever the fold says
+
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector(".st-key-chart_overview .js-plotly-plot", timeout=30_000)
+    wait_for_app(page)
+    _open_fold(page, "clipped distances")
+    assert slider_by_label(page, "Clip distance k").input_value() == "6"
+    _wait_for_chart(page, "shaw_table", 0, "x", lambda labels: len(labels) == 13)
+
+    length = slider_by_label(page, "Sequence length L")
+    length.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    assert url_query(page)["L"] == "13" and url_query(page)["clip"] == "6"
+    _wait_for_chart(page, "overview", 1, "z", lambda rows: len(rows) == 13)
+    _wait_for_chart(page, "shaw_bias", 0, "z", lambda rows: len(rows) == 13)
     assert_no_exception(page)
     assert real_console_errors(page) == []

@@ -11,9 +11,9 @@ from ropelab.figures.c04_relative_encodings import (
     _heatmap_panels,
     alibi_slopes_chart,
     attention_row_chart,
-    biased_attention_chart,
     clipped_bias_chart,
     clipped_table_chart,
+    overview_chart,
     t5_buckets_chart,
 )
 from ropelab.lessons import c04_relative_encodings as lesson_c04
@@ -32,15 +32,27 @@ def test_bias_heatmap_shows_the_matrix_with_a_zero_centred_scale():
     assert fig.layout.yaxis.autorange == "reversed"
 
 
-def test_probability_panels_share_one_sequential_scale_from_zero():
-    first = rope_core.softmax(np.random.default_rng(0).standard_normal((6, 6)))
-    second = np.eye(6)
-    chart = biased_attention_chart({"a": first, "b": second})
+def test_overview_puts_each_bias_above_the_attention_it_gives():
+    scores = rope_core.attention_maps(10, 16, "nope", seed=2).scores
+    biases = lesson_c04.overview_biases(10, 2, causal=True)
+    probabilities = {name: lesson_c04.attention_with_bias(scores, bias, True) for name, bias in biases.items()}
+    chart = overview_chart(biases, probabilities)
     fig = validated(chart)
-    assert chart.csv.splitlines()[7].startswith("b / query 0,")  # header, six rows of a, then b
-    assert [trace.zmin for trace in fig.data] == [0.0, 0.0]
-    assert [trace.zmax for trace in fig.data] == [1.0, 1.0]
-    assert [trace.showscale for trace in fig.data] == [True, False]
+    assert len(fig.data) == 8
+    for column, name in enumerate(biases):
+        bias, weights = fig.data[2 * column], fig.data[2 * column + 1]
+        np.testing.assert_allclose(np.asarray(bias.z), biases[name], atol=1e-6)
+        np.testing.assert_allclose(np.asarray(weights.z), probabilities[name], atol=1e-6)
+        assert bias.zmin == pytest.approx(-bias.zmax) and bias.showscale is False
+        assert weights.coloraxis == "coloraxis" and np.all(np.triu(np.asarray(weights.z), 1) == 0)
+    assert fig.layout.coloraxis.cmin == 0 and fig.layout.coloraxis.cmax == pytest.approx(
+        max(matrix.max() for matrix in probabilities.values()), rel=1e-6
+    )
+    titles = [note.text for note in fig.layout.annotations]
+    assert titles[:4] == list(biases) and titles[4] == "attention (no bias)" and titles[7] == "attention (ALiBi)"
+    assert chart.csv.splitlines()[11].startswith("bias clipped (k = 4) / query 0,")  # header, ten rows of no bias
+    with pytest.raises(ValueError, match="same schemes"):
+        overview_chart(biases, {"other": np.eye(10)})
 
 
 def test_big_heatmaps_are_downsampled_for_display():
