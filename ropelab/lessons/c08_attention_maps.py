@@ -1,5 +1,5 @@
-"""Chapter 8, attention maps: one short sentence through self-attention, the six position schemes compared, and
-RoPE's pipeline step by step.
+"""Chapter 8, attention maps: one short sentence through self-attention, the six position schemes compared (at one
+shift, and at every stop of the shift scrubber at once), and RoPE's pipeline step by step.
 
 Builds on rope_core.attention_maps: the same seeded content vectors and W_q, W_k, so every number here matches
 the maps.
@@ -11,15 +11,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rope_core import METHODS, AttentionMaps, apply_rope, attention_maps, causal_mask, inv_freq, softmax
+from rope_core import (
+    METHODS,
+    AttentionMaps,
+    alibi_bias,
+    apply_rope,
+    attention_maps,
+    causal_mask,
+    inv_freq,
+    softmax,
+    t5_bias,
+)
 from rope_core._checks import check_base, check_bool, check_dim, check_int
 from rope_core._equation import equation
-from rope_core.limits import MAX_POSITION
+from rope_core.attention import _content_vectors, _queries_and_keys
+from rope_core.limits import MAX_POSITION, MAX_SEQ
 
 MAX_TOKENS = 16
 MAX_TEXT_CHARS = 80
 MAX_TOKEN_CHARS = 12
 MAX_SHIFT = 100_000
+# attention_maps' learned table has this many rows (positions 0 … 511).
+LEARNED_ROWS = 512
+# All stops of all tokens go through the position tables in one call, which takes at most MAX_SEQ positions.
+MAX_SHIFT_STOPS = MAX_SEQ // MAX_TOKENS
+_POSITION_FREE = ("nope", "t5", "alibi")
 _KEEP_PUNCTUATION = frozenset("'.,!?;:-")
 
 
@@ -122,6 +138,81 @@ def compare_methods(
 
 
 @dataclass(frozen=True)
+class MapsOverShifts:
+    """Every method's scores and probabilities at several shifts: the stops a scrubber moves between."""
+
+    shifts: np.ndarray  # (S,) the shift of each stop: positions shift, shift + 1, …
+    scores: dict[str, np.ndarray]  # method -> (S, n, n) logits; -inf where masked, NaN where the method cannot run
+    probabilities: dict[str, np.ndarray]  # method -> (S, n, n); NaN where the method cannot run
+    available: dict[str, np.ndarray]  # method -> (S,) False where it has no encoding for those positions
+
+
+def _checked_token_ids(token_ids) -> np.ndarray:
+    token_ids = np.asarray(token_ids)
+    if token_ids.ndim != 1 or not 1 <= token_ids.size <= MAX_TOKENS or not np.issubdtype(token_ids.dtype, np.integer):
+        raise ValueError(f"token_ids must be 1 to {MAX_TOKENS} integer ids, got {token_ids!r}")
+    if token_ids.min() < 0:
+        raise ValueError("token_ids must be non-negative")
+    return token_ids
+
+
+def maps_over_shifts(
+    token_ids,
+    d: int = 64,
+    shifts=(0,),
+    *,
+    seed: int = 0,
+    causal: bool = False,
+    same_token: bool = False,
+    base: float = 10000.0,
+) -> MapsOverShifts:
+    """The six methods' attention maps at every shift in `shifts`, computed together.
+
+    Equal to calling attention_maps(token_ids, d, method, shift=s, ...) for every method and shift s (the same
+    seeds, tables and rotations), but with each method's queries and keys for all stops in one batch, so a
+    scrubber's hundred stops cost about as much as a few single maps. Stops where the learned table has no row
+    for the positions are marked unavailable.
+    """
+    d = check_dim(d, "d")
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    causal = check_bool("causal", causal)
+    same_token = check_bool("same_token", same_token)
+    base = check_base(base)
+    token_ids = _checked_token_ids(token_ids)
+    shifts = np.asarray(shifts)
+    if shifts.ndim != 1 or not 1 <= shifts.size <= MAX_SHIFT_STOPS or not np.issubdtype(shifts.dtype, np.integer):
+        raise ValueError(f"shifts must be 1 to {MAX_SHIFT_STOPS} whole numbers, got {shifts!r}")
+    if shifts.min() < 0 or shifts.max() > MAX_SHIFT:
+        raise ValueError(f"shifts must lie in [0, {MAX_SHIFT}], got {shifts.min()} … {shifts.max()}")
+    if same_token:
+        token_ids = np.full_like(token_ids, token_ids[0])
+    n = token_ids.size
+    content = _content_vectors(token_ids, d, seed)
+    positions = shifts.astype(np.int64)[:, None] + np.arange(n)[None, :]
+    bias = {"t5": t5_bias(n, 32, 128, True, seed)[0], "alibi": alibi_bias(n, 0.5)}
+    mask = causal_mask(n) if causal else np.zeros((n, n))
+
+    scores, probabilities, available = {}, {}, {}
+    for method in METHODS:
+        usable = positions[:, -1] < LEARNED_ROWS if method == "learned" else np.ones(shifts.size, dtype=bool)
+        method_scores = np.full((shifts.size, n, n), np.nan)
+        method_probabilities = np.full((shifts.size, n, n), np.nan)
+        # NoPE and the bias methods never see the positions: one map serves every stop.
+        stops = 1 if method in _POSITION_FREE else int(usable.sum())
+        if stops:
+            q, k = _queries_and_keys(
+                np.tile(content, (stops, 1)), positions[usable][:stops].ravel(), method, seed, base, LEARNED_ROWS,
+                "half",
+            )  # fmt: skip
+            q, k = q.reshape(stops, n, d), k.reshape(stops, n, d)
+            logits = q @ k.transpose(0, 2, 1) / math.sqrt(d) + bias.get(method, 0.0) + mask
+            method_scores[usable] = logits
+            method_probabilities[usable] = softmax(logits)
+        scores[method], probabilities[method], available[method] = method_scores, method_probabilities, usable
+    return MapsOverShifts(shifts.astype(np.int64), scores, probabilities, available)
+
+
+@dataclass(frozen=True)
 class PipelineStage:
     """One step of attention: what it computes (LaTeX) and the arrays it produces, each with its label."""
 
@@ -169,11 +260,7 @@ def rope_attention_pipeline(
     same_token = check_bool("same_token", same_token)
     shift = check_int("shift", shift, 0, MAX_SHIFT)
     base = check_base(base)
-    token_ids = np.asarray(token_ids)
-    if token_ids.ndim != 1 or not 1 <= token_ids.size <= MAX_TOKENS or not np.issubdtype(token_ids.dtype, np.integer):
-        raise ValueError(f"token_ids must be 1 to {MAX_TOKENS} integer ids, got {token_ids!r}")
-    if token_ids.min() < 0:
-        raise ValueError("token_ids must be non-negative")
+    token_ids = _checked_token_ids(token_ids)
     if same_token:
         token_ids = np.full_like(token_ids, token_ids[0])
     n = token_ids.size

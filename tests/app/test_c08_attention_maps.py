@@ -1,4 +1,5 @@
-"""Chapter 8 page: six maps from one sentence, measured position dependence, and the step-by-step pipeline."""
+"""Chapter 8 page: six maps from one sentence with a shift scrubber, measured position dependence, and the
+step-by-step pipeline."""
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ import rope_core
 from ropelab.lessons.c08_attention_maps import compare_methods, rope_attention_pipeline, split_tokens
 from tests.app.helpers import (
     assert_clean,
+    chart_payload,
     decode_array,
     drive_sliders_to_both_ends,
     metric_values,
@@ -16,13 +18,13 @@ from tests.app.helpers import (
 
 PAGE = "pages/08_Attention_maps.py"
 DEFAULT_TEXT = "the cat sat on the mat because the cat was tired"
-SLIDERS = {"seed": 0, "shift": 100}
-TOGGLES = {"causal": False, "same": False}
+SLIDERS = {"seed": 1, "shift": 100}
+TOGGLES = {"causal": False, "same": True}
 
 
 def _heatmaps(figure):
-    """The panels that carry data (a method that cannot run gets a blank placeholder panel)."""
-    return [t for t in figure["data"] if t["type"] == "heatmap" and not t.get("name", "").endswith("(no data)")]
+    """The panels that carry data (a method that cannot run keeps a hidden, empty heatmap)."""
+    return [t for t in figure["data"] if t["type"] == "heatmap" and t.get("visible", True)]
 
 
 def _z(trace):
@@ -37,20 +39,33 @@ def _state(at):
     )
 
 
-def test_defaults_show_six_maps_that_match_the_core():
+def test_defaults_show_the_same_token_at_every_position_with_a_shift_scrubber():
     at = run_page(PAGE)
     assert_clean(at)
     assert _state(at) == (SLIDERS | {"d": 32}, TOGGLES, DEFAULT_TEXT)
+    assert at.radio(key="view").value == "scores"
     _, ids = split_tokens(DEFAULT_TEXT)
-    expected = compare_methods(ids, 32, seed=0, shift=100)
-    maps = _heatmaps(plotly_figure(at, "maps"))
+    expected = compare_methods(ids, 32, seed=1, same_token=True, shift=100)
+    payload = chart_payload(at, "maps")
+    maps = _heatmaps(payload["figure"])
     assert len(maps) == 6
-    np.testing.assert_allclose(_z(maps[-1]), expected["rope"].maps.probabilities, atol=1e-6)
+    np.testing.assert_allclose(_z(maps[-1]), expected["rope"].maps.scores, atol=1e-6)
+    assert payload["figure"]["layout"]["yaxis"]["ticktext"] == ["the"] * 11
+    assert "Scores constant along every diagonal: NoPE (no positions), T5 bias (relative), ALiBi (relative), " \
+        "RoPE (rotary)." in payload["alt"]  # fmt: skip
+    scrub = payload["scrub"]
+    assert scrub["index"] == 10 and len(scrub["frames"]) == len(scrub["labels"]) == 101
+    assert scrub["labels"][10] == "s = 100: positions 100 … 110" and scrub["labels"][-1].startswith("s = 1000:")
     bars = plotly_figure(at, "dependence")["data"]
     shift_bars = np.array(decode_array(bars[1]["y"]), dtype=float)
     assert shift_bars[-1] < 1e-12  # RoPE: only rounding
     assert shift_bars[1] > 0.1  # sinusoidal moves
     assert plotly_figure(at, "pipeline")["data"]
+    # The misconception card reads where RoPE's largest score sits off the diagonal from this very map.
+    scores = expected["rope"].maps.scores
+    query, key = np.unravel_index(np.argmax(scores), scores.shape)
+    assert key != query
+    assert any(f"key − query = {key - query}" in str(block.value) for block in at.markdown)
 
 
 def test_every_slider_and_the_step_at_both_ends():
@@ -72,6 +87,7 @@ def test_a_link_sets_every_control_and_the_charts_follow():
     )  # fmt: skip
     assert_clean(at)
     assert _state(at) == ({"seed": 7, "shift": 300, "d": 64}, {"causal": True, "same": True}, text)
+    assert chart_payload(at, "maps")["scrub"]["index"] == 30
     _, ids = split_tokens(text)
     expected = compare_methods(ids, 64, seed=7, causal=True, same_token=True, shift=300)
     figure = plotly_figure(at, "maps")
@@ -124,16 +140,39 @@ def test_shifting_past_the_learned_table_empties_its_panel_but_not_ropes():
     assert len(maps) == 5
     assert "Learned" not in " ".join(trace["name"] for trace in maps)
     np.testing.assert_allclose(_z(maps[-1]), before, atol=1e-6)  # RoPE: the shift changes nothing
-    assert any("no row" in str(warning.value) for warning in at.warning)
+    notes = [text for trace in figure["data"] if trace.get("mode") == "text" for text in trace["text"]]
+    assert notes == ["No learned row<br>for positions ≥ 512<br>(this sentence: 600 … 610)"]
+    assert any("no row for these positions" in str(caption.value) for caption in at.caption)
+    assert not at.warning  # a fact of the lesson, not a rejected input
     metrics = metric_values(at)
     assert metrics["Learned: max |Δscore|"] == "no rows"
     assert float(metrics["RoPE: max |Δscore|"]) < 1e-12
 
 
-def test_same_token_mode_makes_ropes_toeplitz_bar_tiny():
-    at = run_page(PAGE, {"same": "true"})
-    assert_clean(at)
+def test_same_token_mode_makes_ropes_toeplitz_bar_tiny_and_different_words_do_not():
+    at = run_page(PAGE)
     toeplitz = np.array(decode_array(plotly_figure(at, "dependence")["data"][0]["y"]), dtype=float)
     methods = list(rope_core.METHODS)
     assert toeplitz[methods.index("rope")] < 1e-12
     assert toeplitz[methods.index("sinusoidal")] > 0.05
+    words = run_page(PAGE, {"same": "false"})
+    assert_clean(words)
+    toeplitz = np.array(decode_array(plotly_figure(words, "dependence")["data"][0]["y"]), dtype=float)
+    assert toeplitz[methods.index("rope")] > 0.05
+    assert plotly_figure(words, "maps")["layout"]["yaxis"]["ticktext"][:3] == ["the", "cat", "sat"]
+    assert any("Turn on *same token repeated*" in str(caption.value) for caption in words.caption)
+
+
+def test_a_link_notice_only_ever_speaks_of_the_links_own_value():
+    # Regression (#13 §4): after the reader moved the shift, a notice about "the link's value" stayed on the page.
+    at = run_page(PAGE, {"shift": "550"})
+    assert_clean(at)
+    assert not at.warning
+    for value in (560, 570, 550, 600):
+        at.slider(key="shift").set_value(value).run()
+        assert_clean(at)
+        assert not [w for w in at.warning if "link" in str(w.value)], value
+    rejected = run_page(PAGE, {"shift": "5000"})  # beyond the slider: the link's value is really not used
+    assert any("the link's value `5000`" in str(w.value) for w in rejected.warning)
+    rejected.slider(key="shift").set_value(600).run()
+    assert not [w for w in rejected.warning if "link" in str(w.value)]

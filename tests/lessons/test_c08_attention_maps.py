@@ -9,8 +9,11 @@ import pytest
 
 import rope_core
 from ropelab.lessons.c08_attention_maps import (
+    LEARNED_ROWS,
+    MAX_SHIFT_STOPS,
     MAX_TOKENS,
     compare_methods,
+    maps_over_shifts,
     rope_attention_pipeline,
     shift_change,
     split_tokens,
@@ -99,3 +102,47 @@ def test_pipeline_same_token_mode_matches_attention_maps():
 def test_pipeline_rejects_bad_token_ids(bad):
     with pytest.raises(ValueError):
         rope_attention_pipeline(bad, 16)
+
+
+@pytest.mark.parametrize(("causal", "same_token"), [(False, False), (True, True)])
+def test_maps_over_shifts_equal_attention_maps_at_every_stop(causal, same_token):
+    _, ids = split_tokens("a rose is a rose")
+    shifts = np.array([0, 7, 300, 505, 508, 1000])
+    stack = maps_over_shifts(ids, 16, shifts, seed=3, causal=causal, same_token=same_token)
+    assert stack.shifts.tolist() == shifts.tolist()
+    for method in rope_core.METHODS:
+        assert stack.scores[method].shape == stack.probabilities[method].shape == (6, 5, 5)
+        for stop, shift in enumerate(shifts.tolist()):
+            options = {"seed": 3, "causal": causal, "same_token": same_token, "shift": shift}
+            try:
+                maps = rope_core.attention_maps(ids, 16, method, **options)
+            except ValueError:
+                # The learned table has rows 0 … 511; a sentence reaching past it cannot be encoded at all.
+                assert method == "learned" and shift + 4 >= LEARNED_ROWS
+                assert not stack.available[method][stop] and np.isnan(stack.scores[method][stop]).all()
+                continue
+            assert stack.available[method][stop]
+            np.testing.assert_allclose(stack.scores[method][stop], maps.scores, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(stack.probabilities[method][stop], maps.probabilities, rtol=0, atol=1e-12)
+    assert stack.available["learned"].tolist() == [True, True, True, True, False, False]
+
+
+def test_maps_over_shifts_show_which_schemes_a_shift_moves():
+    _, ids = split_tokens("the cat sat on the mat")
+    stack = maps_over_shifts(ids, 32, np.arange(0, 401, 50), seed=1)
+    for method in ("nope", "t5", "alibi", "rope"):
+        assert np.abs(stack.scores[method] - stack.scores[method][0]).max() < 1e-12, method
+    for method in ("sinusoidal", "learned"):
+        assert np.abs(stack.scores[method] - stack.scores[method][0]).max() > 0.1, method
+
+
+@pytest.mark.parametrize(
+    ("shifts", "message"),
+    [([], "shifts"), (np.arange(MAX_SHIFT_STOPS + 1), "shifts"), ([0.5], "shifts"), ([-10], "shifts"),
+     ([10**6], "shifts")],
+)  # fmt: skip
+def test_maps_over_shifts_reject_bad_stops(shifts, message):
+    with pytest.raises(ValueError, match=message):
+        maps_over_shifts(np.arange(3), 8, np.asarray(shifts))
+    with pytest.raises(ValueError, match="token_ids"):
+        maps_over_shifts(np.arange(17), 8, [0])
