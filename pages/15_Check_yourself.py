@@ -1,4 +1,4 @@
-"""Chapter 15: a quiz across chapters 1–14 whose numeric answers are computed by rope_core, with a score."""
+"""Chapter 15: a quiz across chapters 1–14 whose numeric answers the app computes, with a score."""
 
 import streamlit as st
 
@@ -30,10 +30,11 @@ def show_verdict(verdict: quiz.Verdict) -> None:
 ui.start_page(CHAPTER)
 ui.goal("to test yourself on every chapter, with answers the app computes rather than remembers.")
 ui.prose(
-    "At least one question from every chapter. Numeric answers are checked against the value "
-    "`rope_core` computes, within a stated tolerance, so 40,890, 40890 and 4.089e4 are all read the same way; "
-    "you may also type fractions like 3/4 or multiples of π like 2pi. After you answer, the explanation appears "
-    "with a link back to the chapter that teaches the point. Answers stay in this browser tab only."
+    "At least one question from every chapter. Numeric answers are checked, within a stated tolerance, against "
+    "the value the app computes with the same code its chapters run, so 40,890, 40890 and 4.089e4 are all read "
+    "the same way; you may also type fractions like 3/4 and expressions with π like 3pi/4, 3π/4 or 3*pi/4. After "
+    "you answer, the explanation appears with a link back to the chapter that teaches the point. Answers stay in "
+    "this browser tab only."
 )
 
 top_left, top_right = st.columns([1, 2])
@@ -64,7 +65,10 @@ for number, question in enumerate(questions, start=1):
         answer_key = f"q15_{seed}_{question.key}"
         if question.numeric:
             typed = st.text_input(
-                "Your answer", key=answer_key, max_chars=quiz.MAX_ANSWER_CHARS, placeholder="a number, e.g. 6.28"
+                "Your answer",
+                key=answer_key,
+                max_chars=quiz.MAX_ANSWER_CHARS,
+                placeholder="a number, e.g. 6.28 or 3pi/4",
             )
             verdict = quiz.check_numeric(question, typed)
         else:
@@ -117,6 +121,6 @@ ui.check_yourself(
 )
 ui.takeaway(
     "RoPE in one line: rotate each pair of query and key coordinates by position × its own frequency, and "
-    "attention scores then depend only on how far apart tokens are."
+    "attention scores then see positions only through how far apart the tokens are."
 )
 ui.end_page(CHAPTER)

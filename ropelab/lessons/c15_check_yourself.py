@@ -28,6 +28,7 @@ from rope_core import (
 )
 from rope_core._checks import check_int
 from rope_core._equation import equation
+from ropelab.numbers import parse_number
 
 from .c01_complex_numbers import polar_form
 from .c07_long_term_decay import random_score_mean
@@ -308,7 +309,8 @@ def _random_mean(seed: int) -> Question:
         explanation=(
             "Independent zero-mean vectors give an expected score of 0 at every distance, so random vectors show "
             f"no decay. A 512-sample estimate (score/d) here: {float(mean[0]):+.4f} ± {float(error[0]):.4f}. Decay "
-            "only appears for aligned q and k."
+            "appears only when q and k have something in common: correlated, or sharing a direction such as "
+            "q = k = all-ones."
         ),
     )
 
@@ -510,41 +512,42 @@ def build_quiz(seed: int = 0) -> tuple[Question, ...]:
     return tuple(builder(seed) for builder in _BUILDERS)
 
 
-_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
-_PI_MULTIPLE = re.compile(rf"^({_NUMBER})?\s*\*?\s*pi$")
-_FRACTION = re.compile(rf"^({_NUMBER})\s*/\s*({_NUMBER})$")
+# Digit groups of three after a separator: 40,890 or 40 890 or 1 000 000 (thin and no-break spaces too).
+_GROUPED = re.compile(r"(?<![\d.])\d{1,3}(?:[,\u00a0\u2009\u202f ]\d{3})+(?![\d])")
+_SEPARATORS = re.compile(r"[,_\u00a0\u2009\u202f ]")
+_SPACED_NUMBERS = re.compile(r"\d\s+[\d.]")
+_NOT_FINITE = re.compile(r"nan|inf", re.IGNORECASE)
+_HINT = "use digits like 6.28, 40890, 1.2e-4, 3/4, 2pi or 3pi/4"
 
 
-def parse_number(text: str) -> float:
-    """Read a typed answer: 40890, 40,890, 1.2e-4, 3/4, 2pi, 2π. Raise ValueError with a readable reason."""
+def read_answer(text: str) -> float:
+    """Read a typed answer: 40890, 40,890, 1.2e-4, 3/4, 2pi, 3pi/4, 3π/4, 3*pi/4. ValueError says what is wrong.
+
+    Digit groups (40,890, 1_000) are joined first; the rest goes to the app's safe parser for numbers and π
+    expressions (no eval). The typed text is never echoed back: the message is shown as Markdown on the page.
+    """
     if not isinstance(text, str):
         raise ValueError("answer must be text")
-    cleaned = text.strip().lower().replace("π", "pi").replace("−", "-").replace("_", "").replace(" ", "")
+    cleaned = text.strip()
     if not cleaned:
         raise ValueError("type a number")
     if len(cleaned) > MAX_ANSWER_CHARS:
         raise ValueError(f"the answer must be at most {MAX_ANSWER_CHARS} characters")
-    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", cleaned):
-        cleaned = cleaned.replace(",", "")
-    if cleaned in {"nan", "+nan", "-nan"} or "inf" in cleaned:
+    if _NOT_FINITE.search(cleaned):
         raise ValueError("NaN and infinity are not answers; type a finite number")
-    pi_match = _PI_MULTIPLE.match(cleaned)
-    fraction = _FRACTION.match(cleaned)
-    if pi_match:
-        value = float(pi_match.group(1) or 1.0) * math.pi
-    elif fraction:
-        denominator = float(fraction.group(2))
-        if denominator == 0:
-            raise ValueError("cannot divide by zero")
-        value = float(fraction.group(1)) / denominator
-    elif re.fullmatch(_NUMBER, cleaned):
-        value = float(cleaned)
-    else:
-        # The typed text is not echoed back: it would be rendered as Markdown on the page.
-        raise ValueError("that is not a number; use digits like 6.28, 40890, 1.2e-4, 3/4 or 2pi")
-    if not math.isfinite(value):
+    cleaned = _GROUPED.sub(lambda group: _SEPARATORS.sub("", group.group(0)), cleaned).replace("_", "")
+    if _SPACED_NUMBERS.search(cleaned):
+        # The parser would read "2 3" as 2 × 3; for an answer that is almost always a typo, so ask instead.
+        raise ValueError(f"two numbers separated by a space are ambiguous; type one number ({_HINT})")
+    try:
+        return parse_number(cleaned)
+    except ValueError as error:
+        reason = str(error)
+    if "divides by zero" in reason:
+        raise ValueError("cannot divide by zero")
+    if "not a finite number" in reason:
         raise ValueError("that number is too large; type a finite number")
-    return value
+    raise ValueError(f"that is not a number; {_HINT}")
 
 
 @equation(r"|x - x^{\star}| \le \tau")
@@ -555,7 +558,7 @@ def check_numeric(question: Question, text: str | None) -> Verdict:
     if text is None or not str(text).strip():
         return Verdict("unanswered", "Not answered yet.")
     try:
-        value = parse_number(str(text))
+        value = read_answer(str(text))
     except ValueError as error:
         return Verdict("invalid", f"Could not read that answer: {error}.")
     assert question.answer is not None

@@ -106,3 +106,23 @@ def test_answering_everything_right_scores_full_marks():
     assert metric(at, "Score") == f"{total} / {total}"
     assert sum(correct_bars(at)) == total
     assert any("Every answer right" in block.value for block in at.markdown)
+
+
+@pytest.mark.parametrize("typed", ["3pi/4", "3π/4", "3*pi/4"])
+def test_question_1_takes_an_angle_typed_with_pi_and_scores_it(typed):
+    at = run_page(SCRIPT)
+    at.text_input(key=answer_key(0, "polar")).input(typed).run()
+    assert_clean(at)
+    assert not at.warning, [item.value for item in at.warning]
+    assert any(item.value.startswith("Correct: 2.356") for item in at.success)
+    assert metric(at, "Score") == f"1 / {len(quiz.build_quiz(0))}"
+    assert correct_bars(at)[0] == 1  # chapter 1's bar
+
+
+def test_question_1_explains_garbage_without_repeating_it():
+    at = run_page(SCRIPT)
+    at.text_input(key=answer_key(0, "polar")).input("three π over [four](javascript:x)").run()
+    assert_clean(at)
+    (warning,) = at.warning
+    assert "not a number" in warning.value and "3pi/4" in warning.value and "javascript" not in warning.value
+    assert metric(at, "Answered") == f"0 / {len(quiz.build_quiz(0))}"

@@ -14,7 +14,7 @@ from ropelab.lessons.c15_check_yourself import (
     build_quiz,
     check_choice,
     check_numeric,
-    parse_number,
+    read_answer,
     score_by_chapter,
 )
 
@@ -74,21 +74,38 @@ def test_period_chart_data_is_a_cosine_with_the_answer_as_its_period():
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("40890", 40890), ("40,890", 40890), ("4.089e4", 40890), ("2pi", 2 * math.pi), ("2π", 2 * math.pi),
-     ("pi", math.pi), ("3/4", 0.75), (" -0.5 ", -0.5), ("1_000", 1000), ("−2", -2)],
+    [("40890", 40890), ("40,890", 40890), ("40 890", 40890), ("1 000 000", 1e6), ("4.089e4", 40890),
+     ("2pi", 2 * math.pi), ("2π", 2 * math.pi), ("pi", math.pi), ("3/4", 0.75), (" -0.5 ", -0.5), ("1_000", 1000),
+     ("−2", -2), ("3pi/4", 3 * math.pi / 4), ("3π/4", 3 * math.pi / 4), ("3*pi/4", 3 * math.pi / 4),
+     ("3 π / 4", 3 * math.pi / 4), ("2(pi - 1)", 2 * (math.pi - 1)), ("-pi/2", -math.pi / 2), ("1.5e-3", 0.0015)],
 )  # fmt: skip
-def test_parse_number_accepts_common_ways_of_writing_numbers(text, value):
-    assert parse_number(text) == pytest.approx(value)
+def test_read_answer_accepts_numbers_fractions_and_pi_expressions(text, value):
+    assert read_answer(text) == pytest.approx(value, rel=1e-12)
 
 
 @pytest.mark.parametrize(
     ("text", "reason"),
     [("abc", "not a number"), ("nan", "NaN"), ("inf", "infinity"), ("-inf", "infinity"), ("", "type a number"),
-     ("1/0", "zero"), ("1e999", "finite"), ("x" * 80, "at most"), ("<b>1</b>", "not a number"), ("1,2,3", "not")],
+     ("   ", "type a number"), ("1/0", "divide by zero"), ("pi/(1-1)", "divide by zero"), ("1e999", "finite"),
+     ("x" * 80, "at most 40"), ("<b>1</b>", "not a number"), ("1,2,3", "not a number"), ("4O890", "not a number"),
+     ("2 3", "ambiguous"), ("3pi/", "not a number"), ("(((((((((1)))))))))", "not a number"),
+     ("__import__('os')", "not a number"), ("2**31", "not a number")],
 )  # fmt: skip
-def test_parse_number_rejects_bad_input_with_a_reason(text, reason):
-    with pytest.raises(ValueError, match=reason):
-        parse_number(text)
+def test_read_answer_rejects_bad_input_with_a_reason_that_never_echoes_it(text, reason):
+    with pytest.raises(ValueError, match=reason) as caught:
+        read_answer(text)
+    if len(text.strip()) > 4:  # shorter ones ("inf", "3pi/") occur in the message's own examples
+        assert text.strip() not in str(caught.value), "typed text must not be echoed into Markdown"
+
+
+def test_the_polar_question_takes_pi_expressions_and_grades_them():
+    question = _by_key(0)["polar"]  # z = -1 + 1i: the argument is 3π/4
+    for typed in ("3pi/4", "3π/4", "3*pi/4", "2.356", "0.75pi"):
+        assert check_numeric(question, typed).correct, typed
+    assert check_numeric(question, "pi/4").status == "wrong"
+    assert "the answer is 2.356" in check_numeric(question, "pi/4").message
+    garbage = check_numeric(question, "three pi over four")
+    assert garbage.status == "invalid" and "not a number" in garbage.message and "3pi/4" in garbage.message
 
 
 def test_numeric_checking_uses_the_tolerance_and_explains_bad_input():
