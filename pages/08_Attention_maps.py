@@ -181,14 +181,13 @@ with ui.go_deeper("measuring it: distance to Toeplitz and the change under the s
 with ui.go_deeper("RoPE attention, step by step"):
     pipeline_section(token_ids, figures.token_labels(words, shift, same_token), dim, seed, causal, same_token, shift)
 
-rope_scores = results["rope"].maps.scores
-query, key = np.unravel_index(np.argmax(np.where(np.isfinite(rope_scores), rope_scores, -np.inf)), rope_scores.shape)
+offset = lesson.largest_score_offset(results["rope"].maps.scores)
 ui.misconception(
     "With RoPE every token attends mostly to itself and its neighbours.",
     "Not by itself. The map depends only on distance, but *which* distances win depends on the query and key "
     "content. Here $W_q \\ne W_k$, so even a repeated token need not peak on the diagonal: in RoPE's map above the "
-    f"largest score sits at key − query = {int(key) - int(query)}. Chapter 7 shows that a decay with distance "
-    "appears when queries and keys are aligned, not for random ones.",
+    f"largest score sits at key − query = {offset}. Chapter 7 shows that a decay with distance appears when "
+    "queries and keys are aligned, not for random ones.",
 )
 ui.check_yourself(
     "With *same token repeated* and *causal* both on, RoPE's **scores** pass the Toeplitz test, but its "

@@ -277,8 +277,8 @@ def token_labels(words: Sequence[str], shift: int, same_token: bool) -> list[str
 
 
 def _maps_title(view: str, n: int, dim: int, shift: int, causal: bool) -> str:
-    where = f"positions {shift} … {shift + n - 1}"
-    return f"Attention {view}: {n} tokens, d = {dim}, {where}" + (", causal" if causal else "")
+    # Short enough for a phone's width; the head size and the sentence are on the controls above the chart.
+    return f"{view.capitalize()} at positions {shift} … {shift + n - 1}" + (", causal" if causal else "")
 
 
 # Changes smaller than this are float rounding (RoPE's maps move by about 1e-14 under a shift): no colour or

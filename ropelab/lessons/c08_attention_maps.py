@@ -92,6 +92,15 @@ def shift_change(scores_shifted, scores_reference) -> float:
     return float(np.max(np.abs(shifted[visible] - reference[visible]))) if visible.any() else 0.0
 
 
+def largest_score_offset(scores) -> int:
+    """Key position minus query position of the largest visible score (masked entries skipped)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim != 2 or scores.shape[0] != scores.shape[1] or not np.isfinite(scores).any():
+        raise ValueError(f"scores must be a square matrix with a finite entry, got shape {scores.shape}")
+    query, key = np.unravel_index(np.argmax(np.where(np.isfinite(scores), scores, -np.inf)), scores.shape)
+    return int(key) - int(query)
+
+
 @dataclass(frozen=True)
 class MethodComparison:
     """One method's map at the chosen shift and how position-dependent its scores are."""

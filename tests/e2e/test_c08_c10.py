@@ -133,7 +133,7 @@ def test_chapter_8_dragging_the_shift_moves_the_maps_without_the_server(page, ap
     # The view choice lives in the maps' own section: it reruns alone, and the address bar and share link follow.
     page.locator(".st-key-view").get_by_text("probabilities").click()
     wait_for_app(page)
-    _wait_for_title(page, "maps", "Attention probabilities")
+    _wait_for_title(page, "maps", "Probabilities at")
     assert url_query(page)["view"] == "probabilities"
     assert "view=probabilities" in _share_link(page) and f"shift={released}" in _share_link(page)
     title = _title(page, "maps")

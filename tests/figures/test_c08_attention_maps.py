@@ -63,7 +63,7 @@ def test_six_panels_hold_each_methods_probabilities(stack):
     assert labels[:2] == ["the (30)", "cat (31)"]
     chart = method_maps_chart(maps, 30, words, "probabilities", dim=16, causal=False)
     fig = validated(chart)
-    assert fig.layout.title.text == "Attention probabilities: 6 tokens, d = 16, positions 30 … 35"
+    assert fig.layout.title.text == "Probabilities at positions 30 … 35"
     assert chart.filename == "ropelab_attention_maps_rope" and chart.csv.startswith("RoPE query \\ key,the (30),")
     heatmaps = _heatmaps(fig)
     assert [trace.name for trace in heatmaps] == [METHOD_LABELS[m] for m in rope_core.METHODS]
@@ -153,7 +153,7 @@ def test_every_stop_shows_the_maps_at_its_shift(stack, stop):
     chart = method_maps_chart(maps, 100, words, "scores", dim=16, causal=False)
     shift = int(SHIFTS[stop])
     fig = validated(spec.Chart(_frame_figure(chart, stop), alt=chart.alt))
-    assert fig.layout.title.text == f"Attention scores: 6 tokens, d = 16, positions {shift} … {shift + 5}"
+    assert fig.layout.title.text == f"Scores at positions {shift} … {shift + 5}"
     _, ids = split_tokens("the cat sat on the mat")
     expected = compare_methods(ids, 16, seed=4, shift=shift)
     for trace, method in zip(_heatmaps(fig), rope_core.METHODS, strict=True):

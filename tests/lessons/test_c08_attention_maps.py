@@ -13,6 +13,7 @@ from ropelab.lessons.c08_attention_maps import (
     MAX_SHIFT_STOPS,
     MAX_TOKENS,
     compare_methods,
+    largest_score_offset,
     maps_over_shifts,
     rope_attention_pipeline,
     shift_change,
@@ -146,3 +147,14 @@ def test_maps_over_shifts_reject_bad_stops(shifts, message):
         maps_over_shifts(np.arange(3), 8, np.asarray(shifts))
     with pytest.raises(ValueError, match="token_ids"):
         maps_over_shifts(np.arange(17), 8, [0])
+
+
+def test_largest_score_offset_reads_the_visible_maximum():
+    scores = np.array([[0.0, 5.0, 1.0], [2.0, 0.0, -1.0], [9.0, 0.0, 0.0]])
+    assert largest_score_offset(scores) == -2
+    scores[2, 0] = -3.0
+    assert largest_score_offset(scores) == 1
+    assert largest_score_offset(scores + rope_core.causal_mask(3)) == -1  # the 5 above the diagonal is masked
+    assert largest_score_offset(np.where(np.eye(3) > 0, 1.0, -np.inf)) == 0
+    with pytest.raises(ValueError):
+        largest_score_offset(np.full((2, 2), -np.inf))
