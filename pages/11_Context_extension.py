@@ -10,17 +10,17 @@ from ropelab.lessons import c11_context_extension as lesson
 
 CHAPTER = 11
 TOKENS_PER_UNIT = 1024
-CUSTOM = "custom"
-# Short, stable URL values (?preset=llama31-8b) for the model presets that use plain 1-D RoPE.
-PRESET_IDS = {
-    "llama2-7b": "Llama 2 7B",
-    "llama31-8b": "Llama 3.1 8B",
-    "llama32-1b": "Llama 3.2 1B",
-    "codellama-7b": "Code Llama 7B",
-    "qwen2-7b": "Qwen2 7B Instruct",
-    "pythia-1.4b": "Pythia 1.4B (GPT-NeoX)",
-    "gptj-6b": "GPT-J 6B",
-}
+MAX_UNITS = 1024
+# Llama 3.1 8B, the default model, scales its 8,192-token training window by s = 8: s·L = 65,536 = 64 × 1,024.
+DEFAULT_PRESET = "Llama 3.1 8B"
+DEFAULT_UNITS = 64
+CUSTOM = "Custom model"
+SCRUB_STOPS = 81
+SCORE_CURVE_POINTS = 700
+# Models whose RoPE is plain 1-D rotation, with or without Llama 3's frequency rule (M-RoPE belongs to chapter 13).
+MODELS = [
+    name for name, preset in rope_core.MODEL_PRESETS.items() if preset.rope_scaling.get("rope_type") in (None, "llama3")
+]
 SHORT_METHOD_NAMES = {
     "original": "Original",
     "linear": "PI",
@@ -29,136 +29,214 @@ SHORT_METHOD_NAMES = {
     "yarn": "YaRN",
     "llama3": "Llama3",
 }
-SCORE_CURVE_POINTS = 700
 
 # Each method's score curve costs about a millisecond at d = 256 and 700 distances: cached per setting.
 all_ones_score = st.cache_data(rope_core.scaled_all_ones_score, max_entries=64, show_spinner=False)
 
+
+def _angle_chart(method: str, dim: int, base: float, train_length: int, config_factor, target_units: int):
+    """The angle chart with its target-length scrubber: every stop computed at once, a few milliseconds."""
+    train_units = train_length // TOKENS_PER_UNIT
+    scaled_units = None if config_factor is None else round(config_factor * train_length / TOKENS_PER_UNIT)
+    landmarks = [target_units, train_units, *([scaled_units, 2 * scaled_units] if scaled_units else [])]
+    stops = lesson.log_spaced_stops(1, MAX_UNITS, SCRUB_STOPS, include=landmarks)
+    sweep = lesson.sweep_target_length(method, dim, base, train_length, stops * TOKENS_PER_UNIT, config_factor)
+    return figures.angle_chart(
+        sweep,
+        int(np.searchsorted(stops, target_units)),
+        method,
+        train_length=train_length,
+        stop_values=stops.tolist(),
+        scaled_context=None if scaled_units is None else scaled_units * TOKENS_PER_UNIT,
+        unit=TOKENS_PER_UNIT,
+    )
+
+
+# Cached per setting: moving another control, or coming back to a setting, costs nothing.
+angle_chart = st.cache_data(_angle_chart, max_entries=64, show_spinner=False)
+
+
+def _set_target(units: int) -> None:
+    st.session_state["T"] = units
+
+
 ui.start_page(CHAPTER)
 ui.goal(
-    "run a model beyond the length it was trained on, see which rotation pairs would meet angles they never saw, "
-    "and compare how position interpolation, NTK-aware, dynamic NTK, YaRN and Llama 3.1 scaling fix that."
+    "why a RoPE model breaks beyond the length it was trained on, which of its rotation pairs meet angles they "
+    "never saw, and how position interpolation, NTK-aware, dynamic NTK, YaRN and Llama 3.1 scaling bring them back."
 )
 ui.prose(
-    "A model trained on sequences of **L** tokens has only ever seen relative distances up to about L. Each RoPE "
-    "pair i turns by θ_i per token, so in training it swept the angles 0 … L·θ_i. **Fast pairs** (small i) "
-    "turn many full circles inside the window: every angle, modulo 2π, is familiar. **Slow pairs** (large i) "
-    "never finish a single turn in training. Run the model at a longer target length **T** and those slow "
-    "pairs reach angles the network has never seen; attention then tends to break down. That is why RoPE does "
-    "not extrapolate for free.\n\n"
-    "Every context-extension method rescales the frequencies θ_i so that the target length lands back in "
-    "familiar territory. They differ in *which* pairs they touch:\n"
-    "- **Position interpolation (PI)** divides every θ_i by the factor s: positions are squeezed s-fold, the "
-    "fast pairs lose resolution too.\n"
-    "- **NTK-aware** raises the base, so fast pairs barely change and the slowest pair slows by exactly s.\n"
-    "- **Dynamic NTK** does the same with a factor that grows with the current sequence length, and does nothing "
-    "while the sequence still fits in the training length.\n"
-    "- **YaRN** keeps the fast pairs, divides the slow pairs by s, blends linearly in a ramp between them, and "
-    "multiplies cos and sin by an attention factor a.\n"
-    "- **Llama 3.1 scaling** has the same keep / blend / divide shape, but sets its bands by wavelength "
-    "(shorter than L/4: kept; longer than L: divided by s) and uses no attention factor."
+    "A model trained on sequences of **L** tokens swept each pair i through the angles 0 … L·θ_i. **Fast pairs** "
+    "turned many full circles, so every angle (modulo 2π) is familiar; **slow pairs** never finished one turn. At a "
+    "longer target length **T** the slow pairs reach angles the network never saw. Every context-extension method "
+    "rescales the frequencies by a factor **s** to bring T back into range. **PI** divides every θ_i by s; "
+    "**NTK-aware** raises the base, so the slowest pair slows by exactly s and the fast ones barely change; "
+    "**dynamic NTK** lets s grow with the sequence; **YaRN** and **Llama 3.1** keep the fast pairs, divide the slow "
+    "ones by s and blend in between."
 )
 
-st.subheader("Pick a model, or build your own")
-controls, readout = st.columns([2, 3], gap="large")
+controls, readout = st.columns([3, 2], gap="large")
 with controls:
-    preset_ids = [preset_id for preset_id, name in PRESET_IDS.items() if name in rope_core.MODEL_PRESETS]
-    preset_id = ui.choice(
+    model = ui.choice(
         "Model (RoPE settings from its public config.json)",
-        [*preset_ids, CUSTOM],
-        "llama31-8b" if "llama31-8b" in preset_ids else CUSTOM,
+        [*MODELS, CUSTOM],
+        DEFAULT_PRESET,
         key="preset",
-        help="Choose 'custom' to set the rotary dimension, base and training length yourself.",
+        help="Choose 'Custom model' to set the rotary dimension, base and training length yourself.",
     )
-    target_units = ui.slider(
-        "Target length T (× 1,024 tokens)",
-        1,
-        1024,
-        128,
-        key="T",
-        help="The sequence length you want to run at. Dynamic NTK adapts to exactly this length.",
-    )
-    preset = rope_core.MODEL_PRESETS[PRESET_IDS[preset_id]] if preset_id != CUSTOM else None
+    preset = rope_core.MODEL_PRESETS.get(model)
     if preset is None:
-        dim = ui.slider("Rotary dimension d", 16, 256, 128, step=16, key="d", help="Number of rotated channels.")
-        base = ui.base_choice()
-        train_length = TOKENS_PER_UNIT * ui.slider(
-            "Training length L (× 1,024 tokens)", 1, 64, 4, key="L", help="The context the model was trained on."
-        )
+        custom = st.columns(3)
+        with custom[0]:
+            dim = ui.slider("Rotary dimension d", 16, 256, 128, step=16, key="d", help="Number of rotated channels.")
+        with custom[1]:
+            base = ui.base_choice()
+        with custom[2]:
+            train_length = TOKENS_PER_UNIT * ui.slider(
+                "Training length L (× 1,024)", 1, 64, 4, key="L", help="The context the model was trained on."
+            )
         config_factor = None
     else:
         dim, base = preset.rotary_dim, preset.base
         scaling = dict(preset.rope_scaling)
         train_length = int(scaling.get("original_max_position_embeddings", preset.context_length))
-        config_factor = scaling.get("factor")
-        st.caption(f"Source: {preset.source}")
-
-target_length = TOKENS_PER_UNIT * target_units
-if config_factor is not None:
-    factor = float(config_factor)
-    factor_note = "from the model's config"
-else:
-    factor = max(target_length / train_length, 1.0)
-    factor_note = "= T / L"
-    if target_length <= train_length:
-        ui.notice(
-            f"The target length {target_length:,} fits inside the training length {train_length:,}: there is "
-            "nothing to extend, so every method below equals the original (s = 1)."
+        config_factor = float(scaling["factor"]) if "factor" in scaling else None
+    target_units = ui.slider(
+        "Target length T (× 1,024 tokens)",
+        1,
+        MAX_UNITS,
+        DEFAULT_UNITS,
+        key="T",
+        help="The sequence length you want to run at; the scrubber under the chart moves it too.",
+    )
+    scaled_units = None if config_factor is None else round(config_factor * train_length / TOKENS_PER_UNIT)
+    if scaled_units is not None:
+        jump = st.columns(2)
+        jump[0].button(
+            f"T = s·L = {scaled_units * TOKENS_PER_UNIT:,}",
+            key="to_scaled",
+            on_click=_set_target,
+            args=(scaled_units,),
+            disabled=target_units == scaled_units,
+            help="The context the model's own factor s was chosen for.",
+        )
+        beyond = min(2 * scaled_units, MAX_UNITS)
+        jump[1].button(
+            f"Beyond: T = {beyond * TOKENS_PER_UNIT:,}",
+            key="beyond",
+            on_click=_set_target,
+            args=(beyond,),
+            disabled=target_units == beyond,
+            icon=":material/arrow_forward:",
+            help="Twice the scaled context: see what no fixed factor can rescue.",
         )
 
+target_length = TOKENS_PER_UNIT * target_units
+factor = lesson.scale_factor(train_length, target_length, config_factor)
 with readout:
-    first_row = st.columns(3)
-    first_row[0].metric("Rotary dim d", f"{dim}", help=f"{dim // 2} rotating pairs.")
-    first_row[1].metric("Base b", ui.format_base(base))
-    first_row[2].metric("Factor s", f"{factor:g}", help=f"s {factor_note}.")
-    second_row = st.columns(3)
-    second_row[0].metric("Training L", f"{train_length:,}")
-    second_row[1].metric("Target T", f"{target_length:,}", help=f"T / L = {target_length / train_length:.3g}")
-    if config_factor is not None and preset is not None:
-        second_row[2].metric("Config ctx", f"{preset.context_length:,}", help="max_position_embeddings")
+    first_row, second_row = st.columns(2), st.columns(2)
+    first_row[0].metric(
+        "Factor s",
+        f"{factor:g}",
+        help="From the model's config." if config_factor is not None else "No factor in the config: s = T / L here.",
+    )
+    first_row[1].metric("Training L", f"{train_length:,}")
+    second_row[0].metric("Target T", f"{target_length:,}", help=f"T / L = {target_length / train_length:.3g}")
+    second_row[1].metric("Scaled context s·L", f"{round(factor * train_length):,}")
+    source = f" Source: {preset.source}" if preset is not None else ""
+    st.caption(f"d = {dim} ({dim // 2} pairs), base b = {ui.format_base(base)}.{source}")
+if config_factor is None and target_length <= train_length:
+    ui.notice(
+        f"The target length {target_length:,} fits inside the training length {train_length:,}: there is nothing "
+        "to extend, so every method below equals the original (s = 1)."
+    )
 
 methods = lesson.extension_frequencies(dim, base, train_length, factor, target_length)
 original = methods["original"][0]
 attention_factors = {name: value[1] for name, value in methods.items()}
+out_of_range = {
+    name: rope_core.out_of_distribution_pairs(original, value[0], train_length, target_length)
+    for name, value in methods.items()
+}
+
+
+@ui.section
+def angles_section(dim: int, base: float, train_length: int, config_factor, target_units: int) -> None:
+    st.subheader("Which pairs meet angles they never saw?")
+    ui.prose(
+        "Bars: the angle L·θ_i each pair swept in training. Line: the angle T·θ'_i it sweeps at T under the chosen "
+        "method. A pair is **out of range** (ringed) when it never turned fully in training and T takes it further. "
+        "**Drag the scrubber under the chart** to move T."
+    )
+    method = ui.choice(
+        "Method",
+        list(lesson.EXTENSION_METHODS),
+        "llama3" if config_factor is not None else "linear",
+        key="method",
+        format_func=SHORT_METHOD_NAMES.get,
+        widget="segmented",
+        help="PI = position interpolation; Dynamic = dynamic NTK at the target length.",
+    )
+    ui.chart(angle_chart(method, dim, base, train_length, config_factor, target_units), key="angles")
+
+
+angles_section(dim, base, train_length, config_factor, target_units)
+st.markdown(
+    f"**Pairs out of range at T = {target_length:,}:** "
+    + " · ".join(f"{figures.METHOD_LABELS[name]} {int(result[2].sum())}" for name, result in out_of_range.items())
+)
+
+with ui.go_deeper("position interpolation on a number line"):
+    ui.prose(
+        "PI hands token m the position **m / s**: no position beyond L, but neighbours sit 1/s apart, at fractional "
+        "positions training never used. The price is resolution: the fast pairs, which tell neighbours apart, turn "
+        "s times less between them."
+    )
+    tokens, interpolated = lesson.interpolated_positions(factor)
+    ui.chart(figures.interpolation_chart(tokens, interpolated, factor), key="interpolation")
+
 wavelengths = {name: rope_core.wavelengths(value[0]) for name, value in methods.items()}
-yarn_low, yarn_high = rope_core.yarn_correction_range(dim, base, train_length)
 bands = rope_core.llama3_bands(original, 1.0, 4.0, train_length)
 band_counts = {band: int(np.sum(bands == band)) for band in figures.BAND_LABELS}
-# The misconception card quotes the real Llama 3.1 8B numbers whatever model is selected above.
+yarn_low, yarn_high = rope_core.yarn_correction_range(dim, base, train_length)
+# The comparison below quotes the real Llama 3.1 8B numbers whatever model is selected above.
 reference_bands = rope_core.llama3_bands(rope_core.inv_freq(128, 500000.0), 1.0, 4.0, 8192)
 reference_split = " / ".join(str(int(np.sum(reference_bands == band))) for band in figures.BAND_LABELS)
 reference_yarn = rope_core.yarn_correction_range(128, 500000.0, 8192)
 reference_factor = rope_core.yarn_attention_factor(8.0)
-
-st.subheader("Wavelength of every pair under every method")
-ui.prose(
-    "Each line shows, per pair, the number of tokens it takes to turn once (log scale). Pairs below the "
-    "training-length line turned at least once in training. YaRN's ramp (shaded) and Llama 3.1's bands "
-    "(coloured diamonds) both leave the fast pairs on the left untouched."
-)
-ui.chart(
-    figures.wavelength_chart(
-        wavelengths,
-        attention_factors,
-        (yarn_low, yarn_high),
-        bands,
-        train_length=train_length,
-        target_length=target_length,
-        base_label=ui.format_base(base),
-        factor=factor,
-    ),
-    key="wavelengths",
-)
-band_columns = st.columns(4)
-band_columns[0].metric("Llama 3.1: pairs kept", band_counts["high"], help=f"Wavelength < L/4 = {train_length / 4:,.0f}")
-band_columns[1].metric("Llama 3.1: pairs blended", band_counts["mid"])
-band_columns[2].metric("Llama 3.1: pairs divided by s", band_counts["low"], help=f"Wavelength > L = {train_length:,}")
-band_columns[3].metric(
-    "YaRN attention factor a",
-    f"{attention_factors['yarn']:.4f}",
-    help=f"Multiplies cos and sin, so every logit is scaled by a² = {attention_factors['yarn'] ** 2:.4f}.",
-)
-with st.expander("The formulas behind each line"):
+with ui.go_deeper("every pair's wavelength under every method, and the formulas"):
+    ui.formula(rope_core.out_of_distribution_pairs, caption="The rule behind the rings in the chart above.")
+    ui.prose(
+        "Each line shows, per pair, the number of tokens it takes to turn once (log scale). Pairs below the "
+        "training-length line turned at least once in training. YaRN's ramp (shaded) and Llama 3.1's bands "
+        "(coloured diamonds) both leave the fast pairs on the left untouched."
+    )
+    ui.chart(
+        figures.wavelength_chart(
+            wavelengths,
+            attention_factors,
+            (yarn_low, yarn_high),
+            bands,
+            train_length=train_length,
+            target_length=target_length,
+            base_label=ui.format_base(base),
+            factor=factor,
+        ),
+        key="wavelengths",
+    )
+    band_columns = st.columns(4)
+    band_columns[0].metric(
+        "Llama 3.1: pairs kept", band_counts["high"], help=f"Wavelength < L/4 = {train_length / 4:,.0f}"
+    )
+    band_columns[1].metric("Llama 3.1: pairs blended", band_counts["mid"])
+    band_columns[2].metric(
+        "Llama 3.1: pairs divided by s", band_counts["low"], help=f"Wavelength > L = {train_length:,}"
+    )
+    band_columns[3].metric(
+        "YaRN attention factor a",
+        f"{attention_factors['yarn']:.4f}",
+        help=f"Multiplies cos and sin, so every logit is scaled by a² = {attention_factors['yarn'] ** 2:.4f}.",
+    )
     ui.formula(rope_core.inv_freq, caption="Original frequencies; PI divides every one of them by s.")
     ui.formula(rope_core.ntk_scaled_base, caption="NTK-aware: a larger base, the same formula for θ_i.")
     ui.formula(rope_core.dynamic_ntk_base, caption="Dynamic NTK: the base grows once the sequence outgrows L.")
@@ -166,106 +244,93 @@ with st.expander("The formulas behind each line"):
     ui.formula(rope_core.yarn_ramp, caption="YaRN: θ'_i = (θ_i/s)·γ_i + θ_i·(1 − γ_i).")
     ui.formula(rope_core.yarn_attention_factor, caption="YaRN: the factor on cos and sin.")
     ui.formula(rope_core.llama3_bands, caption="Llama 3.1 (α = low_freq_factor = 1, β = high_freq_factor = 4).")
-
-st.subheader("Which pairs meet angles they never saw?")
-ui.prose(
-    "Bars: the angle L·θ_i each pair swept during training. Line: the angle T·θ'_i it sweeps at the target "
-    "length under the chosen method. A pair is **out of range** (ringed) when it never completed a full turn in "
-    "training and the target takes it further than training did. Pairs that did turn fully are safe: every "
-    "angle modulo 2π was already familiar."
-)
-ui.formula(rope_core.out_of_distribution_pairs)
-method = ui.choice(
-    "Method",
-    list(lesson.EXTENSION_METHODS),
-    "original",
-    key="method",
-    format_func=SHORT_METHOD_NAMES.get,
-    widget="segmented",
-    help="PI = position interpolation; Dynamic = dynamic NTK at the target length.",
-)
-# An empty ?method= can leave the segmented control with no selection at all.
-method = method if method in lesson.EXTENSION_METHODS else "original"
-out_of_range = {
-    name: rope_core.out_of_distribution_pairs(original, value[0], train_length, target_length)
-    for name, value in methods.items()
-}
-seen, reached, flagged = out_of_range[method]
-ui.chart(
-    figures.angle_chart(seen, reached, flagged, method, train_length=train_length, target_length=target_length),
-    key="angles",
-)
-st.markdown("**Out-of-range pairs for every method at this target length**")
-st.dataframe(
-    {
-        "method": [figures.METHOD_LABELS[name] for name in out_of_range],
-        "pairs out of range": [int(result[2].sum()) for result in out_of_range.values()],
-        "slowest pair: angle at T (rad)": [float(result[1][-1]) for result in out_of_range.values()],
-        "slowest pair: angle in training (rad)": [float(result[0][-1]) for result in out_of_range.values()],
-    },
-    hide_index=True,
-)
-if preset_id in ("llama31-8b", "llama32-1b"):
-    st.caption(
-        "Meta reports that Llama 3.1 went on training with long sequences after its 8K pre-training stage, with "
-        "this scaling switched on. The 'training' bars here show only the original 8K window, not that later "
-        "long-context training."
+    ui.misconception(
+        "θ_0 is the slowest pair.",
+        f"θ_i = b^(−2i/d), so θ_0 = 1 radian per token: pair 0 is the **fastest**, with a wavelength of 2π ≈ 6.28 "
+        f"tokens. The last pair here, θ_{dim // 2 - 1}, has a wavelength of {wavelengths['original'][-1]:,.0f} tokens "
+        "and is the slowest; it is the first to leave the training range.",
     )
 
-st.subheader("What happens to the scores")
-ui.prose(
-    "The score of q = k = all-ones at distance r is the mean over pairs of cos(r·θ'_i); YaRN's is multiplied by "
-    "a². Compared with the original, PI stretches the whole curve s-fold to the right, while the other methods "
-    "keep its short-distance shape (driven by the fast pairs) and stretch only the long-distance tail."
-)
-ui.formula(rope_core.scaled_all_ones_score)
-# Log-spaced whole distances: the log axis then shows short and long range with equal detail.
-distances = np.unique(np.geomspace(1, target_length, SCORE_CURVE_POINTS).round())
-scores = {name: all_ones_score(distances, value[0], value[1]) for name, value in methods.items()}
-ui.chart(
-    figures.score_curves_chart(
-        distances, scores, attention_factors, train_length=train_length, target_length=target_length
-    ),
-    key="scores",
-)
+with ui.go_deeper("what happens to the scores"):
+    ui.prose(
+        "The score of q = k = all-ones at distance r is the mean over pairs of cos(r·θ'_i); YaRN's is multiplied "
+        "by a². Compared with the original, PI stretches the whole curve s-fold to the right, while the other "
+        "methods keep its short-distance shape (driven by the fast pairs) and stretch only the long-distance tail."
+    )
+    ui.formula(rope_core.scaled_all_ones_score)
+    # Log-spaced whole distances: the log axis then shows short and long range with equal detail.
+    distances = np.unique(np.geomspace(1, target_length, SCORE_CURVE_POINTS).round())
+    scores = {name: all_ones_score(distances, value[0], value[1]) for name, value in methods.items()}
+    ui.chart(
+        figures.score_curves_chart(
+            distances, scores, attention_factors, train_length=train_length, target_length=target_length
+        ),
+        key="scores",
+    )
+
+with ui.go_deeper("YaRN against Llama 3.1, the names in configs, and where the rules come from"):
+    st.markdown(
+        "**Two NTK-by-parts rules.** The YaRN paper (Peng et al. 2023, §3.2) calls the keep / blend / divide idea "
+        "*NTK-by-parts*, and both YaRN and Llama 3.1's rule are instances of it, with thresholds set by "
+        "wavelength. They differ in three ways:\n"
+        "- **Thresholds.** Llama 3.1 keeps pairs with λ < L/4 (high_freq_factor = 4) and divides those with λ > L "
+        "(low_freq_factor = 1). YaRN keeps pairs that turn more than β_fast = 32 times in L (λ < L/32) and "
+        "divides those that turn less than β_slow = 1 time (λ > L).\n"
+        "- **What the blend follows.** Llama 3.1 blends linearly in L/λ, the number of turns in L. YaRN blends "
+        "linearly in the pair index, between the two thresholds rounded down and up to whole pairs.\n"
+        "- **Attention factor.** YaRN multiplies cos and sin by a = 0.1·ln s + 1; Llama 3.1 has none.\n\n"
+        f"For Llama 3.1 8B (d = 128, b = 500k, L = 8,192) the Llama rule splits the pairs {reference_split}; "
+        f"YaRN with the same s would ramp over pairs {reference_yarn[0]}–{reference_yarn[1]} and use "
+        f"a = {reference_factor:.4f}.\n\n"
+        "**Names.** Hugging Face's `rope_type` values are "
+        + ", ".join(f"`{name}`" for name in lesson.HF_ROPE_TYPES)
+        + ". Static NTK-aware scaling is not one of them: a model that uses it ships the larger base as its "
+        "`rope_theta`. This chapter's *NTK* is that static rule; *Dynamic* is `dynamic`.\n\n"
+        "**Sources.** The Llama 3 paper (*The Llama 3 Herd of Models*, 2024) describes the long-context "
+        "pre-training that took the context from 8K to 128K tokens; the frequency rule itself is documented by "
+        "Meta's released reference code and by the model's config.json (`rope_type: llama3`, factor 8, "
+        "low_freq_factor 1, high_freq_factor 4, original_max_position_embeddings 8192). The 'training' bars above "
+        "show only the original 8K window, not that later long-context training."
+    )
+    st.dataframe(
+        {
+            "method": [figures.METHOD_LABELS[name] for name in out_of_range],
+            "pairs out of range": [int(result[2].sum()) for result in out_of_range.values()],
+            "slowest pair: angle at T (rad)": [float(result[1][-1]) for result in out_of_range.values()],
+            "slowest pair: angle in training (rad)": [float(result[0][-1]) for result in out_of_range.values()],
+        },
+        hide_index=True,
+    )
+    ui.misconception(
+        "Llama 3 uses YaRN.",
+        "It uses its own rule (`rope_type: llama3` in the config). Both are NTK-by-parts rules with wavelength "
+        "thresholds, but Llama's thresholds are L/4 and L (YaRN's L/32 and L), its blend follows L/λ rather than the "
+        "pair index, and it has **no attention factor**. Llama 3.1 8B splits its pairs "
+        f"{reference_split}; YaRN would instead ramp over pairs {reference_yarn[0]}–{reference_yarn[1]} and multiply "
+        f"cos and sin by a = {reference_factor:.4f}.",
+    )
 
 ui.try_this(
     [
-        "Keep *Llama 3.1 8B* and set T to 64 (× 1,024 = s·L = 65,536). PI, dynamic NTK, YaRN and Llama 3.1 "
-        "scaling flag no pair, yet NTK-aware still flags 28: it slows only its very last pair by the full s, the "
-        "pairs before it by less. Push T back to 128 and the slowest pairs are flagged under every fixed-s method.",
-        "Pick *Method: Original* and slide T down to 8: once T ≤ L nothing is flagged. Slide it up again: the "
-        "first pairs to fail are the slowest ones on the right, never the fast ones on the left.",
-        "Compare *Llama 2 7B* (b = 10k, trained on 4,096 tokens) with *Code Llama 7B*, which raised b to 1M and "
-        "was fine-tuned on 16,384-token sequences. Under *Original*, count the bars that stay below the 2π line.",
-        "Choose *custom*, set d = 16 and watch the YaRN ramp and the Llama 3.1 bands split just 8 pairs.",
+        "At the default (Llama 3.1 8B, T = s·L), of the five methods only NTK-aware flags pairs (28): it slows "
+        "just its last pair by the full s. Press **Beyond**: every fixed-s method now flags the slowest pairs.",
+        "Pick *Original* and drag T down to 8,192 = L: nothing is flagged. Drag it up: the slowest pairs fail first.",
+        "Compare *Llama 2 7B* (b = 10k, L = 4,096) with *Code Llama 7B* (b = 1M, fine-tuned on 16,384 tokens) under "
+        "*Original*: count the bars below the 2π line.",
     ]
-)
-ui.misconception(
-    "Llama 3 uses YaRN.",
-    "It uses its own piecewise rule (`rope_type: llama3` in the config): the band edges are fixed by wavelength "
-    "(L/4 and L), the blend is linear in L/λ, and there is **no attention factor**. Llama 3.1 8B (d = 128, "
-    f"b = 500k, L = 8,192) splits its pairs {reference_split}; YaRN would instead ramp over pairs "
-    f"{reference_yarn[0]}–{reference_yarn[1]} and multiply cos and sin by a = {reference_factor:.4f}.",
 )
 ui.misconception(
     "RoPE extrapolates perfectly: the formula works for any position.",
     "The formula is defined for any position, but the network only learned the angles it met in training. "
-    "Set *Method: Original* above with T > L and count the ringed pairs: those slow pairs meet brand-new angles, "
+    "Pick *Original* above with T > L and count the ringed pairs: those slow pairs meet brand-new angles, "
     "which is exactly what every scaling method exists to prevent.",
-)
-ui.misconception(
-    "θ_0 is the slowest pair.",
-    f"θ_i = b^(−2i/d), so θ_0 = 1 radian per token: pair 0 is the **fastest**, with a wavelength of 2π ≈ 6.28 "
-    f"tokens. The last pair here, θ_{dim // 2 - 1}, has a wavelength of {wavelengths['original'][-1]:,.0f} tokens "
-    "and is the slowest; it is the first to leave the training range.",
 )
 ui.check_yourself(
     f"With the current settings (L = {train_length:,}, T = {target_length:,}, s = {factor:g}), why does "
     "Llama 3.1 scaling leave the fast pairs exactly as they were?",
     f"Those {band_counts['high']} pairs have wavelengths shorter than L/4 = {train_length / 4:,.0f} tokens, so "
-    "they turned at least four times inside every training sequence and all their angles are familiar. Dividing "
-    "them by s would only blur the fine, short-range position detail they carry. Only the "
+    "they turn at least four times over the training window and all their angles are familiar. Dividing them by "
+    "s would only blur the fine, short-range position detail they carry. Only the "
     f"{band_counts['low']} pairs with wavelengths above L get the full division by s.",
 )
 ui.takeaway(
