@@ -1,4 +1,4 @@
-"""Query and key as arrows on the plane, turned by their positions; a client-side animation over positions."""
+"""Query and key as arrows on the plane, turned by their positions; every chart scrubs one position in the browser."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import numpy as np
 
 from ropelab.export import columns_to_csv
 from ropelab.figures import spec
-from ropelab.figures.animation import add_position_scrubber
-from ropelab.lessons.c05_rotation_in_2d import PositionSweep
+from ropelab.lessons.c05_rotation_in_2d import PairStops
 from ropelab.style import HIGHLIGHT_COLOUR, KEY_COLOUR, QUERY_COLOUR, style_figure
 
 _GUIDE_COLOUR = "rgba(128,128,128,0.45)"
 _CIRCLE_STEPS = 121
+# The pair and the shifted pair sit side by side on a wide screen: one plane each, the legend (two rows) below.
+PAIR_HEIGHT = 430
+_LEGEND_BELOW = {"legend": {"y": -0.26, "yanchor": "top", "x": 0, "xanchor": "left"}, "margin": {"b": 125}}
 
 
 def _vec2(values, name: str) -> np.ndarray:
@@ -62,6 +64,31 @@ def arrow_trace(
     return trace
 
 
+def _arrow_patch(tip: np.ndarray, name: str, label: str) -> dict[str, Any]:
+    """The part of a labelled arrow a scrubber frame replaces (colours and widths stay the base trace's).
+
+    Plain lists, not typed arrays: a scrubber carries hundreds of these two-point arrows, and encoding each as a
+    base64 typed array costs more server time than the whole rest of the chart.
+    """
+    x, y = round(float(tip[0]), 6), round(float(tip[1]), 6)
+    return {
+        "x": [0.0, x],
+        "y": [0.0, y],
+        "name": name,
+        "text": ["", label],
+        "textposition": "top center" if y >= 0 else "bottom center",
+        "hovertemplate": f"{name}<br>x = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
+    }
+
+
+def _show_stop(fig: spec.Figure, traces: list[int], frame: dict[str, Any]) -> spec.Figure:
+    """Write the current stop's frame into the figure itself, so the base a page sends is base + frames[index]."""
+    for trace_index, patch in zip(traces, frame["data"], strict=True):
+        fig["data"][trace_index].update(patch)
+    spec.merge(fig["layout"], frame.get("layout", {}))
+    return fig
+
+
 def _circle_trace(radius: float) -> dict[str, Any]:
     turn = np.linspace(0.0, 2.0 * np.pi, _CIRCLE_STEPS)
     return {
@@ -76,7 +103,7 @@ def _circle_trace(radius: float) -> dict[str, Any]:
 
 
 def _equal_axes(fig: spec.Figure, reach: float, rows_cols: list[tuple[int, int]] | None = None) -> None:
-    """Fix a square, equal-aspect window around the origin (fixed so animation frames never rescale it)."""
+    """Fix a square, equal-aspect window around the origin (fixed so scrubbing never rescales it)."""
     window = [-reach, reach]
     targets = rows_cols or [(None, None)]
     for index, (row, col) in enumerate(targets, start=1):
@@ -91,187 +118,70 @@ def _reach(*vectors: np.ndarray) -> float:
     return 1.2 * max(float(np.hypot(*vector)) for vector in vectors)
 
 
-def _rotated_pair(
-    q: np.ndarray,
-    k: np.ndarray,
-    q_rotated: np.ndarray,
-    k_rotated: np.ndarray,
-    *,
-    m: int,
-    n: int,
-    title: str | None = None,
-) -> spec.Figure:
-    """q and k before (dotted) and after rotation by their positions m and n (solid)."""
-    q, k, q_rotated, k_rotated = (
-        _vec2(v, label) for v, label in ((q, "q"), (k, "k"), (q_rotated, "q_rotated"), (k_rotated, "k_rotated"))
-    )
-    fig = spec.figure(
-        [
-            _circle_trace(float(np.hypot(*q))),
-            _circle_trace(float(np.hypot(*k))),
-            arrow_trace(q, name="q (position 0)", colour=QUERY_COLOUR, dashed=True, width=2),
-            arrow_trace(k, name="k (position 0)", colour=KEY_COLOUR, dashed=True, width=2),
-            arrow_trace(q_rotated, name=f"R(mθ) q, m = {m}", colour=QUERY_COLOUR, label="q"),
-            arrow_trace(k_rotated, name=f"R(nθ) k, n = {n}", colour=KEY_COLOUR, label="k"),
-        ]
-    )
-    _equal_axes(fig, _reach(q, k))
-    style_figure(fig, title=title, height=500)
-    spec.update_layout(fig, legend={"y": -0.18, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"b": 110})
-    return fig
-
-
-def _shifted_pairs(
-    panels: list[tuple[np.ndarray, np.ndarray, str]], q_label: str = "query", k_label: str = "key"
-) -> spec.Figure:
-    """Side-by-side planes, one per (q_rotated, k_rotated, subtitle) panel, on identical axes."""
-    if not panels:
-        raise ValueError("panels must contain at least one (q_rotated, k_rotated, subtitle) entry")
-    fig = spec.subplots(1, len(panels), subplot_titles=[subtitle for _, _, subtitle in panels])
-    vectors = []
-    for column, (q_rotated, k_rotated, _) in enumerate(panels, start=1):
-        q_rotated, k_rotated = _vec2(q_rotated, "q_rotated"), _vec2(k_rotated, "k_rotated")
-        vectors += [q_rotated, k_rotated]
-        spec.add_trace(fig, _circle_trace(float(np.hypot(*q_rotated))), row=1, col=column)
-        spec.add_trace(
-            fig,
-            arrow_trace(q_rotated, name=q_label, colour=QUERY_COLOUR, showlegend=False, label="q"),
-            row=1,
-            col=column,
-        )
-        spec.add_trace(
-            fig,
-            arrow_trace(k_rotated, name=k_label, colour=KEY_COLOUR, showlegend=False, label="k"),
-            row=1,
-            col=column,
-        )
-    _equal_axes(fig, _reach(*vectors), [(1, column) for column in range(1, len(panels) + 1)])
-    return spec.finish(style_figure(fig, height=420))
-
-
-def _position_sweep(
-    positions: np.ndarray,
-    q_rotated: np.ndarray,
-    k_rotated: np.ndarray,
-    scores: np.ndarray,
-    *,
-    n: int,
-    start_index: int = 0,
-    frame_ms: int = 120,
-) -> spec.Figure:
-    """Animated in the browser: q turns through every position while k stays at n; the score curve follows.
-
-    positions (M,), q_rotated (M, 2) = R(mθ)q for each m, k_rotated (2,) = R(nθ)k, scores (M,). Each frame
-    swaps only the q arrow and the score marker, so scrubbing needs no server round trip and no redraw.
-    """
-    positions = np.asarray(positions)
-    q_rotated = np.asarray(q_rotated, dtype=np.float64)
-    scores = np.asarray(scores, dtype=np.float64)
-    k_rotated = _vec2(k_rotated, "k_rotated")
-    count = positions.shape[0]
-    if positions.ndim != 1 or q_rotated.shape != (count, 2) or scores.shape != (count,) or count == 0:
+def _check_stops(stops: PairStops, index: int) -> int:
+    count = stops.scores.shape[0]
+    if count < 2 or stops.queries.shape != (count, 2) or stops.keys.shape != (count, 2):
         raise ValueError(
-            f"need positions (M,), q_rotated (M, 2), scores (M,); got {positions.shape}, {q_rotated.shape}, "
-            f"{scores.shape}"
+            f"stops need at least 2 rows of queries (S, 2), keys (S, 2) and scores (S,); got {stops.queries.shape}, "
+            f"{stops.keys.shape}, {stops.scores.shape}"
         )
-    if not 0 <= start_index < count:
-        raise ValueError(f"start_index must be in [0, {count - 1}], got {start_index}")
-
-    fig = spec.subplots(
-        1,
-        2,
-        column_widths=[0.45, 0.55],
-        subplot_titles=["q turns with m, k stays at n", "score ⟨R(mθ)q, R(nθ)k⟩ for every m"],
-        horizontal_spacing=0.1,
-    )
-    reach = _reach(q_rotated[0], k_rotated)
-    spec.add_trace(fig, _circle_trace(float(np.hypot(*q_rotated[0]))), row=1, col=1)
-    spec.add_trace(fig, arrow_trace(k_rotated, name=f"key at n = {n}", colour=KEY_COLOUR, label="k"), row=1, col=1)
-    spec.add_trace(fig, _sweep_query(q_rotated[start_index], positions[start_index]), row=1, col=1)
-    curve = {
-        "type": "scatter",
-        "x": positions.astype(np.float32),
-        "y": scores.astype(np.float32),
-        "mode": "lines",
-        "name": "score",
-        "line": {"color": _GUIDE_COLOUR, "width": 2},
-        "hovertemplate": "m = %{x}<br>score = %{y:.3f}<extra></extra>",
-        "showlegend": False,
-    }
-    spec.add_trace(fig, curve, row=1, col=2)
-    spec.add_trace(fig, _sweep_marker(positions[start_index], scores[start_index]), row=1, col=2)
-    animated = [2, 4]  # indices of the query arrow and the score marker: the only traces a frame replaces
-
-    fig["frames"] = [
-        {
-            "name": str(int(position)),
-            "data": [_sweep_query(q_rotated[index], position), _sweep_marker(position, scores[index])],
-            "traces": animated,
-            "layout": {"title": {"text": _sweep_title(position, n, scores[index])}},
-        }
-        for index, position in enumerate(positions)
-    ]
-    add_position_scrubber(
-        fig,
-        positions,
-        prefix="query position m = ",
-        active_index=start_index,
-        frame_ms=frame_ms,
-        current_value_style={"xanchor": "right"},
-        slider_placement={"x": 0.16, "len": 0.84, "y": -0.23, "yanchor": "top", "pad": {"t": 0}},
-        button_placement={"x": 0, "y": -0.27},
-    )
-    _equal_axes(fig, reach, [(1, 1)])
-    low, high = float(scores.min()), float(scores.max())
-    margin = 0.1 * max(high - low, 1e-9)
-    spec.update_xaxes(fig, row=1, col=2, title={"text": "query position m"}, range=[positions[0], positions[-1]])
-    spec.update_yaxes(fig, row=1, col=2, title={"text": "score"}, range=[low - margin, high + margin])
-    style_figure(fig, title=_sweep_title(positions[start_index], n, scores[start_index]), height=580)
-    # The frame title carries the live readout; arrows are labelled at their tips, so no legend is needed.
-    spec.update_layout(fig, margin={"b": 170, "t": 90}, showlegend=False)
-    return spec.finish(fig)
-
-
-def _sweep_query(tip: np.ndarray, position) -> dict[str, Any]:
-    return arrow_trace(tip, name=f"query at m = {int(position)}", colour=QUERY_COLOUR, label="q")
-
-
-def _sweep_marker(position, score: float) -> dict[str, Any]:
-    return {
-        "type": "scatter",
-        "x": np.array([position], dtype=np.float32),
-        "y": np.array([score], dtype=np.float32),
-        "mode": "markers+text",
-        "text": [f"{score:.2f}"],
-        "textposition": "top center",
-        "marker": {"color": HIGHLIGHT_COLOUR, "size": 13},
-        "name": "current m",
-        "showlegend": False,
-        "hovertemplate": "m = %{x}<br>score = %{y:.3f}<extra></extra>",
-    }
-
-
-def _sweep_title(position, n: int, score: float) -> str:
-    return f"m = {int(position)}, n = {n}, m − n = {int(position) - n}: score = {score:.3f}"
+    if not 0 <= index < count:
+        raise ValueError(f"the current stop must be in [0, {count - 1}], got {index}")
+    return count
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The chapter's charts, each with its alt text and data
+# The pair: q and k before (dotted) and after turning (solid); the scrubber turns the query through m
 # ---------------------------------------------------------------------------------------------------------
+
+
+def _pair_title(m: int, n: int, theta: float, score: float) -> str:
+    return f"m = {m}, n = {n}, θ = {theta:g}: score {score:.3f}"
+
+
+def _query_name(m: int) -> str:
+    return f"R(mθ) q, m = {m}"
 
 
 def rotated_pair_chart(
-    query: np.ndarray, key: np.ndarray, m: int, n: int, theta: float, q_turned: np.ndarray, k_turned: np.ndarray,
-    score: float,
-) -> spec.Chart:  # fmt: skip
-    """q and k before and after being turned by mθ and nθ, with their score."""
+    query: np.ndarray, key: np.ndarray, theta: float, m: int, n: int, stops: PairStops
+) -> spec.Chart:
+    """q and k turned by mθ and nθ, with a scrubber over the query positions in `stops` (the key stays at n)."""
+    query, key = _vec2(query, "query"), _vec2(key, "key")
+    matches = np.flatnonzero(stops.q_positions == m)
+    if matches.size == 0:
+        raise ValueError(f"m = {m} must be one of the scrubber's query positions")
+    index = int(matches[0])
+    _check_stops(stops, index)
+    k_turned = stops.keys[index]
+    fig = spec.figure(
+        [
+            _circle_trace(float(np.hypot(*query))),
+            _circle_trace(float(np.hypot(*key))),
+            arrow_trace(query, name="q (position 0)", colour=QUERY_COLOUR, dashed=True, width=2),
+            arrow_trace(key, name="k (position 0)", colour=KEY_COLOUR, dashed=True, width=2),
+            arrow_trace(stops.queries[index], name=_query_name(m), colour=QUERY_COLOUR, label="q"),
+            arrow_trace(k_turned, name=f"R(nθ) k, n = {n}", colour=KEY_COLOUR, label="k"),
+        ]
+    )
+    _equal_axes(fig, _reach(query, key))
+    style_figure(fig, title=_pair_title(m, n, theta, stops.scores[index]), height=PAIR_HEIGHT)
+    spec.update_layout(fig, **_LEGEND_BELOW)
+    positions = [int(position) for position in stops.q_positions]
+    frames = [
+        {
+            "data": [_arrow_patch(tip, _query_name(position), "q")],
+            "layout": {"title": {"text": _pair_title(position, n, theta, score)}},
+        }
+        for position, tip, score in zip(positions, stops.queries, stops.scores, strict=True)
+    ]
+    _show_stop(fig, [4], frames[index])
+    q_turned = stops.queries[index]
     return spec.Chart(
-        _rotated_pair(
-            query, key, q_turned, k_turned, m=m, n=n, title=f"q turned by {m}θ, k turned by {n}θ (θ = {theta:g} rad)"
-        ),
+        fig,
         alt=(
             f"Query arrow rotated by {m * theta:.2f} radians and key arrow rotated by {n * theta:.2f} radians; "
-            f"their dot product is {score:.3f}."
+            f"their dot product is {stops.scores[index]:.3f}."
         ),
         csv=columns_to_csv(
             {
@@ -280,45 +190,180 @@ def rotated_pair_chart(
                 "x1": [query[1], key[1], q_turned[1], k_turned[1]],
             }
         ),
+        scrub=spec.Scrub(
+            key="m",
+            label="Query position m",
+            values=positions,
+            index=index,
+            traces=[4],
+            frames=frames,
+            labels=[f"m = {position}, m − n = {position - n}" for position in positions],
+        ),
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Shift both positions by Δ: the pair turns as a whole and the score stays put
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _shift_title(shift: int, m: int, n: int, before: float, after: float) -> str:
+    # Two short lines rather than one long one: a title does not wrap, and this one must fit a phone.
+    return f"Δ = {shift}: ({m}, {n}) → ({m + shift}, {n + shift})<br>score {before:.3f} → {after:.3f}"
 
 
 def shifted_pairs_chart(
-    before: tuple[np.ndarray, np.ndarray], after: tuple[np.ndarray, np.ndarray], m: int, n: int, shift: int,
-    theta: float, scores: tuple[float, float],
-) -> spec.Chart:  # fmt: skip
-    """The pair at (m, n) next to the same pair at (m + Δ, n + Δ): turned as a whole, the same score."""
+    before: tuple[np.ndarray, np.ndarray], m: int, n: int, shift: int, theta: float, stops: PairStops
+) -> spec.Chart:
+    """The pair at (m, n), dotted, under the same pair at (m + Δ, n + Δ), with a scrubber over the shifts in `stops`."""
+    q_before, k_before = _vec2(before[0], "q before"), _vec2(before[1], "k before")
+    shifts = np.rint(stops.q_positions - m).astype(int)
+    matches = np.flatnonzero(shifts == shift)
+    if matches.size == 0:
+        raise ValueError(f"Δ = {shift} must be one of the scrubber's shifts")
+    index = int(matches[0])
+    _check_stops(stops, index)
+    score_before = float(q_before @ k_before)
+    fig = spec.figure(
+        [
+            _circle_trace(float(np.hypot(*q_before))),
+            _circle_trace(float(np.hypot(*k_before))),
+            arrow_trace(q_before, name="q at m", colour=QUERY_COLOUR, dashed=True, width=2),
+            arrow_trace(k_before, name="k at n", colour=KEY_COLOUR, dashed=True, width=2),
+            arrow_trace(stops.queries[index], name="q at m + Δ", colour=QUERY_COLOUR, label="q"),
+            arrow_trace(stops.keys[index], name="k at n + Δ", colour=KEY_COLOUR, label="k"),
+        ]
+    )
+    _equal_axes(fig, _reach(q_before, k_before))
+    # No legend (the page's caption says dotted = before, solid = after), so the plane keeps the pair's size.
+    style_figure(fig, title=_shift_title(shift, m, n, score_before, stops.scores[index]), height=PAIR_HEIGHT - 55)
+    spec.update_layout(fig, showlegend=False, margin={"t": 80, "b": 50})
+    frames = [
+        {
+            "data": [_arrow_patch(q_turned, "q at m + Δ", "q"), _arrow_patch(k_turned, "k at n + Δ", "k")],
+            "layout": {"title": {"text": _shift_title(int(step), m, n, score_before, score)}},
+        }
+        for step, q_turned, k_turned, score in zip(shifts, stops.queries, stops.keys, stops.scores, strict=True)
+    ]
+    _show_stop(fig, [4, 5], frames[index])
+    score_after = float(stops.scores[index])
     return spec.Chart(
-        _shifted_pairs(
-            [
-                (*before, f"m = {m}, n = {n}: score {scores[0]:.3f}"),
-                (*after, f"m = {m + shift}, n = {n + shift}: score {scores[1]:.3f}"),
-            ]
-        ),
+        fig,
         alt=(
-            f"Two panels: positions ({m}, {n}) and ({m + shift}, {n + shift}); the pair is rotated as a whole by "
-            f"{shift * theta:.2f} radians and both scores equal {scores[0]:.3f}."
+            f"The pair at positions ({m}, {n}), dotted, and at ({m + shift}, {n + shift}), solid: the pair is rotated "
+            f"as a whole by {shift * theta:.2f} radians and both scores equal {score_before:.3f}."
         ),
-        csv=columns_to_csv({"m": [m, m + shift], "n": [n, n + shift], "score": list(scores)}),
+        csv=columns_to_csv({"m": [m, m + shift], "n": [n, n + shift], "score": [score_before, score_after]}),
+        scrub=spec.Scrub(
+            key="shift",
+            label="Shift Δ",
+            values=[int(step) for step in shifts],
+            index=index,
+            traces=[4, 5],
+            frames=frames,
+            labels=[f"Δ = {int(step)}: ({m + int(step)}, {n + int(step)})" for step in shifts],
+        ),
     )
 
 
-def position_sweep_chart(sweep: PositionSweep, theta: float, start_index: int) -> spec.Chart:
-    """The query turning through every position (animated in the browser) and the score curve it traces."""
-    first, last = int(sweep.positions[0]), int(sweep.positions[-1])
+# ---------------------------------------------------------------------------------------------------------
+# The key sweep: the query stays at m, the key turns through every n, the score traces a cosine in m − n
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _sweep_title(m: int, n: int, score: float) -> str:
+    return f"m = {m}, n = {n}, m − n = {m - n}: score {score:.3f}"
+
+
+def _sweep_marker(position: int, score: float) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": np.array([position], dtype=np.float32),
+        "y": np.array([score], dtype=np.float32),
+        "mode": "markers+text",
+        "text": [f"{score:.2f}"],
+        "textposition": "top center",
+        "marker": {"color": HIGHLIGHT_COLOUR, "size": 13},
+        "name": "current n",
+        "showlegend": False,
+        "hovertemplate": "n = %{x}<br>score = %{y:.3f}<extra></extra>",
+    }
+
+
+def key_sweep_chart(m: int, n: int, theta: float, stops: PairStops) -> spec.Chart:
+    """The key turning through every position in `stops` while the query stays at m, and the score curve it traces."""
+    positions = np.rint(stops.k_positions).astype(int)
+    matches = np.flatnonzero(positions == n)
+    if matches.size == 0:
+        raise ValueError(f"n = {n} must be one of the scrubber's key positions")
+    index = int(matches[0])
+    _check_stops(stops, index)
+    query_now = stops.queries[index]
+    fig = spec.subplots(
+        1,
+        2,
+        column_widths=[0.45, 0.55],
+        subplot_titles=["q stays at m, k turns with n", "score for every key position n"],
+        horizontal_spacing=0.1,
+    )
+    spec.add_trace(fig, _circle_trace(float(np.hypot(*stops.keys[index]))), row=1, col=1)
+    spec.add_trace(fig, arrow_trace(query_now, name=f"query at m = {m}", colour=QUERY_COLOUR, label="q"), row=1, col=1)
+    key_arrow = arrow_trace(stops.keys[index], name=f"key at n = {n}", colour=KEY_COLOUR, label="k")
+    spec.add_trace(fig, key_arrow, row=1, col=1)
+    curve = {
+        "type": "scatter",
+        "x": positions.astype(np.float32),
+        "y": stops.scores.astype(np.float32),
+        "mode": "lines",
+        "name": "score",
+        "line": {"color": _GUIDE_COLOUR, "width": 2},
+        "hovertemplate": "n = %{x}<br>score = %{y:.3f}<extra></extra>",
+        "showlegend": False,
+    }
+    spec.add_trace(fig, curve, row=1, col=2)
+    spec.add_trace(fig, _sweep_marker(n, stops.scores[index]), row=1, col=2)
+    if positions[0] <= m <= positions[-1]:
+        spec.add_vline(
+            fig, m, row=1, col=2, line={"color": QUERY_COLOUR, "dash": "dot", "width": 1.5}, annotation_text=" n = m"
+        )
+    _equal_axes(fig, _reach(query_now, stops.keys[index]), [(1, 1)])
+    low, high = float(stops.scores.min()), float(stops.scores.max())
+    margin = 0.15 * max(high - low, 1e-9)
+    spec.update_xaxes(fig, row=1, col=2, title={"text": "key position n"}, range=[positions[0], positions[-1]])
+    spec.update_yaxes(fig, row=1, col=2, title={"text": "score"}, range=[low - margin, high + margin])
+    style_figure(fig, title=_sweep_title(m, n, stops.scores[index]), height=460)
+    # The title carries the live readout; arrows are labelled at their tips, so no legend is needed.
+    spec.update_layout(fig, showlegend=False)
+    spec.finish(fig)
+    frames = [
+        {
+            "data": [
+                _arrow_patch(tip, f"key at n = {position}", "k"),
+                {"x": [position], "y": [round(float(score), 6)], "text": [f"{score:.2f}"]},
+            ],
+            "layout": {"title": {"text": _sweep_title(m, position, score)}},
+        }
+        for position, tip, score in zip(positions.tolist(), stops.keys, stops.scores, strict=True)
+    ]
+    _show_stop(fig, [2, 4], frames[index])
+    period = 2 * np.pi / theta
     return spec.Chart(
-        _position_sweep(sweep.positions, sweep.queries, sweep.key, sweep.scores, n=sweep.n, start_index=start_index),
+        fig,
         alt=(
-            f"Animation over query positions {first} to {last} with the key fixed at n = {sweep.n}: the score "
-            f"oscillates between {sweep.scores.min():.2f} and {sweep.scores.max():.2f}, repeating every "
-            f"{2 * np.pi / theta:.1f} positions."
+            f"The key turns through positions {positions[0]} to {positions[-1]} while the query stays at m = {m}: "
+            f"the score oscillates between {low:.2f} and {high:.2f}, peaks where the arrows line up, and repeats "
+            f"every {period:.1f} positions."
         ),
         csv=columns_to_csv(
-            {
-                "m": sweep.positions,
-                "q_x0": sweep.queries[:, 0],
-                "q_x1": sweep.queries[:, 1],
-                "score_with_key_at_n": sweep.scores,
-            }
+            {"n": positions, "k_x0": stops.keys[:, 0], "k_x1": stops.keys[:, 1], "score_with_query_at_m": stops.scores}
+        ),
+        scrub=spec.Scrub(
+            key="n",
+            label="Key position n",
+            values=positions.tolist(),
+            index=index,
+            traces=[2, 4],
+            frames=frames,
+            labels=[f"n = {position}, m − n = {m - position}" for position in positions.tolist()],
         ),
     )

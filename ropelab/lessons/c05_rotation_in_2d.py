@@ -1,5 +1,6 @@
-"""Chapter 5, rotation in 2-D: one query and one key turned by their positions, the score computed from m − n
-alone, and live numerical checks of the rotation-matrix identities that make RoPE work.
+"""Chapter 5, rotation in 2-D: what a position scheme must do, tested on adding a position vector and on rotating;
+one query and one key turned by their positions (every scrubber stop at once), the score from m − n alone, and
+live numerical checks of the rotation-matrix identities that make RoPE work.
 """
 
 from dataclasses import dataclass
@@ -26,23 +27,172 @@ def pair_score(query: np.ndarray, key: np.ndarray, m: int, n: int, theta: float)
     return float(rope_scores(query[None, :], key[None, :], [m], [n], [theta], convention="interleaved")[0, 0])
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Designing a position scheme: what it must do, and how adding a vector and rotating fare, on the reader's numbers
+# ---------------------------------------------------------------------------------------------------------
+
+SCHEMES = ("add", "rotate")
+SCHEME_NAMES = {"add": "Add a position vector", "rotate": "Rotate by the position"}
+# (key, what a scheme must do); each check's evidence says how it was tested on the reader's numbers.
+REQUIREMENTS = (
+    ("offset", "Only the offset m − n counts"),
+    ("apart", "Content and position do not blur"),
+    ("length", "Lengths are kept"),
+    ("dot", "It works with a dot product"),
+    ("table", "No table to outgrow"),
+)
+SHIFTS = tuple(range(1, 33))
+FAR_POSITION = 1_000_000
+# A requirement holds when what it measures is zero up to floating-point rounding.
+TOLERANCE = 1e-9
+
+
+def position_vector(position: float, theta: float) -> np.ndarray:
+    """Chapter 3's sinusoidal position vector for one pair at frequency θ: (sin pθ, cos pθ)."""
+    position = check_position("position", position)
+    theta = check_float("theta", theta, 0.0, MAX_CHECK_ANGLE)
+    angle = position * theta
+    return np.array([np.sin(angle), np.cos(angle)])
+
+
+def encode(scheme: str, vector, position: float, theta: float) -> np.ndarray:
+    """A 2-vector with its position put in: `add` adds the position vector, `rotate` turns it by position·θ."""
+    return encode_at(scheme, vector, [check_position("position", position)], theta)[0]
+
+
+def encode_at(scheme: str, vector, positions, theta: float) -> np.ndarray:
+    """`encode` at every one of `positions` at once: one row per position."""
+    scheme = check_choice("scheme", scheme, SCHEMES)
+    vector = check_vector("vector", vector, 2)
+    theta = check_float("theta", theta, 0.0, MAX_CHECK_ANGLE)
+    positions = np.asarray(positions, dtype=np.float64)
+    if scheme == "rotate":
+        return turned_at(vector, positions, theta)
+    angles = positions * theta
+    return vector + np.stack([np.sin(angles), np.cos(angles)], axis=-1)
+
+
 @dataclass(frozen=True)
-class PositionSweep:
-    """The query turned to every position in `positions` while the key stays at n, and the score at each."""
+class AddedScoreTerms:
+    """The four terms of ⟨q + p_m, k + p_n⟩: content with content, content with position, and position alone."""
 
-    positions: np.ndarray
-    queries: np.ndarray  # (len(positions), 2): the query at each position
-    key: np.ndarray  # the key at position n
-    scores: np.ndarray
-    n: int
+    content_content: float  # ⟨q, k⟩
+    content_position: float  # ⟨q, p_n⟩
+    position_content: float  # ⟨p_m, k⟩
+    position_position: float  # ⟨p_m, p_n⟩
+
+    @property
+    def total(self) -> float:
+        return self.content_content + self.content_position + self.position_content + self.position_position
 
 
-def position_sweep(query: np.ndarray, key: np.ndarray, n: int, theta: float, positions: np.ndarray) -> PositionSweep:
-    """Turn the query through every position while the key stays at n; the score traces a cosine in m − n."""
-    queries = np.tile(query, (positions.size, 1))
-    scores = rope_scores(queries, key[None, :], positions, [n], [theta], convention="interleaved")[:, 0]
-    rotated_queries = apply_rope(queries, positions, [theta], convention="interleaved")
-    return PositionSweep(positions, rotated_queries, rotated(key, n, theta), scores, n)
+@equation(
+    r"\langle q + p_m,\, k + p_n\rangle = \langle q, k\rangle + \langle q, p_n\rangle + \langle p_m, k\rangle"
+    r" + \langle p_m, p_n\rangle"
+)
+def added_score_terms(query, key, m: float, n: float, theta: float) -> AddedScoreTerms:
+    """Split the score of q + p_m against k + p_n into its four terms (chapter 3's expansion)."""
+    query, key = check_vector("query", query, 2), check_vector("key", key, 2)
+    p_m, p_n = position_vector(m, theta), position_vector(n, theta)
+    return AddedScoreTerms(float(query @ key), float(query @ p_n), float(p_m @ key), float(p_m @ p_n))
+
+
+@dataclass(frozen=True)
+class RequirementCheck:
+    """One requirement tested on one scheme: whether it holds, what was measured (0 when it holds), the evidence."""
+
+    passed: bool
+    gap: float
+    detail: str
+
+
+def _number(value: float, digits: int = 3) -> str:
+    # Rounding noise prints as 0, so a requirement that holds reads as exactly what it is.
+    return "0" if abs(value) < TOLERANCE else f"{value:+.{digits}f}"
+
+
+def _check_scheme(scheme: str, query, key, m: float, n: float, theta: float) -> dict[str, RequirementCheck]:
+    shifts = np.array((0, *SHIFTS), dtype=np.float64)
+    queries = encode_at(scheme, query, m + shifts, theta)  # row 0 is the query at m itself
+    keys = encode_at(scheme, key, n + shifts, theta)
+    scores = np.einsum("ij,ij->i", queries, keys)
+    base_score = float(scores[0])
+    moved = float(np.max(np.abs(scores[1:] - base_score)))
+    nothing = np.zeros(2)
+    empty_q, empty_k = encode(scheme, nothing, m, theta), encode(scheme, nothing, n, theta)
+    encoded_q, encoded_k = queries[0], keys[0]
+    alone = float(empty_q @ empty_k)
+    cross = float(encoded_q @ empty_k + empty_q @ encoded_k) - 2.0 * alone
+    norms = [float(np.linalg.norm(vector)) for vector in (query, encoded_q, key, encoded_k)]
+    stretch = max(abs(norms[1] - norms[0]), abs(norms[3] - norms[2]))
+    # The score as attention computes it: the plain dot product of the two vectors, each encoded alone.
+    plain = float(encode(scheme, query, m, theta) @ encode(scheme, key, n, theta))
+    far = encode(scheme, query, FAR_POSITION, theta)
+    far_ok = bool(np.all(np.isfinite(far)))
+    moving = "moving both by 1 … 32 changes the score"
+    return {
+        "offset": RequirementCheck(
+            moved < TOLERANCE, moved, f"{moving} by up to {moved:.3f}" if moved >= TOLERANCE else f"{moving} by 0"
+        ),
+        "apart": RequirementCheck(
+            max(abs(cross), abs(alone)) < TOLERANCE,
+            max(abs(cross), abs(alone)),
+            f"content × position {_number(cross)}, position alone {_number(alone)}",
+        ),
+        "length": RequirementCheck(
+            stretch < TOLERANCE,
+            stretch,
+            f"‖q‖ {norms[0]:.3f} → {norms[1]:.3f}, ‖k‖ {norms[2]:.3f} → {norms[3]:.3f}",
+        ),
+        "dot": RequirementCheck(
+            abs(plain - base_score) < TOLERANCE,
+            abs(plain - base_score),
+            f"({encoded_q[0]:.2f}, {encoded_q[1]:.2f}) · ({encoded_k[0]:.2f}, {encoded_k[1]:.2f}) = {plain:.3f}",
+        ),
+        "table": RequirementCheck(
+            far_ok, 0.0 if far_ok else float("inf"), f"q at {FAR_POSITION:,}: ({far[0]:.2f}, {far[1]:.2f})"
+        ),
+    }
+
+
+def design_checks(query, key, m: float, n: float, theta: float) -> dict[str, dict[str, RequirementCheck]]:
+    """Every requirement of a position scheme tested on both schemes with these numbers: requirement → scheme."""
+    query, key = check_vector("query", query, 2), check_vector("key", key, 2)
+    m, n = check_position("m", m), check_position("n", n)
+    theta = check_float("theta", theta, 0.0, MAX_CHECK_ANGLE)
+    by_scheme = {scheme: _check_scheme(scheme, query, key, m, n, theta) for scheme in SCHEMES}
+    return {name: {scheme: by_scheme[scheme][name] for scheme in SCHEMES} for name, _ in REQUIREMENTS}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Every stop of the scrubbers, computed at once
+# ---------------------------------------------------------------------------------------------------------
+
+
+def turned_at(vector: np.ndarray, positions, theta: float) -> np.ndarray:
+    """The 2-vector turned to each of `positions` (one row per position), with one call to apply_rope."""
+    positions = np.asarray(positions, dtype=np.float64)
+    return apply_rope(np.tile(vector, (positions.size, 1)), positions, [theta], convention="interleaved")
+
+
+@dataclass(frozen=True)
+class PairStops:
+    """The query and key at paired positions (q_positions[i], k_positions[i]) and their score at each."""
+
+    q_positions: np.ndarray
+    k_positions: np.ndarray
+    queries: np.ndarray  # (stops, 2)
+    keys: np.ndarray  # (stops, 2)
+    scores: np.ndarray  # (stops,)
+
+
+def pair_stops(query: np.ndarray, key: np.ndarray, q_positions, k_positions, theta: float) -> PairStops:
+    """Turn the query to every q_positions[i] and the key to k_positions[i]; score each pair (rows match up)."""
+    q_positions = np.asarray(q_positions, dtype=np.float64)
+    k_positions = np.broadcast_to(np.asarray(k_positions, dtype=np.float64), q_positions.shape)
+    queries = turned_at(query, q_positions, theta)
+    keys = turned_at(key, k_positions, theta)
+    return PairStops(q_positions, np.array(k_positions), queries, keys, np.einsum("ij,ij->i", queries, keys))
 
 
 def _pair_views(x: np.ndarray, convention: str) -> tuple[np.ndarray, np.ndarray]:

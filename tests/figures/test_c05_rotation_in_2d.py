@@ -1,14 +1,15 @@
-"""Chart builders of chapter 5: the arrows, the shifted pair and the sweep carry the rotated vectors and scores."""
+"""Chart builders of chapter 5: the arrows, the shifted pair and the key sweep carry the rotated vectors and scores,
+and every scrubber stop is the picture at that position."""
+
+import copy
 
 import numpy as np
 import pytest
 
 import rope_core
 from ropelab.figures.c05_rotation_in_2d import (
-    _position_sweep,
-    _shifted_pairs,
     arrow_trace,
-    position_sweep_chart,
+    key_sweep_chart,
     rotated_pair_chart,
     shifted_pairs_chart,
 )
@@ -17,14 +18,34 @@ from tests.figures.validate import validated
 
 QUERY = np.array([1.0, 0.6])
 KEY = np.array([0.8, -0.5])
+POSITIONS = np.arange(129)
 
 
 def turned(vector, position, theta):
-    return rope_core.apply_rope(vector[None, :], [position], [theta], convention="interleaved")[0]
+    return rope_core.rotation_matrix_2d(position * theta) @ vector
 
 
 def tip(trace):
     return np.array([trace.x[-1], trace.y[-1]], dtype=np.float64)
+
+
+def at_stop(chart, index):
+    """The figure the browser shows at scrubber stop `index`: each listed trace patched with that frame."""
+    figure = copy.deepcopy(chart.figure)
+    frame = chart.scrub.frames[index]
+    for trace_index, patch in zip(chart.scrub.traces, frame["data"], strict=True):
+        figure["data"][trace_index].update(patch)
+    figure["layout"]["title"] = {**figure["layout"]["title"], **frame["layout"]["title"]}
+    return figure
+
+
+def assert_scrubber_is_consistent(chart, key, count):
+    scrub = chart.scrub
+    assert scrub.key == key and len(scrub.values) == len(scrub.frames) == len(scrub.labels) == count
+    # What the page sends is exactly the current stop, so letting go of the scrubber changes nothing.
+    assert validated(at_stop(chart, scrub.index)).to_plotly_json() == validated(chart.figure).to_plotly_json()
+    validated(at_stop(chart, 0))
+    validated(at_stop(chart, count - 1))
 
 
 def test_arrow_runs_from_origin_to_tip_with_a_head_and_optional_label():
@@ -37,82 +58,95 @@ def test_arrow_runs_from_origin_to_tip_with_a_head_and_optional_label():
         arrow_trace(np.zeros(3), name="v", colour="#000000")
 
 
-def test_pair_figure_draws_the_rotated_vectors_it_was_given():
-    m, n, theta = 7, 2, 0.3
-    q_turned, k_turned = turned(QUERY, m, theta), turned(KEY, n, theta)
-    chart = rotated_pair_chart(QUERY, KEY, m, n, theta, q_turned, k_turned, float(q_turned @ k_turned))
+def pair_chart(m=7, n=2, theta=0.3):
+    stops = lesson_c05.pair_stops(QUERY, KEY, POSITIONS, n, theta)
+    return rotated_pair_chart(QUERY, KEY, theta, m, n, stops), stops
+
+
+def test_pair_figure_draws_the_rotated_vectors_and_scrubs_the_query_through_every_position():
+    chart, stops = pair_chart()
     fig = validated(chart)
-    assert f"their dot product is {q_turned @ k_turned:.3f}" in chart.alt
+    score = float(turned(QUERY, 7, 0.3) @ turned(KEY, 2, 0.3))
+    assert chart.alt == (
+        f"Query arrow rotated by 2.10 radians and key arrow rotated by 0.60 radians; their dot product is {score:.3f}."
+    )
     arrows = {trace.name: trace for trace in fig.data if trace.name}
     q_tip = tip(arrows["R(mθ) q, m = 7"])
-    np.testing.assert_allclose(q_tip, rope_core.rotation_matrix_2d(m * theta) @ QUERY, atol=1e-6)
+    np.testing.assert_allclose(q_tip, turned(QUERY, 7, 0.3), atol=1e-6)
     np.testing.assert_allclose(np.arctan2(q_tip[1], q_tip[0]), np.arctan2(0.6, 1.0) + 2.1, atol=1e-6)
+    np.testing.assert_allclose(tip(arrows["R(nθ) k, n = 2"]), turned(KEY, 2, 0.3), atol=1e-6)
     np.testing.assert_allclose(tip(arrows["k (position 0)"]), KEY, atol=1e-6)
-    assert fig.layout.yaxis.scaleanchor == "x"
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.title.text == f"m = 7, n = 2, θ = 0.3: score {score:.3f}"
+    assert chart.csv.splitlines()[0] == "vector,x0,x1" and len(chart.csv.splitlines()) == 5
+
+    assert_scrubber_is_consistent(chart, "m", 129)
+    assert chart.scrub.index == 7 and chart.scrub.traces == [4] and chart.scrub.label == "Query position m"
+    assert chart.scrub.values == list(range(129)) and chart.scrub.labels[40] == "m = 40, m − n = 38"
+    stop = validated(at_stop(chart, 40))
+    assert stop.data[4].name == "R(mθ) q, m = 40"
+    np.testing.assert_allclose(tip(stop.data[4]), turned(QUERY, 40, 0.3), atol=1e-6)
+    assert stop.layout.title.text.endswith(f"score {stops.scores[40]:.3f}")
+    np.testing.assert_allclose(tip(stop.data[5]), turned(KEY, 2, 0.3), atol=1e-6)  # the key stays at n
 
 
-def test_shifted_panels_have_identical_dot_products():
-    theta, shift = 0.4, 9
-    before_pair = turned(QUERY, 3, theta), turned(KEY, 1, theta)
-    after_pair = turned(QUERY, 3 + shift, theta), turned(KEY, 1 + shift, theta)
-    scores = (float(before_pair[0] @ before_pair[1]), float(after_pair[0] @ after_pair[1]))
-    chart = shifted_pairs_chart(before_pair, after_pair, 3, 1, shift, theta, scores)
+def test_pair_chart_needs_m_among_its_stops():
+    stops = lesson_c05.pair_stops(QUERY, KEY, np.arange(10), 0, 0.3)
+    with pytest.raises(ValueError, match="m = 12"):
+        rotated_pair_chart(QUERY, KEY, 0.3, 12, 0, stops)
+
+
+def test_shifted_pair_keeps_its_score_at_every_stop_and_scrubs_the_shift():
+    m, n, theta, shift = 3, 1, 0.4, 9
+    stops = lesson_c05.pair_stops(QUERY, KEY, m + POSITIONS, n + POSITIONS, theta)
+    before = (turned(QUERY, m, theta), turned(KEY, n, theta))
+    chart = shifted_pairs_chart(before, m, n, shift, theta, stops)
     fig = validated(chart)
-    arrows = [trace for trace in fig.data if trace.text is not None]
-    assert len(arrows) == 4
-    before = tip(arrows[0]) @ tip(arrows[1])
-    after = tip(arrows[2]) @ tip(arrows[3])
-    assert before == pytest.approx(after, abs=1e-6)
-    titles = [annotation.text for annotation in fig.layout.annotations]
-    assert titles == [f"m = 3, n = 1: score {scores[0]:.3f}", f"m = 12, n = 10: score {scores[1]:.3f}"]
-    assert chart.csv.splitlines()[1:] == [f"3,1,{scores[0]!r}", f"12,10,{scores[1]!r}"]
-    with pytest.raises(ValueError):
-        _shifted_pairs([])
+    assert [trace.name for trace in fig.data[2:]] == ["q at m", "k at n", "q at m + Δ", "k at n + Δ"]
+    assert tip(fig.data[2]) @ tip(fig.data[3]) == pytest.approx(tip(fig.data[4]) @ tip(fig.data[5]), abs=1e-6)
+    np.testing.assert_allclose(tip(fig.data[4]), turned(QUERY, m + shift, theta), atol=1e-6)
+    score = float(before[0] @ before[1])
+    assert fig.layout.title.text == f"Δ = 9: (3, 1) → (12, 10)<br>score {score:.3f} → {stops.scores[shift]:.3f}"
+    assert "rotated as a whole by 3.60 radians" in chart.alt
+    assert chart.csv.splitlines()[1:] == [f"3,1,{score!r}", f"12,10,{float(stops.scores[shift])!r}"]
+
+    assert_scrubber_is_consistent(chart, "shift", 129)
+    assert (
+        chart.scrub.index == shift and chart.scrub.traces == [4, 5] and chart.scrub.labels[100] == "Δ = 100: (103, 101)"
+    )
+    far = validated(at_stop(chart, 100))
+    np.testing.assert_allclose(tip(far.data[4]), turned(QUERY, 103, theta), atol=1e-6)
+    np.testing.assert_allclose(tip(far.data[5]), turned(KEY, 101, theta), atol=1e-6)
+    assert tip(far.data[4]) @ tip(far.data[5]) == pytest.approx(score, abs=1e-5)
+    assert far.layout.title.text.endswith(f"score {score:.3f} → {score:.3f}")
+    with pytest.raises(ValueError, match="Δ = 200"):
+        shifted_pairs_chart(before, m, n, 200, theta, stops)
 
 
-def sweep(theta=0.3, n=5, start=4):
-    positions = np.arange(64)
-    scores = rope_core.rope_scores(np.tile(QUERY, (64, 1)), KEY[None, :], positions, [n], [theta], "interleaved")
-    chart = position_sweep_chart(lesson_c05.position_sweep(QUERY, KEY, n, theta, positions), theta, start_index=start)
-    assert chart.alt.startswith(f"Animation over query positions 0 to 63 with the key fixed at n = {n}")
-    return validated(chart), scores[:, 0]
-
-
-def test_sweep_has_one_small_frame_per_position_that_only_moves_the_query_and_marker():
-    fig, scores = sweep()
-    assert len(fig.frames) == 64
-    assert [frame.name for frame in fig.frames[:3]] == ["0", "1", "2"]
-    for frame in fig.frames:
-        assert list(frame.traces) == [2, 4]
-    frame = fig.frames[10]
-    expected_tip = rope_core.rotation_matrix_2d(10 * 0.3) @ QUERY
-    np.testing.assert_allclose(tip(frame.data[0]), expected_tip, atol=1e-6)
-    assert frame.data[1].y[0] == pytest.approx(scores[10], abs=1e-6)
-    assert f"{scores[10]:.3f}" in frame.layout.title.text and "m − n = 5" in frame.layout.title.text
-
-
-def test_sweep_scores_are_the_relative_score_of_each_offset():
-    fig, _ = sweep(theta=0.25, n=3)
+def test_key_sweep_scores_every_key_position_and_scrubs_the_key():
+    m, n, theta = 5, 3, 0.25
+    stops = lesson_c05.pair_stops(QUERY, KEY, np.full(POSITIONS.size, m), POSITIONS, theta)
+    chart = key_sweep_chart(m, n, theta, stops)
+    fig = validated(chart)
+    assert chart.alt.startswith("The key turns through positions 0 to 128 while the query stays at m = 5")
+    assert f"repeats every {2 * np.pi / theta:.1f} positions" in chart.alt
     curve = fig.data[3]
-    for m in (0, 3, 40):
-        expected = lesson_c05.relative_score(QUERY, KEY, m, 3, [0.25], convention="interleaved")
-        assert curve.y[m] == pytest.approx(expected, abs=1e-6)
+    for position in (0, 3, 40, 128):
+        expected = lesson_c05.relative_score(QUERY, KEY, m, position, [theta], convention="interleaved")
+        assert curve.y[position] == pytest.approx(expected, abs=1e-6)
+    np.testing.assert_allclose(tip(fig.data[1]), turned(QUERY, m, theta), atol=1e-6)
+    np.testing.assert_allclose(tip(fig.data[2]), turned(KEY, n, theta), atol=1e-6)
+    assert fig.layout.shapes[0].x0 == m  # the dotted line where n = m
+
+    assert_scrubber_is_consistent(chart, "n", 129)
+    assert chart.scrub.index == n and chart.scrub.traces == [2, 4] and chart.scrub.label == "Key position n"
+    stop = validated(at_stop(chart, 60))
+    np.testing.assert_allclose(tip(stop.data[2]), turned(KEY, 60, theta), atol=1e-6)
+    assert stop.data[4].x[0] == 60 and stop.data[4].y[0] == pytest.approx(curve.y[60], abs=1e-6)
+    assert stop.layout.title.text == f"m = 5, n = 60, m − n = -55: score {stops.scores[60]:.3f}"
 
 
-def test_sweep_controls_animate_in_the_browser_without_redraw():
-    fig, _ = sweep(start=4)
-    slider = fig.layout.sliders[0]
-    assert slider.active == 4 and len(slider.steps) == 64
-    step = slider.steps[7]
-    assert step.method == "animate" and list(step.args[0]) == ["7"] and step.args[1]["frame"]["redraw"] is False
-    play = fig.layout.updatemenus[0].buttons[0]
-    assert play.method == "animate" and play.args[0] is None and play.args[1]["frame"]["redraw"] is False
-    np.testing.assert_allclose(tip(fig.data[2]), rope_core.rotation_matrix_2d(4 * 0.3) @ QUERY, atol=1e-6)
-
-
-def test_sweep_rejects_mismatched_inputs():
-    positions = np.arange(4)
-    with pytest.raises(ValueError, match="need positions"):
-        _position_sweep(positions, np.zeros((3, 2)), KEY, np.zeros(4), n=0)
-    with pytest.raises(ValueError, match="start_index"):
-        _position_sweep(positions, np.ones((4, 2)), KEY, np.zeros(4), n=0, start_index=4)
+def test_stops_must_match_up():
+    stops = lesson_c05.pair_stops(QUERY, KEY, np.arange(5), 0, 0.3)
+    broken = lesson_c05.PairStops(stops.q_positions, stops.k_positions, stops.queries[:3], stops.keys, stops.scores)
+    with pytest.raises(ValueError, match="stops need"):
+        rotated_pair_chart(QUERY, KEY, 0.3, 2, 0, broken)

@@ -11,11 +11,18 @@ import rope_core as rc
 from rope_core import rotation_matrix_2d
 from ropelab.lessons.c05_rotation_in_2d import (
     MAX_CHECK_ANGLE,
+    REQUIREMENTS,
+    SCHEMES,
     RotationIdentity,
+    added_score_terms,
+    design_checks,
+    encode,
+    encode_at,
     matrix_latex,
     matrix_text,
     pair_score,
-    position_sweep,
+    pair_stops,
+    position_vector,
     relative_score,
     rotated,
     rotation_identities,
@@ -28,6 +35,7 @@ def by_name(alpha, beta):
     return {check.name: check for check in rotation_identities(alpha, beta)}
 
 
+@settings(deadline=None)  # no timing assertion: the machines are shared
 @given(angles, angles)
 def test_every_identity_holds_to_rounding(alpha, beta):
     for check in rotation_identities(alpha, beta):
@@ -91,10 +99,77 @@ def test_matrices_are_written_with_three_decimals():
     assert matrix_latex(matrix) == r"\begin{pmatrix} 1.000 & -0.250 \\ 0.500 & 0.000 \end{pmatrix}"
 
 
-def test_the_sweep_turns_only_the_query_and_scores_each_offset():
-    query, key = np.array([1.0, 0.6]), np.array([0.8, -0.5])
-    sweep = position_sweep(query, key, 5, 0.3, np.arange(64))
-    np.testing.assert_allclose(sweep.queries[10], rotation_matrix_2d(3.0) @ query, atol=1e-14)
-    np.testing.assert_allclose(sweep.key, rotation_matrix_2d(1.5) @ key, atol=1e-14)
-    np.testing.assert_allclose(sweep.scores, sweep.queries @ sweep.key, atol=1e-12)
-    assert sweep.n == 5 and sweep.scores.shape == (64,)
+QUERY, KEY = np.array([1.0, 0.6]), np.array([0.8, -0.5])
+
+
+def test_stops_turn_the_query_and_key_to_paired_positions_and_score_each_pair():
+    stops = pair_stops(QUERY, KEY, np.arange(64), 5, 0.3)
+    np.testing.assert_allclose(stops.queries[10], rotation_matrix_2d(3.0) @ QUERY, atol=1e-14)
+    np.testing.assert_allclose(stops.keys, np.tile(rotation_matrix_2d(1.5) @ KEY, (64, 1)), atol=1e-14)
+    np.testing.assert_allclose(stops.scores, [pair_score(QUERY, KEY, m, 5, 0.3) for m in range(64)], atol=1e-12)
+    shifted = pair_stops(QUERY, KEY, 3 + np.arange(40), 1 + np.arange(40), 0.7)
+    np.testing.assert_allclose(shifted.scores, pair_score(QUERY, KEY, 3, 1, 0.7), atol=1e-12)
+    assert shifted.k_positions.tolist() == list(range(1, 41))
+
+
+def test_the_sinusoidal_position_vector_is_sine_then_cosine_and_adding_splits_the_score_in_four():
+    np.testing.assert_allclose(position_vector(4, 0.25), [np.sin(1.0), np.cos(1.0)])
+    terms = added_score_terms(QUERY, KEY, 7, 2, 0.4)
+    p_m, p_n = position_vector(7, 0.4), position_vector(2, 0.4)
+    assert terms.content_content == pytest.approx(QUERY @ KEY)
+    assert terms.content_position == pytest.approx(QUERY @ p_n)
+    assert terms.position_content == pytest.approx(p_m @ KEY)
+    # sin·sin + cos·cos = cos of the difference: the position-only term depends on m − n alone.
+    assert terms.position_position == pytest.approx(np.cos(5 * 0.4))
+    assert terms.total == pytest.approx((QUERY + p_m) @ (KEY + p_n))
+    assert "p_m, p_n" in added_score_terms.latex
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 128), st.integers(0, 128), st.sampled_from([0.05 * step for step in range(1, 21)]))
+def test_rotating_passes_every_requirement_and_adding_fails_the_first_three(m, n, theta):
+    checks = design_checks(QUERY, KEY, m, n, theta)
+    assert list(checks) == [name for name, _ in REQUIREMENTS]
+    for name, by_scheme in checks.items():
+        assert list(by_scheme) == list(SCHEMES)
+        assert by_scheme["rotate"].passed, (name, by_scheme["rotate"])
+    assert [checks[name]["add"].passed for name, _ in REQUIREMENTS] == [False, False, False, True, True]
+
+
+def test_the_evidence_is_the_numbers_of_each_test():
+    m, n, theta = 3, 1, 0.3
+    checks = design_checks(QUERY, KEY, m, n, theta)
+    added = lambda vector, position: vector + position_vector(position, theta)  # noqa: E731
+    moved = max(
+        abs(added(QUERY, m + shift) @ added(KEY, n + shift) - added(QUERY, m) @ added(KEY, n)) for shift in range(1, 33)
+    )
+    assert checks["offset"]["add"].gap == pytest.approx(moved)
+    assert checks["offset"]["add"].detail == f"moving both by 1 … 32 changes the score by up to {moved:.3f}"
+    assert checks["offset"]["rotate"].detail == "moving both by 1 … 32 changes the score by 0"
+    terms = added_score_terms(QUERY, KEY, m, n, theta)
+    assert checks["apart"]["add"].detail == (
+        f"content × position {terms.content_position + terms.position_content:+.3f}, "
+        f"position alone {terms.position_position:+.3f}"
+    )
+    assert checks["apart"]["rotate"].detail == "content × position 0, position alone 0"
+    stretched = np.linalg.norm(added(QUERY, m))
+    assert f"‖q‖ {np.linalg.norm(QUERY):.3f} → {stretched:.3f}" in checks["length"]["add"].detail
+    score = pair_score(QUERY, KEY, m, n, theta)
+    assert checks["dot"]["rotate"].detail.endswith(f"= {score:.3f}")
+    far = rotated(QUERY, 1_000_000, theta)
+    assert checks["table"]["rotate"].detail == f"q at 1,000,000: ({far[0]:.2f}, {far[1]:.2f})"
+
+
+def test_encoding_one_position_or_many_agrees_and_bad_input_names_the_parameter():
+    positions = np.array([0.0, 5.0, 17.0])
+    for scheme in SCHEMES:
+        many = encode_at(scheme, QUERY, positions, 0.45)
+        for row, position in zip(many, positions, strict=True):
+            np.testing.assert_allclose(row, encode(scheme, QUERY, position, 0.45), atol=1e-14)
+    np.testing.assert_allclose(encode("rotate", QUERY, 5, 0.45), rotation_matrix_2d(2.25) @ QUERY, atol=1e-14)
+    with pytest.raises(ValueError, match="scheme"):
+        encode("multiply", QUERY, 1, 0.3)
+    with pytest.raises(ValueError, match="theta"):
+        design_checks(QUERY, KEY, 1, 2, math.nan)
+    with pytest.raises(ValueError, match="query"):
+        design_checks(np.ones(3), KEY, 1, 2, 0.3)
