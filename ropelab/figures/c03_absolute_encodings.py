@@ -1,4 +1,4 @@
-"""Chapter 3's charts: the sinusoidal table, how similar two positions are, and a learned table's edge."""
+"""Chapter 3's charts: the sinusoidal table, how similar two positions are, the cross terms, a learned table's edge."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 
 from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
-from ropelab.style import DIVERGING_SCALE, HIGHLIGHT_COLOUR, QUERY_COLOUR, style_figure, symmetric_range
+from ropelab.lessons.c03_absolute_encodings import ScoreTerms
+from ropelab.style import DIVERGING_SCALE, HIGHLIGHT_COLOUR, OKABE_ITO, QUERY_COLOUR, style_figure, symmetric_range
 
 # Heatmap cells sent per chart: keeps one interaction well under ~300 kB of figure JSON.
 MAX_DISPLAY_CELLS = 16_384
@@ -45,7 +46,7 @@ def sinusoidal_table_chart(table: np.ndarray, *, base_label: str) -> spec.Chart:
     title += _stride_note(rows)
     length, d_model = table.shape
     return spec.Chart(
-        style_figure(fig, title=title, height=460),
+        style_figure(fig, title=title, height=370),
         alt=(
             f"Heatmap of the sinusoidal table, {length} positions by {d_model} dimensions: the left columns "
             "flicker quickly down the positions, the right columns change slowly."
@@ -113,7 +114,7 @@ def similarity_curve_chart(distances: np.ndarray, similarity: np.ndarray, d_mode
         range=[min(0.0, float(similarity.min())) * 1.1 - 1, d_model / 2 * 1.15],
     )
     return spec.Chart(
-        style_figure(fig, title="PE(m)·PE(m+k) against the distance k", height=460),
+        style_figure(fig, title="PE(m)·PE(m+k) against the distance k", height=370),
         alt=(
             f"Line chart of PE(m)·PE(m+k) against distance k from 0 to {len(distances) - 1}: it starts at "
             f"{d_model / 2:g} and wobbles downwards, reaching {np.min(similarity):.2f} at its lowest."
@@ -180,7 +181,7 @@ def learned_table_chart(table: np.ndarray, sequence_length: int, *, max_dims: in
     spec.update_yaxes(fig, title={"text": "position p"}, autorange="reversed")
     title = f"Learned table with {max_len} rows, sequence of {sequence_length} tokens" + _stride_note(rows)
     return spec.Chart(
-        style_figure(fig, title=title, height=460),
+        style_figure(fig, title=title, height=340),
         alt=(
             f"Heatmap of a learned table with {max_len} rows for a sequence of {sequence_length} tokens"
             + (
@@ -197,3 +198,65 @@ def _labelled_hline(fig: spec.Figure, y: float, *, line: dict, text: str, above:
     """A full-width line at y with a label at its right end, resting on the line (above) or hanging under it."""
     spec.add_hline(fig, y, line=line)
     spec.add_line_label(fig, text, y, above=above)
+
+
+# Content alone is grey and dashed (it never moves), the cross terms are vermilion, the sum is black (white on a dark
+# background, see ropelab.style.DARK_BACKGROUND_SWAPS).
+_CONTENT_LINE = {"color": "rgba(128,128,128,0.9)", "width": 2, "dash": "dash"}
+_CROSS_LINE = {"color": HIGHLIGHT_COLOUR, "width": 2}
+_POSITION_LINE = {"color": OKABE_ITO[2], "width": 2}
+_TOTAL_LINE = {"color": "#000000", "width": 3.5}
+
+
+def cross_terms_chart(terms: ScoreTerms, query_word: str, key_word: str) -> spec.Chart:
+    """The parts of one score, and their sum, as the same two words slide along with a fixed gap k.
+
+    The two cross terms are drawn as one line (their sum); the CSV keeps them apart.
+    """
+    positions = np.asarray(terms.positions)
+    cross = terms.content_position + terms.position_content
+    lines = (
+        ("content · content", terms.content_content, _CONTENT_LINE),
+        ("cross terms", cross, _CROSS_LINE),
+        ("position · position", terms.position_position, _POSITION_LINE),
+        ("score (the sum)", terms.total, _TOTAL_LINE),
+    )
+    fig = spec.figure()
+    for name, values, line in lines:
+        spec.add_trace(
+            fig,
+            {
+                "type": "scatter", "x": positions.astype(np.int32), "y": np.asarray(values, dtype=np.float32),
+                "mode": "lines", "line": line, "name": name,
+                "hovertemplate": f"{name}<br>m = %{{x}}<br>%{{y:.3f}}<extra></extra>",
+            },
+        )  # fmt: skip
+    spec.update_xaxes(fig, title={"text": f"position m of “{query_word}”"})
+    spec.update_yaxes(fig, title={"text": "part of the score"}, zeroline=True)
+    title = f"“{query_word}” at m, “{key_word}” at m + {terms.offset}: does the score stay put?"
+    style_figure(fig, title=title, height=380)
+    # One row of short entries under the axis title, clear of it.
+    spec.update_layout(
+        fig, legend={"orientation": "h", "yanchor": "top", "y": -0.27, "xanchor": "left", "x": 0}, margin={"b": 105}
+    )
+    spread = terms.spread()
+    return spec.Chart(
+        fig,
+        alt=(
+            f"Line chart over the position m of {query_word!r}, with {key_word!r} always {terms.offset} tokens "
+            f"later: the content term is flat, but the cross terms swing by {spread['cross terms']:.2f}, so the "
+            f"total score moves by {spread['total score']:.2f} "
+            "although the distance never changes."
+        ),
+        csv=columns_to_csv(
+            {
+                "m": positions,
+                "n": positions + terms.offset,
+                "content_content": terms.content_content,
+                "content_position": terms.content_position,
+                "position_content": terms.position_content,
+                "position_position": terms.position_position,
+                "total": terms.total,
+            }
+        ),
+    )

@@ -1,4 +1,4 @@
-"""Chapter 3 page: d, base and L drive the sinusoidal charts; max_len decides whether the learned lookup fails."""
+"""Chapter 3 page: d, base and L drive every chart; the gap k moves the cross terms; max_len decides the lookup."""
 
 import numpy as np
 import pytest
@@ -6,10 +6,17 @@ import pytest
 import rope_core
 from ropelab import ui
 from ropelab.lessons.c03_absolute_encodings import sinusoidal_similarity
-from tests.app.helpers import assert_clean, decode_array, drive_sliders_to_both_ends, plotly_figure, run_page
+from tests.app.helpers import (
+    assert_clean,
+    decode_array,
+    drive_sliders_to_both_ends,
+    metric_values,
+    plotly_figure,
+    run_page,
+)
 
 PAGE = "pages/03_Absolute_encodings.py"
-DEFAULTS = {"d": 64, "L": 128, "Lmax": 96}
+DEFAULTS = {"d": 64, "L": 128, "Lmax": 96, "k": 3}
 
 
 def _z(at, key):
@@ -44,7 +51,7 @@ def test_every_control_at_both_ends():
 def test_a_link_sets_the_controls_and_the_charts():
     at = run_page(PAGE, {"d": "16", "L": "40", "Lmax": "64", "base": "100"})
     assert_clean(at)
-    assert _controls(at) == ({"d": 16, "L": 40, "Lmax": 64}, 100.0)
+    assert _controls(at) == ({"d": 16, "L": 40, "Lmax": 64, "k": 3}, 100.0)
     np.testing.assert_allclose(_z(at, "sinusoidal"), rope_core.sinusoidal_encoding(40, 16, 100.0), atol=1e-6)
     curve = plotly_figure(at, "similarity_curve")["data"][0]
     np.testing.assert_allclose(decode_array(curve["y"]), sinusoidal_similarity(np.arange(40), 16, 100.0), atol=1e-4)
@@ -80,3 +87,31 @@ def test_sliders_reach_the_chart_data():
     learned = _z(at, "learned")
     assert learned.shape == (256, 8) and not np.isnan(learned).any()
     assert not at.warning
+
+
+def _lines(at):
+    return {trace["name"]: np.array(decode_array(trace["y"])) for trace in plotly_figure(at, "cross_terms")["data"]}
+
+
+def test_the_cross_terms_move_while_the_content_term_stays_put():
+    at = run_page(PAGE)
+    assert_clean(at)
+    lines = _lines(at)
+    assert np.ptp(lines["content · content"]) == 0 and np.ptp(lines["cross terms"]) > 0.5
+    assert len(lines["score (the sum)"]) == 128 - 3  # dog at m, man at m + 3, both inside L = 128
+    metrics = metric_values(at)
+    assert float(metrics["Cross terms swing by"]) == pytest.approx(np.ptp(lines["cross terms"]), abs=0.01)
+    at.toggle(key="proj").set_value(False).run()
+    at.slider(key="k").set_value(10).run()
+    assert_clean(at)
+    lines = _lines(at)
+    expected = sinusoidal_similarity(np.array([10]), 64)[0] / 8.0  # W = I/√d with d = 64
+    np.testing.assert_allclose(lines["position · position"], expected, rtol=1e-5)
+    assert np.ptp(lines["cross terms"]) > 0.5 and len(lines["cross terms"]) == 118
+
+
+def test_a_gap_longer_than_the_sequence_is_shortened_with_a_notice():
+    at = run_page(PAGE, {"L": "8", "k": "20"})
+    assert_clean(at)
+    assert any("does not fit in 8 positions" in warning.value for warning in at.warning)
+    assert len(_lines(at)["cross terms"]) == 1

@@ -53,6 +53,11 @@ def _title(page, key: str) -> str:
     return page.locator(f".st-key-chart_{key} .js-plotly-plot").first.evaluate("el => el._fullLayout.title.text")
 
 
+def _open_fold(page, title: str) -> None:
+    page.locator("[data-testid=stExpander] summary").filter(has_text=title).first.click()
+    page.wait_for_timeout(300)
+
+
 def _share_link(page) -> str:
     return page.locator(".ropelab-share__link").first.input_value()
 
@@ -137,33 +142,40 @@ def test_typed_markup_stays_text_and_the_shuffle_button_reshuffles(page, app_url
     assert real_console_errors(page) == []
 
 
-@pytest.mark.parametrize(("length", "max_len", "fails"), [(200, 64, True), (40, 64, False)])
-def test_learned_table_edge_from_a_link(page, app_url, length, max_len, fails):
-    open_app(page, app_url, "pages/03_Absolute_encodings.py", f"L={length}&Lmax={max_len}&d=16")
-    page.wait_for_selector(".st-key-chart_learned .js-plotly-plot", timeout=30_000)
-    assert slider_by_label(page, "Number of positions L").input_value() == str(length)
-    assert slider_by_label(page, "Rows in the learned table").input_value() == str(max_len)
-    message = f"position {max_len} is beyond the learned table's max_len {max_len}"
-    assert (page.get_by_text(message, exact=False).count() > 0) is fails
-    rows = page.locator(".st-key-chart_learned .js-plotly-plot").first.evaluate(
+def test_chapter_3_the_cross_terms_section_reruns_alone_and_the_learned_table_runs_out(page, app_url):
+    open_app(page, app_url, "pages/03_Absolute_encodings.py", "L=200&Lmax=64&d=16")
+    page.wait_for_selector(".st-key-chart_cross_terms .js-plotly-plot", timeout=30_000)
+    assert slider_by_label(page, "Number of positions L").input_value() == "200"
+    _open_fold(page, "a learned table runs out")
+    assert slider_by_label(page, "Rows in the learned table").input_value() == "64"
+    assert page.get_by_text("position 64 is beyond the learned table's max_len 64", exact=False).count() > 0
+    rows = _chart(page, "learned").evaluate(
         "el => el._fullData[0].z.map(row => row.every(v => v === null || Number.isNaN(v)))"
     )
-    assert len(rows) == max(length, max_len)
-    assert rows.count(True) == (length - max_len if fails else 0)
+    assert len(rows) == 200 and rows.count(True) == 200 - 64
 
-    slider = slider_by_label(page, "Number of positions L")
-    slider.focus()
+    gap = slider_by_label(page, "Gap k between the two words")
+    gap.focus()
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
-    assert url_query(page)["L"] == str(length + 8)
-    _wait_for_chart(page, "similarity_curve", 0, "x", lambda x: len(x) == length + 8)
+    assert url_query(page)["k"] == "4" and url_query(page)["L"] == "200"
+    assert "k=4" in _share_link(page) and "Lmax=64" in _share_link(page)
+    _wait_for_chart(page, "cross_terms", 0, "x", lambda x: len(x) == 200 - 4)
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector(".st-key-chart_cross_terms .js-plotly-plot", timeout=30_000)
+    wait_for_app(page)
+    assert slider_by_label(page, "Gap k between the two words").input_value() == "4"
+    _wait_for_chart(page, "cross_terms", 0, "x", lambda x: len(x) == 200 - 4)
+
+    length = slider_by_label(page, "Number of positions L")
+    length.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    assert url_query(page)["L"] == "208" and url_query(page)["k"] == "4"
+    _wait_for_chart(page, "similarity_curve", 0, "x", lambda x: len(x) == 208)
+    _wait_for_chart(page, "cross_terms", 0, "x", lambda x: len(x) == 208 - 4)
     assert_no_exception(page)
     assert real_console_errors(page) == []
-
-
-def _open_fold(page, title: str) -> None:
-    page.locator("[data-testid=stExpander] summary").filter(has_text=title).first.click()
-    page.wait_for_timeout(300)
 
 
 def test_chapter_4_a_fold_reruns_alone_and_keeps_the_link_and_the_length_moves_everything(page, app_url):

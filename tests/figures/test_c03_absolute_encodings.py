@@ -6,12 +6,14 @@ import pytest
 import rope_core
 from ropelab.figures.c03_absolute_encodings import (
     MAX_DISPLAY_CELLS,
+    cross_terms_chart,
     learned_table_chart,
     similarity_curve_chart,
     similarity_map_chart,
     sinusoidal_table_chart,
 )
-from ropelab.lessons.c03_absolute_encodings import position_similarity, sinusoidal_similarity
+from ropelab.lessons.c02_why_positions import projection_weights, word_vectors
+from ropelab.lessons.c03_absolute_encodings import position_similarity, score_terms, sinusoidal_similarity
 from tests.figures.validate import validated
 
 
@@ -72,3 +74,19 @@ def test_learned_table_that_fits_has_no_gap_and_marks_the_sequence_end():
     assert z.shape == (64, 32) and not np.isnan(z).any()
     assert not [shape for shape in fig.layout.shapes if shape.type == "rect"]
     assert any("your sequence ends (L = 20)" in (note.text or "") for note in fig.layout.annotations)
+
+
+def test_cross_terms_chart_draws_each_part_and_the_score():
+    words = word_vectors(["dog", "man"], 16)
+    terms = score_terms(words[0], words[1], rope_core.sinusoidal_encoding(30, 16), 4, projection_weights(16, 0))
+    chart = cross_terms_chart(terms, "dog", "man")
+    fig = validated(chart)
+    lines = {trace.name: np.asarray(trace.y, dtype=float) for trace in fig.data}
+    assert list(lines) == ["content · content", "cross terms", "position · position", "score (the sum)"]
+    np.testing.assert_allclose(lines["cross terms"], terms.content_position + terms.position_content, atol=1e-5)
+    np.testing.assert_allclose(lines["score (the sum)"], terms.total, atol=1e-5)
+    np.testing.assert_allclose(sum(lines[name] for name in list(lines)[:3]), terms.total, atol=1e-5)
+    assert list(fig.data[0].x) == list(range(26)) and "m + 4" in fig.layout.title.text
+    header = chart.csv.splitlines()[0].split(",")
+    assert header == ["m", "n", "content_content", "content_position", "position_content", "position_position", "total"]
+    assert f"{terms.spread()['cross terms']:.2f}" in chart.alt

@@ -1,10 +1,11 @@
-"""Chapter 3's lesson: how similar two positions' vectors are, as a table and from the formula."""
+"""Chapter 3's lesson: how similar two positions' vectors are, and the four terms of a score with added positions."""
 
 import numpy as np
 import pytest
 
 from rope_core import sinusoidal_encoding
-from ropelab.lessons.c03_absolute_encodings import position_similarity, sinusoidal_similarity
+from ropelab.lessons.c02_why_positions import projection_weights, word_vectors
+from ropelab.lessons.c03_absolute_encodings import position_similarity, score_terms, sinusoidal_similarity
 
 
 def test_similarity_matrix_is_the_gram_matrix():
@@ -37,3 +38,46 @@ def test_sinusoidal_similarity_reference_values():
 def test_sinusoidal_similarity_rejects_bad_input(distances, d_model, base):
     with pytest.raises(ValueError):
         sinusoidal_similarity(distances, d_model, base)
+
+
+def _words_and_table(dim=16, length=40):
+    words = word_vectors(["dog", "man"], dim)
+    return words[0], words[1], sinusoidal_encoding(length, dim)
+
+
+@pytest.mark.parametrize("offset", [0, 1, 5, 39])
+def test_the_four_terms_add_up_to_the_score_of_the_sums(offset):
+    query_word, key_word, table = _words_and_table()
+    projections = projection_weights(16, 0)
+    terms = score_terms(query_word, key_word, table, offset, projections)
+    assert terms.positions.tolist() == list(range(40 - offset)) and terms.offset == offset
+    for m in (0, len(terms.positions) // 2, len(terms.positions) - 1):
+        query = (query_word + table[m]) @ projections[0]
+        key = (key_word + table[m + offset]) @ projections[1]
+        assert terms.total[m] == pytest.approx(query @ key / 4.0, abs=1e-12)  # √16 = 4
+    assert np.unique(terms.content_content).size == 1
+
+
+def test_without_projections_the_position_term_is_the_distance_curve_and_the_cross_terms_still_move():
+    query_word, key_word, table = _words_and_table()
+    terms = score_terms(query_word, key_word, table, 3)
+    np.testing.assert_allclose(terms.position_position, sinusoidal_similarity(np.array([3]), 16)[0] / 4.0)
+    spread = terms.spread()
+    assert spread["position · position"] < 1e-12 and spread["content · content"] == 0
+    assert spread["cross terms"] > 0.5 and spread["total score"] == pytest.approx(spread["cross terms"])
+    with_projections = score_terms(query_word, key_word, table, 3, projection_weights(16, 0)).spread()
+    assert with_projections["position · position"] > 0.1  # the W_Q·W_Kᵀ mixing breaks even the position term
+
+
+@pytest.mark.parametrize(
+    ("parameter", "call"),
+    [
+        ("offset", lambda q, k, t: score_terms(q, k, t, 40)),
+        ("query_word", lambda q, k, t: score_terms(q[:8], k, t, 1)),
+        ("projections", lambda q, k, t: score_terms(q, k, t, 1, np.zeros((3, 8, 8)))),
+        ("table", lambda q, k, t: score_terms(q, k, np.full((4, 16), np.nan), 1)),
+    ],
+)
+def test_bad_score_terms_input_names_the_parameter(parameter, call):
+    with pytest.raises(ValueError, match=parameter):
+        call(*_words_and_table())
