@@ -1,6 +1,8 @@
-"""Chapter 14: train four tiny attention models live (NoPE, sinusoidal, learned, RoPE) on a copy-k-back task."""
+"""Chapter 14: train four tiny attention models live (NoPE, sinusoidal, learned, RoPE) on a copy-k-back task, then
+look inside the trained RoPE head to see which of its rotation pairs it uses."""
 
 import math
+import time
 
 import numpy as np
 import streamlit as st
@@ -12,16 +14,19 @@ from ropelab.lessons import c14_live_experiment as training
 CHAPTER = 14
 DEFAULTS = training.ExperimentSettings()
 PARTIAL_KEY = "p14_partial"
+OWN_RUNS_KEY = "p14_own_runs"  # settings → wall seconds, for the runs this reader trained in this tab
 LIVE_UPDATES = 16  # redraw the loss chart about this many times per run, not every step
 LENGTH_MULTIPLES = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
-# Rough multiply-adds per second of this NumPy code on one busy core; only used for the time estimate shown.
-WORK_PER_SECOND = 2.5e9
+ORDER_LABELS = {"slowest": "the slowest pairs", "fastest": "the fastest pairs"}
+PAIRS = DEFAULTS.dim // 2
 
-# Finished runs are kept for everyone, keyed by their settings only (finished_run's `_result` is not part of the key);
-# evaluating a run on held-out sequences takes tens of milliseconds, so it is cached too.
+# Finished runs are kept for everyone, keyed by their settings only (finished_run's `_result` is not part of the key).
+# Evaluating a run on held-out sequences and looking inside its RoPE head take tens of milliseconds: cached too.
 stored_run = st.cache_data(training.finished_run, max_entries=16, show_spinner=False)
 accuracy_of = st.cache_data(training.accuracy_by_length, max_entries=32, show_spinner=False)
 attention_of = st.cache_data(training.attention_maps, max_entries=32, show_spinner=False)
+usage_of = st.cache_data(training.pair_usage, max_entries=16, show_spinner=False)
+ablation_of = st.cache_data(training.pair_ablation, max_entries=16, show_spinner=False)
 
 
 def finished_result(settings: training.ExperimentSettings) -> training.ExperimentResult | None:
@@ -36,21 +41,161 @@ def percent(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.0%}"
 
 
+def duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"
+
+
+def train(settings: training.ExperimentSettings) -> None:
+    """Train the four models now, drawing the loss curves as they go; a press of Stop interrupts this run."""
+    live = st.empty()
+    with live.container():
+        st.button("Stop training", key="p14_stop", icon=":material/stop:")
+        progress = st.progress(0.0, text="Starting…")
+        live_chart = st.empty()
+    redraws = iter(range(10**6))
+
+    def show_progress(partial: training.ExperimentResult) -> None:
+        # Keep every chunk so a Stop (which interrupts this run) still leaves the curves so far on screen.
+        st.session_state[PARTIAL_KEY] = partial
+        progress.progress(partial.steps_done / settings.steps, text=f"Step {partial.steps_done} of {settings.steps}")
+        with live_chart:
+            ui.chart(figures.live_loss_chart(partial, math.log(DEFAULTS.vocab)), key=f"p14_live_{next(redraws)}")
+
+    started = time.perf_counter()
+    result = training.run_experiment(
+        settings, on_chunk=show_progress, chunk_steps=max(1, settings.steps // LIVE_UPDATES)
+    )
+    st.session_state.setdefault(OWN_RUNS_KEY, {})[settings] = time.perf_counter() - started
+    stored_run(settings, _result=result)
+    st.session_state.pop(PARTIAL_KEY, None)
+    # Redraw from the top so the button and status line above reflect the newly cached run.
+    st.rerun()
+
+
+@ui.section
+def attention_section(result: training.ExperimentResult) -> None:
+    """What each trained model attends to on a held-out sequence of a length the reader picks (never retrains)."""
+    settings = result.settings
+    st.subheader("What each model attends to")
+    test_length = ui.slider(
+        "Test length T",
+        8,
+        figures.MAX_MAP_SIZE,
+        32,
+        step=4,
+        key="T",
+        help="Evaluation only: changing it never retrains. Lengths above L were never seen in training.",
+    )
+    tokens, maps = attention_of(result, test_length)
+    ui.chart(figures.attention_chart(tokens, maps, settings.offset, settings.train_length), key="attention")
+    if test_length > settings.train_length:
+        st.caption(
+            f"Rows below the dashed line are queries at positions ≥ L = {settings.train_length}, never seen in "
+            "training."
+        )
+    with ui.go_deeper("the numbers behind the charts, and why learned absolute says n/a"):
+        table_scores = accuracy_of(result, np.array([settings.train_length, test_length]))
+        beyond = f"n/a: no embedding for positions ≥ {settings.train_length}"
+        order = figures.SCHEME_ORDER
+        st.dataframe(
+            {
+                "model": [figures.SCHEME_NAMES[s] for s in order],
+                "final training loss": [f"{result.losses[s][-1]:.4f}" for s in order],
+                f"accuracy at L = {settings.train_length}": [percent(table_scores[s][0]) for s in order],
+                f"accuracy at T = {test_length}": [
+                    beyond if math.isnan(table_scores[s][1]) else percent(table_scores[s][1]) for s in order
+                ],
+                f"attention on t − {settings.offset} at T": [
+                    beyond if maps[s] is None else f"{training.mass_on_target(maps[s], settings.offset):.0%}"
+                    for s in order
+                ],
+            },
+            hide_index=True,
+            key="p14_results",
+        )
+        ui.formula(training.accuracy_by_length, caption="Accuracy counts only positions that have a target.")
+        st.markdown(
+            "A learned absolute model has one trained vector per training position, rows 0 … L − 1. At position L "
+            "there is simply no row to look up. We could invent one (repeat the last row, use zeros, wrap around), "
+            "but then the score would measure our invention, not the model. So this page reports **n/a** beyond L "
+            "and evaluates learned absolute only within its range. Sinusoidal has no such gap: the formula gives a "
+            "vector for any position, just one the model never saw during training."
+        )
+
+
+@ui.section
+def bridge_section(result: training.ExperimentResult) -> None:
+    """Which rotation pairs the trained RoPE head uses: their size, and what switching them off does."""
+    settings = result.settings
+    st.subheader("A bridge to real models: which pairs does the RoPE head use?")
+    ui.prose(
+        f"The RoPE model splits each query and key into {PAIRS} pairs that turn at different speeds, from pair 0 "
+        "(a full turn every 6.3 tokens) to the last pair, which turns so slowly that over a short sequence it "
+        "barely moves. Training decides how much of each pair the head actually uses. Two ways to see it on the "
+        "model you just trained: how large each pair is in the queries and keys (a pair's share of a score can "
+        "never exceed the product of its two lengths), and what happens to the answers when a pair is switched "
+        "off, its query and key set to zero, on held-out sequences of the training length."
+    )
+    usage = usage_of(result)
+    ablation = ablation_of(result)
+    ui.chart(figures.pair_usage_chart(usage, ablation), key="pairs")
+    left, right = st.columns([1, 2])
+    with left:
+        order = ui.choice(
+            "Switch pairs off, starting with",
+            training.ABLATION_ORDERS,
+            "slowest",
+            key="from",
+            format_func=ORDER_LABELS.get,
+            widget="segmented",
+        )
+    with right:
+        count = ui.slider(
+            "Pairs switched off",
+            0,
+            PAIRS,
+            12,
+            key="off",
+            help="Drag the scrubber under the chart to watch the pattern change as pairs go.",
+        )
+    ui.chart(figures.switch_off_chart(ablation, order, count, settings.offset), key="switch_off")
+    costliest = int(np.argmin(ablation.single_accuracy))
+    slow = training.removable_pairs(ablation, "slowest")
+    fast = training.removable_pairs(ablation, "fastest")
+    st.markdown(
+        f"**In your run:** with every pair on, the head is right {ablation.accuracy:.0%} of the time. Switching off "
+        f"pair {costliest} alone (a turn every {usage.wavelengths[costliest]:,.1f} tokens) costs the most: "
+        f"{ablation.single_accuracy[costliest]:.0%}. From the slow end, {slow} of the {PAIRS} pairs can go "
+        f"together before accuracy drops below 90 % of its intact value; from the fast end, {fast}."
+    )
+    ui.prose(
+        "Barbero et al. (2024, *Round and Round We Go! What makes Rotary Positional Encodings useful?*) looked "
+        "inside Gemma 7B the same way, measuring how large each pair is in every head's queries and keys. Heads "
+        "with a sharp positional pattern, such as attending to the previous token or to the same token, are built "
+        "on the **highest frequencies**, the pairs that turn fastest. Overall, though, Gemma puts most of its "
+        "query and key size into the **lowest frequencies**: pairs that hardly turn across a context behave almost "
+        "like no rotation at all, so they can match tokens by content wherever they are, and the authors suspect "
+        "they carry meaning (semantic channels). This copy task rewards position only, so its head is a "
+        "positional head, and the charts show whether yours leans on its fast pairs the same way."
+    )
+
+
 ui.start_page(CHAPTER)
 ui.goal(
-    "to watch four position schemes learn the same task from scratch, and to see which of them still works on "
-    "sequences longer than any it was trained on."
+    "to watch four position schemes learn the same task from scratch, to see which of them still works on "
+    "sequences longer than any it was trained on, and to find which rotation pairs a trained RoPE head uses."
 )
 ui.prose(
-    "Everything so far was arithmetic on fixed vectors. Here we **train**. Each model is one causal attention "
-    "head: token embeddings → queries, keys and values → softmax attention → a projection to a score for every "
-    "token of the vocabulary. The four models are identical except for how they learn *where* a token is:\n\n"
-    "- **NoPE** — no position information at all;\n"
-    "- **Sinusoidal** — the fixed Vaswani table added to each token embedding (chapter 3);\n"
-    "- **Learned absolute** — a trained vector per position, one row for each of the L training positions;\n"
-    "- **RoPE** — queries and keys rotated by their positions (chapters 5–6), with base 10,000.\n\n"
-    "The gradients are written out by hand in NumPy (no autograd), including the path back through the "
-    "rotation. All four models see the same random batches, and the same seed always gives the same run."
+    "Here we **train**. Each model is one causal attention head: token embeddings → queries, keys and values → "
+    "softmax attention → a score for every token of the vocabulary. The four models differ only in how they learn "
+    "*where* a token is: **NoPE** has no position information at all; **Sinusoidal** adds the fixed Vaswani table "
+    "to each token embedding (chapter 3); **Learned absolute** adds a trained vector per position, one for each of "
+    "the L training positions; **RoPE** rotates queries and keys by their positions (chapters 5–6, base 10,000). "
+    "The gradients are written out by hand in NumPy, including the path back through the rotation; all four "
+    "models see the same random batches, and the same seed always gives the same run."
 )
 
 st.subheader("The task: copy the token k steps back")
@@ -65,8 +210,8 @@ with task_controls:
         help="At every position t ≥ k the model must output the token that sat k positions earlier.",
     )
     st.caption(
-        f"Tokens are random integers 0 … {DEFAULTS.vocab - 1}, so the content says nothing about the answer: "
-        "only the position does."
+        f"Tokens are random integers 0 … {DEFAULTS.vocab - 1}, so what a token is tells the model nothing about "
+        "where the answer is: only positions do."
     )
 example_tokens, example_targets = training.copy_task_example(DEFAULTS.train_length, DEFAULTS.vocab, offset, 0)
 with task_picture:
@@ -77,7 +222,6 @@ ui.prose(
     "the query. A model that cannot tell positions apart can at best spread its attention over what it has seen "
     "and guess."
 )
-ui.formula(training.forward, caption="The whole model: one causal attention head and an output layer.")
 
 st.subheader("Train the four models")
 left, middle, right = st.columns(3)
@@ -96,23 +240,20 @@ with middle:
     )
 with right:
     seed = ui.slider("Seed", 0, 20, DEFAULTS.seed, key="seed", help="Initial weights and data stream.")
-test_length = ui.slider(
-    "Test length T (for the attention maps and the table)",
-    8,
-    figures.MAX_MAP_SIZE,
-    32,
-    step=4,
-    key="T",
-    help="Evaluation only: changing it never retrains. Lengths above L were never seen in training.",
-)
 settings = training.ExperimentSettings(offset=offset, train_length=train_length, steps=steps, seed=seed)
 work = training.training_work(settings)
+estimate = training.estimated_seconds(settings)
 info_left, info_right = st.columns(2)
 info_left.metric("Work for all four models", f"{work:.1e} multiply-adds")
-info_right.metric("Rough time on one core", f"≈ {max(1, round(work / WORK_PER_SECOND))} s")
-ui.formula(training.training_work, caption="The budget is counted in arithmetic, not seconds, so tests can check it.")
+info_right.metric(
+    "Estimated time on this server",
+    f"≈ {duration(estimate)}",
+    help="An estimate from the amount of arithmetic, calibrated by timing the default run on this server; "
+    "other visitors training at the same time make it take longer.",
+)
 
 result = finished_result(settings)
+own_runs = st.session_state.get(OWN_RUNS_KEY, {})
 button_column, status_column = st.columns([2, 3])
 with button_column:
     start = st.button(
@@ -121,98 +262,76 @@ with button_column:
         type="primary",
         icon=":material/play_arrow:",
         disabled=result is not None,
-        help="Training only starts when you press this; finished runs are cached for everyone.",
+        help="Training only starts when you press this; finished runs are kept for everyone.",
     )
 with status_column:
-    if result is not None:
-        st.caption("These settings were trained before: the cached run is shown below at once.")
+    if result is not None and settings in own_runs:
+        st.caption(
+            f"You trained these settings: the run took {own_runs[settings]:.1f} s (estimated ≈ {duration(estimate)})."
+        )
+    elif result is not None:
+        st.caption("These settings were trained earlier on this server, so that run is shown at once.")
     else:
         st.caption("Nothing trained yet for these settings. The run starts only when you press the button.")
 
 if start and result is None:
-    live = st.empty()
-    with live.container():
-        st.button("Stop training", key="p14_stop", icon=":material/stop:")
-        progress = st.progress(0.0, text="Starting…")
-        live_chart = st.empty()
-    redraws = iter(range(10**6))
-
-    def show_progress(partial: training.ExperimentResult) -> None:
-        # Keep every chunk so a Stop (which interrupts this run) still leaves the curves so far on screen.
-        st.session_state[PARTIAL_KEY] = partial
-        progress.progress(partial.steps_done / steps, text=f"Step {partial.steps_done} of {steps}")
-        with live_chart:
-            ui.chart(figures.live_loss_chart(partial, math.log(DEFAULTS.vocab)), key=f"p14_live_{next(redraws)}")
-
-    result = training.run_experiment(settings, on_chunk=show_progress, chunk_steps=max(1, steps // LIVE_UPDATES))
-    stored_run(settings, _result=result)
-    st.session_state.pop(PARTIAL_KEY, None)
-    # Redraw from the top so the button and status line above reflect the newly cached run.
-    st.rerun()
+    train(settings)
 
 partial = st.session_state.get(PARTIAL_KEY)
 if result is None and partial is not None and partial.settings == settings:
     ui.notice(
         f"Training was stopped after {partial.steps_done} of {steps} steps. The results below are for that "
-        "partly trained state and are not cached; press the button to train from the start."
+        "partly trained state and are not kept; press the button to train from the start."
     )
     result = partial
+
+with ui.go_deeper("the model, its gradients, the optimiser and the time estimate"):
+    ui.formula(training.forward, caption="The whole model: one causal attention head and an output layer.")
+    ui.formula(training.loss_and_gradients, caption="Cross-entropy over the positions that have a target.")
+    ui.formula(training.rotate_backward, caption="The backward pass through RoPE.")
+    st.markdown(
+        "The one new piece of calculus is the rotation. It is linear, $\\tilde q_t = R_t q_t$, so the gradient "
+        "flows back through its transpose, and for a rotation the transpose is the rotation by minus the angle. "
+        "Every hand-written gradient here was checked against finite differences (nudge one weight, watch the "
+        "loss) for all four schemes."
+    )
+    ui.formula(
+        training.adam_step,
+        caption="Adam with β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸ and learning rate η = 0.005: ε is added to the "
+        "bias-corrected root √v̂, as written.",
+    )
+    ui.formula(training.training_work, caption="Multiply-adds per token: forward and backward ≈ 3 × forward.")
+    ui.formula(
+        training.estimated_seconds,
+        caption="The time estimate: a fixed cost per step (about a hundred small NumPy calls for four models) plus "
+        "the arithmetic at this server's rate, both measured here. It is an estimate; a busy server is slower.",
+    )
 
 if result is None:
     st.info("Press **Train the four models** to start. Loss curves appear while it trains.", icon=":material/science:")
 else:
     chance_loss = math.log(settings.vocab)
-    ui.chart(figures.loss_chart(result, chance_loss), key="loss")
+    loss_column, accuracy_column = st.columns(2)
+    with loss_column:
+        ui.chart(figures.loss_chart(result, chance_loss), key="loss")
     lengths = np.unique(np.maximum(np.round(np.array(LENGTH_MULTIPLES) * train_length), offset + 2)).astype(int)
-    scores = accuracy_of(result, lengths)
-    ui.chart(figures.accuracy_chart(lengths, scores, train_length, 1 / settings.vocab), key="accuracy")
-    table_scores = accuracy_of(result, np.array([train_length, test_length]))
-    tokens, maps = attention_of(result, test_length)
-    beyond = f"n/a: no embedding for positions ≥ {train_length}"
-    st.dataframe(
-        {
-            "model": [figures.SCHEME_NAMES[s] for s in figures.SCHEME_ORDER],
-            "final training loss": [f"{result.losses[s][-1]:.4f}" for s in figures.SCHEME_ORDER],
-            f"accuracy at L = {train_length}": [percent(table_scores[s][0]) for s in figures.SCHEME_ORDER],
-            f"accuracy at T = {test_length}": [
-                beyond if math.isnan(table_scores[s][1]) else percent(table_scores[s][1]) for s in figures.SCHEME_ORDER
-            ],
-            f"attention on t − {offset} at T": [
-                beyond if maps[s] is None else f"{training.mass_on_target(maps[s], offset):.0%}"
-                for s in figures.SCHEME_ORDER
-            ],
-        },
-        hide_index=True,
-        key="p14_results",
-    )
-    ui.formula(training.accuracy_by_length, caption="Accuracy counts only positions that have a target.")
-    ui.chart(figures.attention_chart(tokens, maps, offset, train_length), key="attention")
-    if test_length > train_length:
-        st.caption(f"Rows below the dashed line are queries at positions ≥ L = {train_length}, never seen in training.")
-
-st.subheader("Why learned absolute says n/a, not a number")
-ui.prose(
-    "A learned absolute model has one trained vector per training position, rows 0 … L − 1. At position L "
-    "there is simply no row to look up. We could invent one (repeat the last row, use zeros, wrap around), but "
-    "then the score would measure our invention, not the model. So this page reports **n/a** beyond L and "
-    "evaluates learned absolute only within its range. Sinusoidal has no such gap: the formula gives a vector for "
-    "any position, just one the model never saw during training."
-)
-ui.formula(training.rotate_backward, caption="The backward pass through RoPE.")
-ui.prose(
-    "The one new piece of calculus is the rotation. It is linear, $\\tilde q_t = R_t q_t$, so the gradient "
-    "flows back through its transpose, and for a rotation the transpose is the rotation by minus the angle. "
-    "The test suite checks every hand-written gradient against finite differences for all four schemes."
-)
+    with accuracy_column:
+        ui.chart(
+            figures.accuracy_chart(lengths, accuracy_of(result, lengths), train_length, 1 / settings.vocab),
+            key="accuracy",
+        )
+    attention_section(result)
+    bridge_section(result)
 
 ui.try_this(
     [
         "Train with the defaults. Which curve stays flat near the uniform-guess line, and why can't it drop?",
         "Move **T** above L after training (it never retrains): watch learned absolute turn to n/a, sinusoidal "
         "lose accuracy, and RoPE keep its diagonal much further.",
+        "In the bridge section, switch pairs off from the slowest end, then from the fastest: how many can go "
+        "before the diagonal breaks?",
         "Set k = 1, then k = 6, and retrain. Does NoPE get better or worse as k grows?",
         "Change only the **seed** and retrain: which conclusions survive a different run?",
-        "Press **Stop training** halfway: the page keeps the curves so far and marks them as not cached.",
     ]
 )
 ui.check_yourself(
@@ -224,12 +343,14 @@ ui.check_yourself(
 )
 ui.misconception(
     "RoPE is relative, so it works at any length.",
-    "Its scores depend only on offsets, which is why it generalises past L here. But longer sequences bring more "
-    "keys and offsets never seen in training, so at several times L its attention starts to leak and accuracy "
-    "falls. That is the problem the context-extension methods of chapter 11 address.",
+    "Only the position part of its scores is relative, which is why it generalises past L here. But longer "
+    "sequences bring more keys to compete for attention, at offsets it never saw in training, so at several "
+    "times L its attention starts to leak and accuracy falls. That is the problem the context-extension methods "
+    "of chapter 11 address.",
 )
 ui.takeaway(
-    "Same model, same data: only the position scheme differs. Absolute schemes learn the task within the "
-    "training length, but RoPE's relative scores carry the learned pattern to longer sequences."
+    "Same model, same data, only the position scheme differs: the absolute schemes learn the task within the "
+    "training length, RoPE's relative scores carry it to longer sequences, and inside the trained RoPE head the "
+    "fastest-turning pairs do the positional work."
 )
 ui.end_page(CHAPTER)

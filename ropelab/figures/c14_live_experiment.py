@@ -8,8 +8,8 @@ import numpy as np
 
 from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
-from ropelab.lessons.c14_live_experiment import ExperimentResult, mass_on_target
-from ropelab.style import HIGHLIGHT_COLOUR, OKABE_ITO, SEQUENTIAL_SCALE, style_figure
+from ropelab.lessons.c14_live_experiment import ExperimentResult, PairAblation, PairUsage, mass_on_target
+from ropelab.style import HIGHLIGHT_COLOUR, KEY_COLOUR, OKABE_ITO, QUERY_COLOUR, SEQUENTIAL_SCALE, style_figure
 
 SCHEME_ORDER = ("nope", "sinusoidal", "learned", "rope")
 SCHEME_NAMES = {"nope": "NoPE", "sinusoidal": "Sinusoidal", "learned": "Learned absolute", "rope": "RoPE"}
@@ -274,6 +274,157 @@ def _attention_maps(
     return spec.finish(fig)
 
 
+def _wavelength_text(wavelength: float) -> str:
+    return f"{wavelength:,.0f}" if wavelength >= 100 else f"{wavelength:.1f}"
+
+
+def _pair_axis(fig: spec.Figure, wavelengths: np.ndarray, row: int, col: int) -> None:
+    pairs = wavelengths.size
+    spec.update_xaxes(
+        fig,
+        row=row,
+        col=col,
+        title={
+            "text": f"pair i  (fastest: λ = {_wavelength_text(wavelengths[0])} tokens → slowest: "
+            f"λ = {_wavelength_text(wavelengths[-1])})"
+        },
+        tickvals=np.arange(0, pairs, 3 if pairs > 16 else 1),
+        range=[-0.6, pairs - 0.4],
+    )
+
+
+def _pair_usage(usage: PairUsage, ablation: PairAblation, *, title: str | None = None) -> spec.Figure:
+    """Left: how large each pair is in the trained queries and keys. Right: accuracy with only that pair off."""
+    pairs = np.arange(usage.wavelengths.size)
+    if ablation.single_accuracy.shape != pairs.shape:
+        raise ValueError(f"ablation must have {pairs.size} pairs, got {ablation.single_accuracy.size}")
+    fig = spec.subplots(
+        1,
+        2,
+        subplot_titles=["Size of each pair in the queries and keys", "Accuracy with only this pair switched off"],
+        horizontal_spacing=0.12,
+    )
+    hover = np.stack([usage.wavelengths, usage.weight_q, usage.weight_k], axis=1).astype(np.float32)
+    for name, values, colour in (("queries ‖q⁽ⁱ⁾‖", usage.query, QUERY_COLOUR), ("keys ‖k⁽ⁱ⁾‖", usage.key, KEY_COLOUR)):
+        bars = {
+            "type": "bar",
+            "x": pairs,
+            "y": np.asarray(values, dtype=np.float32),
+            "name": name,
+            "marker": {"color": colour},
+            "customdata": hover,
+            "hovertemplate": f"pair %{{x}} (λ = %{{customdata[0]:,.1f}} tokens)<br>mean {name} %{{y:.2f}}"
+            "<br>weights ‖W_q‖ %{customdata[1]:.2f}, ‖W_k‖ %{customdata[2]:.2f}<extra></extra>",
+        }
+        spec.add_trace(fig, bars, row=1, col=1)
+    single = {
+        "type": "scatter",
+        "x": pairs,
+        "y": np.asarray(ablation.single_accuracy, dtype=np.float32),
+        "mode": "lines+markers",
+        "name": "accuracy with pair i off",
+        "line": {"color": SCHEME_COLOURS["rope"], "width": 2.5},
+        "marker": {"size": 8},
+        "customdata": usage.wavelengths.astype(np.float32),
+        "hovertemplate": "pair %{x} off (λ = %{customdata:,.1f} tokens)<br>accuracy %{y:.1%}<extra></extra>",
+        "showlegend": False,
+    }
+    spec.add_trace(fig, single, row=1, col=2)
+    spec.add_hline(fig, ablation.accuracy, row=1, col=2, line={"color": "gray", "dash": "dash", "width": 1})
+    spec.add_line_label(fig, f"no pair off: {ablation.accuracy:.0%}", ablation.accuracy, above=False, row=1, col=2)
+    spec.update_layout(fig, barmode="group", bargap=0.25)
+    _pair_axis(fig, usage.wavelengths, 1, 1)
+    _pair_axis(fig, usage.wavelengths, 1, 2)
+    spec.update_yaxes(fig, row=1, col=1, title={"text": "mean norm over held-out tokens"}, rangemode="tozero")
+    spec.update_yaxes(fig, row=1, col=2, title={"text": "accuracy"}, range=[0, 1.08], tickformat=".0%")
+    style_figure(fig, title=title, height=400)
+    spec.legend_below(fig, 1)
+    return spec.finish(fig)
+
+
+def _switch_off_title(order: str, count: int, pairs: int, accuracy: float, mass: float, offset: int) -> str:
+    which = "none" if count == 0 else f"the {count} {order}" if count < pairs else "all"
+    return f"Pairs switched off: {which} of {pairs} · accuracy {accuracy:.0%} · {mass:.0%} of attention on t − {offset}"
+
+
+def _switch_off(ablation: PairAblation, order: str, count: int, offset: int, *, title: str | None = None):
+    """Left: the RoPE head's attention with `count` pairs off. Right: accuracy and attention on t − k against count."""
+    accuracy, mass, maps = ablation.cumulative[order]
+    pairs = accuracy.size - 1
+    if not 0 <= count <= pairs:
+        raise ValueError(f"count must be between 0 and {pairs}, got {count}")
+    length = ablation.length
+    fig = spec.subplots(
+        1,
+        2,
+        subplot_titles=["RoPE's attention (query t, key s)", f"As more pairs are switched off ({order} first)"],
+        horizontal_spacing=0.14,
+        column_widths=[0.45, 0.55],
+    )
+    heatmap = {
+        "type": "heatmap",
+        "z": maps[count].astype(np.float32),
+        "zmin": 0.0,
+        "zmax": 1.0,
+        "colorscale": SEQUENTIAL_SCALE,
+        "showscale": False,
+        "name": "attention",
+        "hovertemplate": "query t=%{y}<br>key s=%{x}<br>weight %{z:.3f}<extra></extra>",
+    }
+    ideal_rows = np.arange(offset, length, dtype=np.float32)
+    ideal = {
+        "type": "scatter",
+        "x": ideal_rows - offset,
+        "y": ideal_rows,
+        "mode": "lines",
+        "line": {"color": HIGHLIGHT_COLOUR, "width": 1.5, "dash": "dot"},
+        "name": f"ideal s = t − {offset}",
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    counts = np.arange(pairs + 1, dtype=np.float32)
+    curves = [
+        {
+            "type": "scatter",
+            "x": counts,
+            "y": np.asarray(values, dtype=np.float32),
+            "mode": "lines+markers",
+            "name": name,
+            "line": {"color": colour, "width": 2.5, "dash": dash},
+            "marker": {"size": 6},
+            "hovertemplate": f"%{{x}} pairs off<br>{name} %{{y:.1%}}<extra></extra>",
+        }
+        for name, values, colour, dash in (
+            ("accuracy", accuracy, SCHEME_COLOURS["rope"], "solid"),
+            (f"attention on t − {offset}", mass, OKABE_ITO[3], "dash"),
+        )
+    ]
+    current = {
+        "type": "scatter",
+        "x": [float(count), float(count)],
+        "y": [float(accuracy[count]), float(mass[count])],
+        "mode": "markers",
+        "marker": {"size": 15, "color": "rgba(0,0,0,0)", "line": {"color": HIGHLIGHT_COLOUR, "width": 3}},
+        "name": "now",
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    spec.add_trace(fig, heatmap, row=1, col=1)
+    spec.add_trace(fig, ideal, row=1, col=1)
+    for curve in curves:
+        spec.add_trace(fig, curve, row=1, col=2)
+    spec.add_trace(fig, current, row=1, col=2)
+    spec.update_xaxes(fig, row=1, col=1, title={"text": "key s"}, range=[-0.5, length - 0.5])
+    spec.update_yaxes(fig, row=1, col=1, title={"text": "query t"}, range=[length - 0.5, -0.5])
+    spec.update_xaxes(
+        fig, row=1, col=2, title={"text": f"pairs switched off, {order} first"}, range=[-0.5, pairs + 0.5]
+    )
+    spec.update_yaxes(fig, row=1, col=2, range=[0, 1.08], tickformat=".0%")
+    style_figure(fig, title=title, height=430)
+    spec.legend_below(fig, 1)
+    return spec.finish(fig)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The chapter's charts, each with its alt text and data
 # ---------------------------------------------------------------------------------------------------------
@@ -359,4 +510,74 @@ def attention_chart(
         ),
         csv=matrix_to_csv(maps["rope"], [f"t={t}" for t in range(length)], [f"s={s}" for s in range(length)], "rope"),
         filename="ropelab_rope_attention",
+    )
+
+
+def pair_usage_chart(usage: PairUsage, ablation: PairAblation) -> spec.Chart:
+    """Which rotation pairs the trained RoPE head uses: their size, and what switching each one off costs."""
+    strongest = int(np.argmax(usage.query * usage.key))
+    costliest = int(np.argmin(ablation.single_accuracy))
+    pairs = usage.wavelengths.size
+    return spec.Chart(
+        _pair_usage(usage, ablation, title="Which rotation pairs does the trained RoPE head use?"),
+        alt=(
+            f"Left: bars of the mean query and key norm of each of the {pairs} rotation pairs, fastest first; the "
+            f"largest product is pair {strongest} (wavelength {_wavelength_text(usage.wavelengths[strongest])} "
+            f"tokens). Right: accuracy with one pair switched off; intact {ablation.accuracy:.0%}, lowest "
+            f"{ablation.single_accuracy[costliest]:.0%} without pair {costliest}."
+        ),
+        csv=columns_to_csv(
+            {
+                "pair": np.arange(pairs),
+                "wavelength_tokens": usage.wavelengths,
+                "mean_query_norm": usage.query,
+                "mean_key_norm": usage.key,
+                "weight_norm_q": usage.weight_q,
+                "weight_norm_k": usage.weight_k,
+                "accuracy_with_this_pair_off": ablation.single_accuracy,
+                "attention_on_target_with_this_pair_off": ablation.single_mass,
+            }
+        ),
+        filename="ropelab_rope_pairs",
+    )
+
+
+def switch_off_chart(ablation: PairAblation, order: str, count: int, offset: int) -> spec.Chart:
+    """The RoPE head as pairs are switched off from one end; a scrubber steps through every count in the browser."""
+    accuracy, mass, maps = ablation.cumulative[order]
+    pairs = accuracy.size - 1
+    fig = _switch_off(ablation, order, count, offset)
+    titles = [_switch_off_title(order, j, pairs, accuracy[j], mass[j], offset) for j in range(pairs + 1)]
+    spec.update_layout(fig, title={"text": titles[count], "x": 0, "xanchor": "left"}, margin={"t": 60})
+    # Trace order in _switch_off: heatmap 0, ideal line 1, two curves 2-3, the "now" markers 4.
+    frames = [
+        {
+            "data": [
+                {"z": maps[j].astype(np.float32)},
+                {"x": [float(j), float(j)], "y": [float(accuracy[j]), float(mass[j])]},
+            ],
+            "layout": {"title": {"text": titles[j]}},
+        }
+        for j in range(pairs + 1)
+    ]
+    scrub = spec.Scrub(
+        key="off",
+        label="Pairs switched off",
+        values=list(range(pairs + 1)),
+        index=count,
+        traces=[0, 4],
+        frames=frames,
+        labels=[f"{j} of {pairs} pairs off ({order} first)" for j in range(pairs + 1)],
+        play_ms=250,
+    )
+    return spec.Chart(
+        fig,
+        alt=(
+            f"The RoPE head's attention on a held-out sequence with the {order} {count} of {pairs} pairs switched "
+            f"off: accuracy {accuracy[count]:.0%}, {mass[count]:.0%} of attention on t − {offset}. Accuracy with "
+            f"0 … {pairs} pairs off: " + ", ".join(f"{value:.0%}" for value in accuracy)
+        ),
+        csv=columns_to_csv({"pairs_off": np.arange(pairs + 1), "accuracy": accuracy, "attention_on_target": mass}),
+        filename=f"ropelab_rope_switch_off_{order}",
+        scrub=scrub,
     )

@@ -92,6 +92,21 @@ def training_work(settings: ExperimentSettings) -> int:
     return int(len(SCHEMES) * s.steps * s.batch * s.train_length * per_token)
 
 
+# The time model's two constants, measured on the 2-core machine this app is built and served on: NumPy's
+# throughput on these small matrices, and the fixed cost of one step of four models (about a hundred NumPy calls,
+# whose overhead dominates at small L). Fitted to the CPU times of 60-step runs at L = 8, 16 and 32 (one OpenBLAS
+# thread, as the server runs): 0.30, 0.53 and 0.98 s.
+MULTIPLY_ADDS_PER_SECOND = 5.0e9
+SECONDS_PER_STEP = 2.5e-3
+
+
+@equation(r"t pprox 	ext{steps} \cdot t_{	ext{step}} + rac{	ext{work}}{r}")
+def estimated_seconds(settings: ExperimentSettings) -> float:
+    """An estimate of the wall time of one experiment on this app's server: fixed cost per step plus arithmetic."""
+    check_settings(settings)
+    return settings.steps * SECONDS_PER_STEP + training_work(settings) / MULTIPLY_ADDS_PER_SECOND
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Data
 # ---------------------------------------------------------------------------------------------------------
@@ -344,8 +359,11 @@ def adam_step(params: Parameters, grads: Parameters, first: np.ndarray, second: 
     first += (1.0 - _ADAM_BETA1) * g
     second *= _ADAM_BETA2
     second += (1.0 - _ADAM_BETA2) * g * g
-    corrected_rate = rate * math.sqrt(1.0 - _ADAM_BETA2**step) / (1.0 - _ADAM_BETA1**step)
-    params.flat -= corrected_rate * first / (np.sqrt(second) + _ADAM_EPS)
+    # Bias-corrected moments, with ε added to √v̂ exactly as the equation shows (PyTorch's placement too). Folding
+    # the corrections into the rate instead would put ε on √v, a slightly different update.
+    first_hat = first / (1.0 - _ADAM_BETA1**step)
+    second_hat = second / (1.0 - _ADAM_BETA2**step)
+    params.flat -= rate * first_hat / (np.sqrt(second_hat) + _ADAM_EPS)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -488,3 +506,181 @@ def mass_on_target(attention: np.ndarray, offset: int) -> float:
     length = attention.shape[-1]
     rows = np.arange(offset, length)
     return float(attention[..., rows, rows - offset].mean())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A bridge to real models: which rotation pairs does the trained RoPE head use?
+# ---------------------------------------------------------------------------------------------------------
+
+ABLATION_ORDERS = ("slowest", "fastest")  # which end of the frequency ladder is switched off first
+
+
+def pair_channels(dim: int) -> np.ndarray:
+    """The two channels of every rotation pair in the half-split layout: row i is (i, i + d/2)."""
+    dim = check_int("dim", dim, 2, MAX_MODEL_DIM, even=True)
+    half = dim // 2
+    return np.stack([np.arange(half), np.arange(half) + half], axis=1)
+
+
+@dataclass(frozen=True)
+class PairUsage:
+    """How large each rotation pair is in a trained RoPE head: its weights and its queries and keys."""
+
+    wavelengths: np.ndarray  # tokens per full turn of pair i, 2π / θ_i
+    weight_q: np.ndarray  # ‖W_q restricted to pair i's two columns‖ (Frobenius)
+    weight_k: np.ndarray
+    query: np.ndarray  # mean over the evaluation tokens of ‖(q_i, q_{i+d/2})‖ (rotation keeps it)
+    key: np.ndarray
+
+
+_PAIR_NORM_LATEX = (
+    r"\|q^{(i)}_t\| = \sqrt{q_{t,i}^2 + q_{t,i+d/2}^2},\qquad "
+    r"|\langle R_t q^{(i)}_t, R_s k^{(i)}_s \rangle| \le \|q^{(i)}_t\|\,\|k^{(i)}_s\|"
+)
+
+
+@equation(_PAIR_NORM_LATEX)
+def pair_usage(result: ExperimentResult, length: int | None = None) -> PairUsage:
+    """Per-pair norms of the trained RoPE model's query/key weights and of its queries and keys on held-out data.
+
+    A pair's part of a score can never exceed the product of its query and key norms, so a pair the head keeps
+    small cannot matter much, whatever its angle.
+    """
+    settings = result.settings
+    params = _rope_weights(result)
+    length = settings.train_length if length is None else length
+    tokens, _ = evaluation_batch(settings, length)
+    channels = pair_channels(settings.dim)
+    run = forward("rope", params, tokens, position_tables("rope", params, length, settings))
+
+    def column_norms(matrix: np.ndarray) -> np.ndarray:
+        return np.sqrt((matrix[:, channels] ** 2).sum(axis=(0, 2)))
+
+    def mean_pair_norms(vectors: np.ndarray) -> np.ndarray:
+        return np.sqrt((vectors[..., channels] ** 2).sum(axis=-1)).reshape(-1, channels.shape[0]).mean(axis=0)
+
+    return PairUsage(
+        wavelengths=2 * np.pi / inv_freq(settings.dim, settings.base),
+        weight_q=column_norms(params["w_q"]),
+        weight_k=column_norms(params["w_k"]),
+        query=mean_pair_norms(run.queries),
+        key=mean_pair_norms(run.keys),
+    )
+
+
+def switch_off_pairs(params: Parameters, pairs) -> Parameters:
+    """A copy of RoPE weights whose queries and keys are zero in the given pairs (weights and biases zeroed)."""
+    if "positions" in params:
+        raise ValueError("params must be a RoPE model's weights (a learned table has no rotation pairs)")
+    dim = params["w_q"].shape[1]
+    pairs = np.asarray(pairs, dtype=int).reshape(-1)
+    if pairs.size and (pairs.min() < 0 or pairs.max() >= dim // 2):
+        raise ValueError(f"pairs must lie in 0 … {dim // 2 - 1}, got {pairs.tolist()}")
+    switched = params.copy()
+    columns = pair_channels(dim)[pairs].reshape(-1)
+    for name in ("w_q", "w_k"):
+        switched[name][:, columns] = 0.0
+    for name in ("b_q", "b_k"):
+        switched[name][columns] = 0.0
+    return switched
+
+
+@dataclass(frozen=True)
+class PairAblation:
+    """Accuracy and attention on t − k of the trained RoPE head with rotation pairs switched off.
+
+    `single_*[i]`: only pair i off. `cumulative[order]`: (accuracy, mass, attention maps), entry j with j pairs off,
+    taken from the slowest or the fastest end; entry 0 is the intact model, entry d/2 has every pair off.
+    """
+
+    length: int
+    tokens: np.ndarray  # the held-out sequence the attention maps are drawn for
+    accuracy: float
+    mass: float
+    single_accuracy: np.ndarray
+    single_mass: np.ndarray
+    cumulative: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _rope_weights(result: ExperimentResult) -> Parameters:
+    if "rope" not in result.weights:
+        raise ValueError("result must hold a trained RoPE model")
+    return result.weights["rope"]
+
+
+def pairs_switched_off(order: str, count: int, dim: int) -> np.ndarray:
+    """The first `count` pairs to switch off when starting from the slowest or the fastest end."""
+    order = check_choice("order", order, ABLATION_ORDERS)
+    half = check_int("dim", dim, 2, MAX_MODEL_DIM, even=True) // 2
+    count = check_int("count", count, 0, half)
+    return np.arange(half - count, half)[::-1] if order == "slowest" else np.arange(count)
+
+
+_ABLATION_LATEX = r"q^{(i)}_t = k^{(i)}_s = 0 \ \text{ for the pairs } i \text{ switched off, then } \text{acc}(L)"
+
+
+@equation(_ABLATION_LATEX)
+def pair_ablation(result: ExperimentResult, length: int | None = None) -> PairAblation:
+    """Switch rotation pairs of the trained RoPE head off, one at a time and cumulatively, and score it again.
+
+    A score is a sum over pairs, q̃_t·k̃_s = Σ_i q̃_t^(i)·k̃_s^(i), so each pair's share of every score is computed
+    once and any set of pairs is scored by adding up the shares it keeps: the same numbers as zeroing those
+    pairs' weights (switch_off_pairs) and running the model again, for a fraction of the work.
+    """
+    settings = result.settings
+    params = _rope_weights(result)
+    length = settings.train_length if length is None else length
+    tokens, targets = evaluation_batch(settings, length)
+    run = forward("rope", params, tokens, position_tables("rope", params, length, settings))
+    channels = pair_channels(settings.dim)
+    half = channels.shape[0]
+    shares = np.einsum("bthc,bshc->hbts", run.queries[..., channels], run.keys[..., channels]) / math.sqrt(settings.dim)
+    kept = [np.ones(half, dtype=bool)]  # intact, then one pair off at a time, then each order cumulatively
+    kept += [np.arange(half) != pair for pair in range(half)]
+    for order in ABLATION_ORDERS:
+        for count in range(half + 1):
+            mask = np.ones(half, dtype=bool)
+            mask[pairs_switched_off(order, count, settings.dim)] = False
+            kept.append(mask)
+    accuracy, mass, maps = _score_kept_pairs(np.array(kept), shares, run, params, targets, settings.offset)
+    cumulative = {}
+    for index, order in enumerate(ABLATION_ORDERS):
+        rows = slice(1 + half + index * (half + 1), 1 + half + (index + 1) * (half + 1))
+        cumulative[order] = (accuracy[rows], mass[rows], maps[rows])
+    return PairAblation(
+        length=length,
+        tokens=tokens[0],
+        accuracy=float(accuracy[0]),
+        mass=float(mass[0]),
+        single_accuracy=accuracy[1 : 1 + half],
+        single_mass=mass[1 : 1 + half],
+        cumulative=cumulative,
+    )
+
+
+def _score_kept_pairs(kept, shares, run: ForwardPass, params: Parameters, targets, offset: int, chunk: int = 8):
+    """Accuracy, attention on t − k and the first sequence's attention map for each row of `kept` (pairs kept)."""
+    length = targets.shape[-1]
+    causal = np.tri(length, dtype=bool)
+    scored = targets >= 0
+    rows = np.arange(offset, length)
+    accuracy, mass, maps = [], [], []
+    for start in range(0, len(kept), chunk):  # in chunks, so a long evaluation never builds a huge array
+        scores = np.tensordot(kept[start : start + chunk].astype(float), shares, axes=1)
+        scores = np.where(causal, scores, _MASKED)
+        scores -= scores.max(axis=-1, keepdims=True)
+        attention = np.exp(scores)
+        attention /= attention.sum(axis=-1, keepdims=True)
+        logits = (attention @ run.values) @ params["w_out"] + params["b_out"]
+        accuracy.extend(((logits.argmax(axis=-1) == targets) & scored).sum(axis=(1, 2)) / scored.sum())
+        mass.extend(attention[..., rows, rows - offset].mean(axis=(1, 2)))
+        maps.extend(attention[:, 0])
+    return np.array(accuracy), np.array(mass), np.array(maps)
+
+
+def removable_pairs(ablation: PairAblation, order: str, keep: float = 0.9) -> int:
+    """How many pairs, from that end, can be switched off together while accuracy stays ≥ `keep` × intact."""
+    order = check_choice("order", order, ABLATION_ORDERS)
+    accuracy = ablation.cumulative[order][0]
+    held = accuracy >= keep * ablation.accuracy
+    return int(np.argmin(held)) - 1 if not held.all() else held.size - 1

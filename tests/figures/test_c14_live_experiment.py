@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import math
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from ropelab import chart as ropelab_chart
+from ropelab.figures import spec
 from ropelab.figures.c14_live_experiment import (
     LOSS_FLOOR,
     _accuracy_by_length,
@@ -17,6 +21,8 @@ from ropelab.figures.c14_live_experiment import (
     attention_chart,
     live_loss_chart,
     loss_chart,
+    pair_usage_chart,
+    switch_off_chart,
     task_chart,
 )
 from ropelab.lessons import c14_live_experiment as training
@@ -95,3 +101,59 @@ def test_attention_maps_figure_shows_the_models_weights_and_an_na_panel(small_ru
     assert any("n/a: no embedding" in (note.text or "") for note in fig.layout.annotations)
     with pytest.raises(ValueError):
         _attention_maps(np.arange(65), {"rope": np.zeros((65, 65))}, 1, 8)
+
+
+@pytest.fixture(scope="module")
+def bridge(small_run):
+    return training.pair_usage(small_run), training.pair_ablation(small_run)
+
+
+def _frame_figure(chart, stop):
+    """What the browser shows at scrubber stop `stop`: the base traces with that frame's patches merged in."""
+    figure = copy.deepcopy(chart.figure)
+    frame = chart.scrub.frames[stop]
+    for trace_index, patch in zip(chart.scrub.traces, frame["data"], strict=True):
+        figure["data"][trace_index] = {**figure["data"][trace_index], **patch}
+    spec.merge(figure["layout"], frame["layout"])
+    return figure
+
+
+def test_pair_usage_chart_plots_the_norms_and_the_single_pair_ablation(bridge):
+    usage, ablation = bridge
+    chart = pair_usage_chart(usage, ablation)
+    fig = validated(chart)
+    queries, keys, single = fig.data
+    np.testing.assert_allclose(queries.y, usage.query, rtol=1e-6)
+    np.testing.assert_allclose(keys.y, usage.key, rtol=1e-6)
+    np.testing.assert_allclose(single.y, ablation.single_accuracy, rtol=1e-6)
+    np.testing.assert_array_equal(queries.x, np.arange(SMALL.dim // 2))
+    assert single.xaxis == "x2" and queries.xaxis == "x"
+    assert "λ = 6.3 tokens" in fig.layout.xaxis.title.text
+    assert f"intact {ablation.accuracy:.0%}" in chart.alt
+    header = chart.csv.splitlines()[0].split(",")
+    assert header[:2] == ["pair", "wavelength_tokens"] and "accuracy_with_this_pair_off" in header
+    with pytest.raises(ValueError, match="pairs"):
+        pair_usage_chart(training.PairUsage(*(np.ones(3) for _ in range(5))), ablation)
+
+
+@pytest.mark.parametrize("order", training.ABLATION_ORDERS)
+def test_switch_off_chart_base_is_its_own_stop_and_every_stop_shows_its_map(bridge, order):
+    _, ablation = bridge
+    pairs = SMALL.dim // 2
+    chart = switch_off_chart(ablation, order, 2, SMALL.offset)
+    assert chart.scrub.key == "off" and list(chart.scrub.values) == list(range(pairs + 1))
+    assert json.dumps(spec.encode_arrays(_frame_figure(chart, 2))) == json.dumps(spec.encode_arrays(chart.figure))
+    accuracy, mass, maps = ablation.cumulative[order]
+    for stop in range(pairs + 1):
+        fig = validated(spec.Chart(_frame_figure(chart, stop), alt=chart.alt))
+        np.testing.assert_allclose(fig.data[0].z, maps[stop], atol=1e-6)
+        assert list(fig.data[4].x) == [stop, stop]
+        assert list(fig.data[4].y) == pytest.approx([accuracy[stop], mass[stop]], abs=1e-6)
+        assert f"accuracy {accuracy[stop]:.0%}" in fig.layout.title.text
+    assert "none of" in chart.scrub.frames[0]["layout"]["title"]["text"]
+    assert f"all of {pairs}" in chart.scrub.frames[pairs]["layout"]["title"]["text"]
+    np.testing.assert_allclose(validated(chart).data[2].y, accuracy, rtol=1e-6)
+    payload = ropelab_chart.payload(chart.figure, alt=chart.alt, config={}, dark_swaps={}, scrub=chart.scrub)
+    assert len(payload) < 300_000
+    with pytest.raises(ValueError, match="count"):
+        switch_off_chart(ablation, order, pairs + 1, SMALL.offset)

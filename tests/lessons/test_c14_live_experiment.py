@@ -10,23 +10,35 @@ import pytest
 
 from rope_core import apply_rope, inv_freq
 from ropelab.lessons.c14_live_experiment import (
+    ABLATION_ORDERS,
     SCHEMES,
     ExperimentSettings,
+    PairAblation,
+    Parameters,
     accuracy_by_length,
+    adam_step,
     attention_maps,
     check_settings,
     copy_task_batch,
     copy_task_example,
+    estimated_seconds,
+    evaluation_batch,
     finished_run,
     forward,
     ideal_attention,
     init_parameters,
     loss_and_gradients,
     mass_on_target,
+    pair_ablation,
+    pair_channels,
+    pair_usage,
+    pairs_switched_off,
     position_tables,
+    removable_pairs,
     rotate_backward,
     rotate_forward,
     run_experiment,
+    switch_off_pairs,
     training_work,
 )
 
@@ -169,8 +181,14 @@ def test_learned_absolute_has_no_answer_beyond_its_table():
         position_tables("learned", result.weights["learned"], 7, TINY)
 
 
-def test_the_task_needs_positions_and_rope_learns_it_and_extrapolates():
-    result = run_experiment(dataclasses.replace(ExperimentSettings(), steps=200))
+@pytest.fixture(scope="module")
+def trained():
+    """The default settings trained for 200 steps: long enough for every model to learn what it can."""
+    return run_experiment(dataclasses.replace(ExperimentSettings(), steps=200))
+
+
+def test_the_task_needs_positions_and_rope_learns_it_and_extrapolates(trained):
+    result = trained
     length = result.settings.train_length
     scores = accuracy_by_length(result, [length, 2 * length])
     assert scores["rope"][0] > 0.95 and scores["learned"][0] > 0.95
@@ -184,6 +202,144 @@ def test_default_run_stays_within_a_fixed_work_budget():
     assert training_work(default) <= DEFAULT_WORK_BOUND
     doubled = dataclasses.replace(default, steps=2 * default.steps)
     assert training_work(doubled) == 2 * training_work(default)
+
+
+def test_the_time_estimate_grows_with_the_work_and_has_a_cost_per_step():
+    default = ExperimentSettings()
+    longer = dataclasses.replace(default, train_length=32)
+    assert estimated_seconds(longer) > estimated_seconds(default) > 0
+    doubled = dataclasses.replace(default, steps=2 * default.steps)
+    assert estimated_seconds(doubled) == pytest.approx(2 * estimated_seconds(default))
+    # Per token of work, short sequences cost more: the fixed cost of each step is shared by less arithmetic.
+    short = dataclasses.replace(default, train_length=8)
+    assert estimated_seconds(short) / training_work(short) > estimated_seconds(longer) / training_work(longer)
+    with pytest.raises(ValueError, match="steps"):
+        estimated_seconds(dataclasses.replace(default, steps=0))
+
+
+def test_adam_step_is_the_textbook_update_with_epsilon_added_to_the_corrected_root():
+    rng = np.random.default_rng(4)
+    shapes = {"w": (3, 2)}
+    params, grads = Parameters(shapes, rng.normal(size=6)), Parameters(shapes, rng.normal(size=6) * 1e-6)
+    start = params.flat.copy()
+    first, second = rng.normal(size=6) * 1e-7, rng.uniform(size=6) * 1e-14
+    m = 0.9 * first + 0.1 * grads.flat
+    v = 0.999 * second + 0.001 * grads.flat**2
+    step, rate = 3, 0.01
+    expected = start - rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    adam_step(params, grads, first, second, step, rate)
+    np.testing.assert_allclose(first, m, rtol=1e-12)
+    np.testing.assert_allclose(second, v, rtol=1e-12)
+    # Tiny gradients make ε matter, so the other placement (ε on the uncorrected √v) would fail this.
+    np.testing.assert_allclose(params.flat, expected, rtol=1e-10)
+
+
+def test_pair_channels_are_the_half_split_pairs():
+    np.testing.assert_array_equal(pair_channels(8), [[0, 4], [1, 5], [2, 6], [3, 7]])
+    np.testing.assert_array_equal(pairs_switched_off("fastest", 2, 8), [0, 1])
+    np.testing.assert_array_equal(pairs_switched_off("slowest", 3, 8), [3, 2, 1])
+    assert pairs_switched_off("slowest", 0, 8).size == 0
+    with pytest.raises(ValueError, match="order"):
+        pairs_switched_off("middle", 1, 8)
+
+
+def test_pair_norms_equal_a_direct_computation(trained):
+    usage = pair_usage(trained)
+    settings, params = trained.settings, trained.weights["rope"]
+    half = settings.dim // 2
+    tokens, _ = evaluation_batch(settings, settings.train_length)
+    inputs = params["embed"][tokens]
+    queries = inputs @ params["w_q"] + params["b_q"]  # before rotation: rotating a pair keeps its length
+    keys = inputs @ params["w_k"] + params["b_k"]
+    for pair in range(half):
+        columns = [pair, pair + half]
+        assert usage.weight_q[pair] == pytest.approx(np.linalg.norm(params["w_q"][:, columns]))
+        assert usage.weight_k[pair] == pytest.approx(np.linalg.norm(params["w_k"][:, columns]))
+        assert usage.query[pair] == pytest.approx(np.linalg.norm(queries[..., columns], axis=-1).mean())
+        assert usage.key[pair] == pytest.approx(np.linalg.norm(keys[..., columns], axis=-1).mean())
+    np.testing.assert_allclose(usage.wavelengths, 2 * np.pi / inv_freq(settings.dim, settings.base))
+
+
+def test_switching_off_a_pair_zeroes_exactly_its_query_and_key_channels(trained):
+    params = trained.weights["rope"]
+    switched = switch_off_pairs(params, [0, 5])
+    tokens, _ = evaluation_batch(trained.settings, 16)
+    tables = position_tables("rope", params, 16, trained.settings)
+    before, after = forward("rope", params, tokens, tables), forward("rope", switched, tokens, tables)
+    off = [0, 5, 16, 21]
+    for name in ("queries", "keys"):
+        assert np.abs(getattr(after, name)[..., off]).max() == 0.0
+        kept = np.setdiff1d(np.arange(32), off)
+        np.testing.assert_array_equal(getattr(after, name)[..., kept], getattr(before, name)[..., kept])
+    np.testing.assert_array_equal(after.values, before.values)
+    assert np.abs(params["w_q"][:, off]).min() > 0, "the trained weights themselves must stay untouched"
+    with pytest.raises(ValueError, match="pairs"):
+        switch_off_pairs(params, [16])
+    with pytest.raises(ValueError, match="RoPE"):
+        switch_off_pairs(trained.weights["learned"], [0])
+
+
+def test_switching_off_no_pair_changes_nothing(trained):
+    ablation = pair_ablation(trained)
+    length = trained.settings.train_length
+    assert ablation.accuracy == pytest.approx(accuracy_by_length(trained, [length])["rope"][0])
+    tokens, maps = attention_maps(trained, length)
+    np.testing.assert_array_equal(ablation.tokens, tokens)
+    for order in ABLATION_ORDERS:
+        accuracy, mass, attention = ablation.cumulative[order]
+        assert accuracy[0] == ablation.accuracy and mass[0] == pytest.approx(ablation.mass)
+        np.testing.assert_allclose(attention[0], maps["rope"], atol=1e-12)
+
+
+def test_switching_off_every_pair_leaves_no_positional_pattern(trained):
+    ablation = pair_ablation(trained)
+    offset, length = trained.settings.offset, trained.settings.train_length
+    # No query or key left: every score is 0, so each query spreads its attention evenly over what it can see.
+    uniform = np.tril(np.ones((length, length))) / np.arange(1, length + 1)[:, None]
+    for order in ABLATION_ORDERS:
+        accuracy, mass, attention = ablation.cumulative[order]
+        np.testing.assert_allclose(attention[-1], uniform, atol=1e-12)
+        assert mass[-1] == pytest.approx(mass_on_target(uniform, offset))
+        assert accuracy[-1] < 0.5 < ablation.accuracy
+    np.testing.assert_allclose(ablation.cumulative["slowest"][0][-1], ablation.cumulative["fastest"][0][-1])
+
+
+def test_the_fast_score_per_pair_equals_zeroing_the_weights_and_running_again(trained):
+    ablation = pair_ablation(trained)
+    settings = trained.settings
+    tokens, targets = evaluation_batch(settings, settings.train_length)
+    tables = position_tables("rope", trained.weights["rope"], settings.train_length, settings)
+    scored = targets >= 0
+
+    def direct(pairs):
+        run = forward("rope", switch_off_pairs(trained.weights["rope"], pairs), tokens, tables)
+        return float((run.logits.argmax(-1) == targets)[scored].mean()), mass_on_target(run.attention, settings.offset)
+
+    for pair in (0, 7, 15):
+        accuracy, mass = direct([pair])
+        assert ablation.single_accuracy[pair] == pytest.approx(accuracy)
+        assert ablation.single_mass[pair] == pytest.approx(mass)
+    for order, count in (("slowest", 10), ("fastest", 3)):
+        accuracy, mass = direct(pairs_switched_off(order, count, settings.dim))
+        assert ablation.cumulative[order][0][count] == pytest.approx(accuracy)
+        assert ablation.cumulative[order][1][count] == pytest.approx(mass)
+
+
+def test_removable_pairs_counts_how_far_accuracy_holds_from_each_end():
+    curve = np.array([1.0, 0.99, 0.95, 0.5, 0.2])
+    ablation = PairAblation(4, np.zeros(4), 1.0, 0.9, np.zeros(4), np.zeros(4), {"slowest": (curve, curve, None),
+                            "fastest": (np.array([1.0, 0.3, 0.2, 0.2, 0.2]),) * 2 + (None,)})  # fmt: skip
+    assert removable_pairs(ablation, "slowest") == 2 and removable_pairs(ablation, "slowest", keep=0.4) == 3
+    assert removable_pairs(ablation, "fastest") == 0 and removable_pairs(ablation, "fastest", keep=0.1) == 4
+
+
+def test_a_trained_copy_head_leans_on_its_fastest_pairs(trained):
+    # The task is purely positional and its offsets are short, so the pairs that turn fastest carry the pattern.
+    ablation = pair_ablation(trained)
+    usage = pair_usage(trained)
+    assert ablation.single_accuracy[0] < ablation.single_accuracy[-1]
+    assert usage.query[0] * usage.key[0] > usage.query[-1] * usage.key[-1]
+    assert removable_pairs(ablation, "slowest") > removable_pairs(ablation, "fastest")
 
 
 @pytest.mark.parametrize(
