@@ -110,3 +110,14 @@ def test_a_single_word_runs_and_explains():
     at = run_page(PAGE, {"text": "alone"})
     assert_clean(at)
     assert any("single word" in warning.value for warning in at.warning)
+
+
+def test_the_two_copies_of_a_word_get_the_same_output_until_positions_are_added():
+    at = run_page(PAGE)
+    (outputs, rows), _ = _heatmaps(at, "outputs")
+    assert rows[0] == "1. the" and rows[3] == "4. the"
+    np.testing.assert_array_equal(outputs[0], outputs[3])
+    at.toggle(key="pe").set_value(True).run()
+    assert_clean(at)
+    (outputs, _), _ = _heatmaps(at, "outputs")
+    assert np.abs(outputs[0] - outputs[3]).max() > 1e-3

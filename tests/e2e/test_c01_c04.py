@@ -115,7 +115,7 @@ def test_chapter_1_dragging_the_angle_turns_both_arrows_without_the_server(page,
     assert real_console_errors(page) == []
 
 
-def test_typed_markup_stays_text_and_the_shuffle_button_reshuffles(page, app_url):
+def test_chapter_2_typed_markup_stays_text_and_the_shuffle_button_reshuffles_and_is_kept(page, app_url):
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sentence = "<script>alert(1)</script> <b>dog</b> bites the man"
@@ -137,6 +137,12 @@ def test_typed_markup_stays_text_and_the_shuffle_button_reshuffles(page, app_url
     _wait_for_chart(page, "weights", 1, "y", lambda labels: labels == expected)
     reordered = " ".join(words[i] for i in shuffle_order(5, 2))
     assert page.locator("[data-testid=stMain] [data-testid=stCode]").nth(1).inner_text().strip() == reordered
+    assert "seed=2" in _share_link(page)  # the section reran alone; the share link still follows the address bar
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector(".st-key-chart_weights .js-plotly-plot", timeout=30_000)
+    wait_for_app(page)
+    assert slider_by_label(page, "Shuffle number").input_value() == "2"
+    _wait_for_chart(page, "weights", 1, "y", lambda labels: labels == expected)
     assert dialogs == []
     assert_no_exception(page)
     assert real_console_errors(page) == []
