@@ -157,6 +157,14 @@ CHAPTERS: tuple[Chapter, ...] = (
         "Paste a config.json: its RoPE pair by pair, and the block to run it longer.",
         TOOLS,
     ),
+    Chapter(
+        17,
+        "Cheat sheet",
+        "pages/17_Cheat_sheet.py",
+        ":material/summarize:",
+        "Every formula, both layouts and the scaling rules on one printable page.",
+        TOOLS,
+    ),
 )
 
 HOME_SCRIPT = "app.py"
