@@ -1,4 +1,4 @@
-"""RoPE Lab home page: what RoPE is, the map of chapters, how to use the app, and one live teaser."""
+"""RoPE Lab home page: the question the course answers, one live puzzle, the map of chapters, how to use it."""
 
 import numpy as np
 import streamlit as st
@@ -7,30 +7,38 @@ import rope_core
 from ropelab import chapters, ui
 from ropelab.figures import home as figures
 
+TEASER_POSITIONS = 64
+
 ui.start_page(None)
 
 st.title("RoPE Lab")
-st.markdown("#### Learn rotary position embeddings by turning the dials yourself.")
+st.markdown("#### Shuffle a sentence, and attention cannot tell.")
 st.markdown(
-    "A transformer compares tokens with dot products, and a dot product cannot see where a token sits. "
-    "**Rotary position embeddings (RoPE)** fix that by rotating every query and key by an angle proportional "
-    "to its position, with a different speed for each pair of coordinates. Because rotations compose, the "
-    "score between two tokens ends up depending only on how far apart they are."
+    "A transformer compares words with dot products, and a dot product has no idea where a word sits: *the dog bit "
+    "the man* and *the man bit the dog* give attention the same numbers, only in another order. So how do you tell a "
+    "model where each word is, in a way that lets it care about how far apart two words are, and keeps working on "
+    f"texts longer than any it was trained on? In {len(chapters.COURSE)} short chapters you work out the answer "
+    "today's language models use, **rotary position embeddings (RoPE)**, with sliders you move yourself."
 )
 
-st.subheader("Try it: one vector, four pairs, one position")
+st.subheader("A first puzzle: four hands, one position")
 teaser_left, teaser_right = st.columns([1, 3])
 with teaser_left:
-    position = ui.slider("Position m", 0, 64, 3, key="m", help="Where the token sits in the sequence.")
+    position = ui.slider("Position m", 0, TEASER_POSITIONS, 3, key="m", help="Where the token sits in the sequence.")
     dim = 64
-    st.caption(f"Head size d = {dim}, base b = 10,000. Pairs 0, 4, 8 and 16 of {dim // 2}.")
+    st.caption(
+        "One token at position m, seen through four of its pairs of coordinates. Drag m under the clocks: which "
+        "hand could tell the next token from this one, and which could tell a token far back?"
+    )
 frequencies = rope_core.inv_freq(dim, 10_000.0)
 shown_pairs = np.array([0, 4, 8, 16])
-angles = rope_core.rotation_angles(np.array([position]), frequencies)[0, shown_pairs]
+positions = np.arange(TEASER_POSITIONS + 1)
+angles = rope_core.rotation_angles(positions, frequencies)[:, shown_pairs]  # every scrubber stop at once
 with teaser_right:
-    ui.chart(figures.teaser_clocks_chart(position, frequencies, shown_pairs, angles), key="teaser_clocks")
+    ui.chart(figures.teaser_clocks_chart(positions, frequencies, shown_pairs, angles, position), key="teaser_clocks")
 ui.formula(
-    rope_core.inv_freq, caption="Pair i turns by θ_i per token: fast pairs see nearby detail, slow ones see far."
+    rope_core.inv_freq,
+    caption=f"Each hand turns by its own θ_i per token (here d = {dim}, b = 10,000). Chapters 5 and 6 say why.",
 )
 
 st.subheader("The learning path")
@@ -47,14 +55,13 @@ for part in dict.fromkeys(entry.part for entry in chapters.CHAPTERS):
 
 st.subheader("How to use RoPE Lab")
 st.markdown(
-    "- **Sliders and pickers** change every chart at once; animated charts have a ▶ button and their own "
-    "slider that scrubs in the browser with no waiting.\n"
-    "- **Shareable links:** every control is stored in the address bar. Copy it, or use *Share this view* in "
-    "the sidebar, and whoever opens it sees exactly what you see.\n"
-    "- **Lecture mode** (sidebar switch, or `?lecture=1` in the link) enlarges type and folds the prose away.\n"
-    "- **Export:** the camera icon on a chart saves a PNG at twice screen resolution; *Download the data* gives "
-    "the numbers behind it as CSV.\n"
-    "- **Theme:** the ⋮ menu → Settings switches light and dark; both are tuned for projectors."
+    "- **Drag and watch:** charts with a ▶ button and a slider under them move while you drag.\n"
+    "- **Share a view:** every setting is kept in the address bar; copy it, or use *Share this view* in the "
+    "sidebar, and whoever opens it sees exactly what you see.\n"
+    "- **Lecture mode** (sidebar switch, or `?lecture=1` in the link) enlarges type and folds the explanations "
+    "away.\n"
+    "- **Export:** the camera icon on a chart saves a PNG; *Download the data* gives the numbers behind it.\n"
+    "- **Light or dark:** the ⋮ menu at the top right offers System, Light and Dark."
 )
 st.page_link("pages/16_Your_model.py", label="Have a model? Paste its config.json and see its RoPE →")
 ui.end_page(None)

@@ -55,11 +55,47 @@ def _clock_hands(angles: np.ndarray, labels: list[str], *, title: str | None = N
     return spec.finish(fig)
 
 
-def teaser_clocks_chart(position: int, inv_freq: np.ndarray, pairs: np.ndarray, angles: np.ndarray) -> spec.Chart:
-    """A few pairs of one vector at one position, as clocks: the fast pair has turned far, the slow ones barely."""
+def _hand_patch(angle: float, label: str) -> dict:
+    return {
+        "x": np.array([0.0, np.cos(angle)], dtype=np.float32),
+        "y": np.array([0.0, np.sin(angle)], dtype=np.float32),
+        "hovertemplate": f"{label}<br>angle mod 2π = {np.mod(angle, 2 * np.pi):.3f} rad<extra></extra>",
+    }
+
+
+def teaser_clocks_chart(
+    positions: np.ndarray, inv_freq: np.ndarray, pairs: np.ndarray, angles: np.ndarray, index: int
+) -> spec.Chart:
+    """A few pairs of one vector as clocks, with a scrubber over the position: the fast hand races, the slow ones crawl.
+
+    `angles` is (positions, pairs): every stop's angles, computed up front; `index` is the position shown now.
+    """
+    positions = np.asarray(positions)
+    angles = np.asarray(angles, dtype=np.float64)
+    if angles.shape != (positions.size, len(pairs)) or not 0 <= index < positions.size:
+        raise ValueError(f"angles must be (positions, pairs) = ({positions.size}, {len(pairs)}) with a valid index")
     labels = [f"pair {pair}: θ = {inv_freq[pair]:.3g}" for pair in pairs]
+    fig = _clock_hands(angles[index], labels)
+    hands = [2 * column + 1 for column in range(len(pairs))]  # each clock is a rim, then its hand
+    position = int(positions[index])
+    scrub = spec.Scrub(
+        key="m",
+        label="Position m",
+        values=[int(value) for value in positions],
+        index=index,
+        traces=hands,
+        frames=[
+            {"data": [_hand_patch(angle, label) for angle, label in zip(row, labels, strict=True)]} for row in angles
+        ],
+        labels=[f"position m = {int(value)}" for value in positions],
+        play_ms=150,
+    )
     return spec.Chart(
-        _clock_hands(angles, labels),
-        alt=f"Four clock hands at position {position}: pair 0 turns fastest, pair 16 barely moves.",
-        csv=columns_to_csv({"pair": pairs, "theta": inv_freq[pairs], "angle_rad": angles}),
+        fig,
+        alt=(
+            f"Four clock hands at position {position}: pair 0 has turned {angles[index, 0]:.2f} rad, pair "
+            f"{pairs[-1]} only {angles[index, -1]:.2f} rad. A scrubber under the clocks moves the position."
+        ),
+        csv=columns_to_csv({"pair": pairs, "theta": inv_freq[pairs], "angle_rad": angles[index]}),
+        scrub=scrub,
     )

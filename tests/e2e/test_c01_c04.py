@@ -62,6 +62,25 @@ def _share_link(page) -> str:
     return page.locator(".ropelab-share__link").first.input_value()
 
 
+def _drag(page, scrubber, start: int, stops: int, shows_stop) -> set[int]:
+    """Drag a scrubber's thumb to the right with the mouse, over several stops; the stops whose picture was shown."""
+    scrubber.scroll_into_view_if_needed()
+    box = scrubber.bounding_box()
+    y = box["y"] + box["height"] / 2
+    x = box["x"] + box["width"] * (start + 0.5) / stops  # the thumb sits where the current stop is
+    page.mouse.move(x, y)
+    page.mouse.down()
+    seen = set()
+    for step in range(1, 13):
+        page.mouse.move(x + step * box["width"] / 40, y, steps=2)
+        page.wait_for_timeout(60)
+        index = int(scrubber.input_value())
+        if shows_stop(index):
+            seen.add(index)
+    page.mouse.up()
+    return seen
+
+
 def test_chapter_1_dragging_the_angle_turns_both_arrows_without_the_server(page, app_url):
     sent: list[float] = []
     page.on("websocket", lambda socket: socket.on("framesent", lambda _: sent.append(time.monotonic())))
@@ -74,24 +93,19 @@ def test_chapter_1_dragging_the_angle_turns_both_arrows_without_the_server(page,
     scrubber = page.locator(".st-key-chart_turn .ropelab-chart__range")
     assert scrubber.get_attribute("aria-label") == "Angle θ" and scrubber.input_value() == str(start)
 
-    scrubber.scroll_into_view_if_needed()
-    box = scrubber.bounding_box()
-    y = box["y"] + box["height"] / 2
-    x = box["x"] + box["width"] * (start + 0.5) / len(stops)  # the thumb sits where the current stop is
-    page.mouse.move(x, y)
-    page.mouse.down()
     during = len(sent)
-    seen = set()
-    for step in range(1, 13):
-        page.mouse.move(x + step * box["width"] / 40, y, steps=2)
-        page.wait_for_timeout(60)
-        index = int(scrubber.input_value())
-        tip = [chart_data(page, "turn", unit, axis)[1] for axis in ("x", "y")]
-        if tip == pytest.approx([math.cos(stops[index]), math.sin(stops[index])], abs=1e-5):
-            seen.add(index)
+    seen = _drag(
+        page,
+        scrubber,
+        start,
+        len(stops),
+        lambda index: (
+            [chart_data(page, "turn", unit, axis)[1] for axis in ("x", "y")]
+            == pytest.approx([math.cos(stops[index]), math.sin(stops[index])], abs=1e-5)
+        ),
+    )
     assert len(sent) == during, "dragging the scrubber must not talk to the server"
     assert len(seen) >= 5, f"the picture followed the drag at only {len(seen)} stops"
-    page.mouse.up()
     wait_for_app(page)
     released = int(scrubber.input_value())
     assert released > start + 4
@@ -222,5 +236,29 @@ def test_chapter_4_a_fold_reruns_alone_and_keeps_the_link_and_the_length_moves_e
     assert url_query(page)["L"] == "13" and url_query(page)["clip"] == "6"
     _wait_for_chart(page, "overview", 1, "z", lambda rows: len(rows) == 13)
     _wait_for_chart(page, "shaw_bias", 0, "z", lambda rows: len(rows) == 13)
+    assert_no_exception(page)
+    assert real_console_errors(page) == []
+
+
+def test_home_dragging_the_position_turns_the_four_hands_without_the_server(page, app_url):
+    sent: list[float] = []
+    page.on("websocket", lambda socket: socket.on("framesent", lambda _: sent.append(time.monotonic())))
+    open_app(page, app_url, "app.py")
+    scrubber = page.locator(".st-key-chart_teaser_clocks .ropelab-chart__range")
+    assert scrubber.input_value() == "3" and scrubber.get_attribute("aria-label") == "Position m"
+    frequencies = rope_core.inv_freq(64)
+    during = len(sent)
+    seen = _drag(
+        page,
+        scrubber,
+        3,
+        65,
+        lambda m: chart_data(page, "teaser_clocks", 1, "x")[1] == pytest.approx(math.cos(m * frequencies[0]), abs=1e-5),
+    )
+    assert len(sent) == during and len(seen) >= 5
+    wait_for_app(page)
+    released = int(scrubber.input_value())
+    assert url_query(page)["m"] == str(released) and released > 3
+    assert slider_by_label(page, "Position m").input_value() == str(released)
     assert_no_exception(page)
     assert real_console_errors(page) == []
