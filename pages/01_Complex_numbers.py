@@ -142,7 +142,8 @@ with misconception:
     ui.misconception(
         "The imaginary part is imaginary, so it cannot matter for real vectors.",
         "Nothing about the plane is imaginary: a + ib is just the pair (a, b) with a rule for multiplying pairs. "
-        "RoPE never needs complex arithmetic on the GPU; it applies the same 2×2 rotation to real coordinates.",
+        "RoPE needs no complex arithmetic: most code applies the same 2×2 rotation to real coordinates (Meta's "
+        "reference Llama code multiplies complex numbers instead, with the same result).",
     )
 ui.takeaway(
     "Multiplying by $e^{i\\theta}$ turns a point by θ and keeps its length; "

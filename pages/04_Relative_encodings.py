@@ -28,9 +28,9 @@ def overview_section(length: int, seed: int) -> None:
     ui.chart(figures.overview_chart(biases, probabilities), key="overview")
     st.caption(
         "Same queries and keys in every column (seeded random contents, no position information), so the content "
-        f"scores S are identical; only the bias differs. Each scheme at its usual setting: Shaw et al.'s clip "
-        f"k = {lesson.OVERVIEW_CLIP}, T5's {lesson.OVERVIEW_BUCKETS} buckets up to {lesson.OVERVIEW_MAX_DISTANCE} "
-        f"(one direction when causal), and the steepest of {lesson.OVERVIEW_HEADS} ALiBi heads."
+        f"scores S are identical; only the bias differs. The schemes: a clipped table with k = {lesson.OVERVIEW_CLIP}, "
+        f"T5's own {lesson.OVERVIEW_BUCKETS} buckets up to {lesson.OVERVIEW_MAX_DISTANCE} (one direction when "
+        f"causal), and the steepest head of a {lesson.OVERVIEW_HEADS}-head ALiBi model. Go deeper below to vary each."
     )
     with ui.go_deeper("where one query looks"):
         query = ui.slider("Query position", 0, 63, 12, key="pos", help="Which row of the attention maps to follow.")

@@ -15,7 +15,7 @@ from rope_core._checks import check_bool, check_int, check_real_array
 from rope_core._equation import equation
 from rope_core.limits import MAX_SEQ
 
-# Each scheme at its usual setting, for the chapter's overview: Shaw et al.'s clip distance, T5's defaults, and the
+# Each scheme at one fixed setting, for the chapter's overview: a clip distance of 4, T5's own defaults, and the
 # steepest head of an 8-head ALiBi model (slope 1/2).
 OVERVIEW_CLIP = 4
 OVERVIEW_BUCKETS, OVERVIEW_MAX_DISTANCE = 32, 128
@@ -104,7 +104,7 @@ def alibi_slope_groups(n_heads: int) -> AlibiSlopeGroups:
 
 
 def overview_biases(length: int, seed: int, causal: bool) -> dict[str, np.ndarray]:
-    """The (L, L) bias of every scheme at its usual setting, with no bias first; T5 goes one way when causal."""
+    """The (L, L) bias of every scheme at its overview setting, with no bias first; T5 goes one way when causal."""
     causal = check_bool("causal", causal)
     slope = float(alibi_slopes(OVERVIEW_HEADS)[0])
     return {

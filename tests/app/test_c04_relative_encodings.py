@@ -9,7 +9,6 @@ from ropelab.lessons.c04_relative_encodings import attention_with_bias
 from tests.app.helpers import (
     assert_clean,
     decode_array,
-    drive_sliders_to_both_ends,
     metric_values,
     plotly_figure,
     run_page,
@@ -50,18 +49,13 @@ def test_defaults_render_every_chart_clean():
     assert not at.warning
 
 
-def test_every_slider_at_both_ends():
-    at = run_page(PAGE)
-    drive_sliders_to_both_ends(at, SLIDERS)
-
-
 def test_sliders_reshape_the_charts():
     at = run_page(PAGE)
     at.slider(key="L").set_value(10).run()
     at.slider(key="clip").set_value(2).run()
     at.slider(key="heads").set_value(12).run()
     assert_clean(at)
-    # The deep dives follow their own controls; the overview keeps each scheme at its usual setting.
+    # The deep dives follow their own controls; the overview keeps each scheme at its fixed setting.
     assert len(np.unique(heatmap(at, "overview", panel=OVERVIEW_ATTENTION["clipped"] - 1))) == 9
     assert heatmap(at, "shaw_bias").shape == (10, 10)
     assert len(np.unique(heatmap(at, "shaw_bias"))) == 5  # 2k + 1 clipped offsets

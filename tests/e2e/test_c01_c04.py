@@ -220,7 +220,7 @@ def test_chapter_4_a_fold_reruns_alone_and_keeps_the_link_and_the_length_moves_e
     z = np.array(chart_data(page, "shaw_bias", field="z"))
     np.testing.assert_allclose(z, lesson_c04.clipped_relative_bias(12, 6, 0)[0], atol=1e-5)
     overview_after = _chart(page, "overview").evaluate("el => el._fullData[3].z.map(row => Array.from(row))")
-    assert overview_after == overview_before  # the overview keeps Shaw et al.'s usual k = 4 whatever the fold says
+    assert overview_after == overview_before  # the overview keeps k = 4 whatever the fold says
 
     page.reload(wait_until="domcontentloaded")
     page.wait_for_selector(".st-key-chart_overview .js-plotly-plot", timeout=30_000)

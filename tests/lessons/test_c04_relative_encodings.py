@@ -124,7 +124,7 @@ def test_the_first_extra_alibi_slope_is_always_the_steepest_and_the_rest_fall_be
         assert groups.between.size == groups.steeper.size == 0
 
 
-def test_overview_biases_are_each_scheme_at_its_usual_setting():
+def test_overview_biases_are_each_scheme_at_its_fixed_setting():
     biases = overview_biases(16, 5, causal=False)
     assert list(biases) == ["no bias", "clipped (k = 4)", "T5 buckets", "ALiBi (m = 0.5)"]
     assert not biases["no bias"].any()
