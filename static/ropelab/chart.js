@@ -401,11 +401,20 @@ function showStop(instance, index) {
       return; // the running draw shows the wanted stop when it finishes
     }
     const { data, layout } = frameFigure(instance, instance.wantedStop);
-    window.Plotly.react(instance.plot, { data, layout, config: instance.drawn.config }).catch((error) => showError(instance, error));
+    window.Plotly.react(instance.plot, { data, layout: ownCopy(layout), config: instance.drawn.config }).catch((error) =>
+      showError(instance, error),
+    );
   });
 }
 
 // ---- drawing ---------------------------------------------------------------------------------------------------
+
+// plotly.js keeps the layout object it is given and edits it (a resize deletes its height, a zoom writes the axis
+// range into it). The layouts kept here for the scrubber's frames must stay as the server sent them, so plotly.js
+// always gets its own copy.
+function ownCopy(layout) {
+  return structuredClone(layout);
+}
 
 async function draw(instance, settings) {
   if (instance.drawing) {
@@ -430,7 +439,7 @@ async function draw(instance, settings) {
         // The reader is still moving the scrubber: keep their stop, not the one the server last knew.
         shown = frameFigure(instance, scrub.index);
       }
-      await Plotly.react(instance.plot, { data: shown.data, layout: shown.layout, config, frames: figure.frames });
+      await Plotly.react(instance.plot, { data: shown.data, layout: ownCopy(shown.layout), config, frames: figure.frames });
       clearError(instance);
     }
   } catch (error) {
