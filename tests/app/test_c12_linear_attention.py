@@ -117,3 +117,23 @@ def test_timings_are_kept_when_the_heatmap_length_moves_until_measure_again():
     at.button(key="retime").click().run()
     assert_clean(at)
     assert decode_array(plotly_figure(at, "timing")["data"][0]["y"]) != first
+
+
+def test_the_timing_has_its_own_head_size_so_the_weights_section_never_re_times_it():
+    at = run_page(PAGE, {"td": "8", "N": "128"})
+    assert_clean(at)
+    assert plotly_figure(at, "timing")["layout"]["title"]["text"] == "Measured cost, d = 8"
+    assert plotly_figure(at, "weights")["layout"]["title"]["text"] == "Attention weights, N = 64, d = 16"
+    first = decode_array(plotly_figure(at, "timing")["data"][0]["y"])
+    at.select_slider(key="d").set_value(64).run()
+    assert_clean(at)
+    assert plotly_figure(at, "weights")["layout"]["title"]["text"] == "Attention weights, N = 64, d = 64"
+    assert decode_array(plotly_figure(at, "timing")["data"][0]["y"]) == first
+
+
+def test_the_main_path_states_eq_19_and_its_price():
+    at = run_page(PAGE)
+    latex = " ".join(element.value for element in at.latex)
+    assert "R_m" in latex and "\\sum_n" in latex
+    prose = " ".join(str(element.value) for element in at.markdown)
+    assert "only the numerator" in prose and "can be negative and need not sum to 1" in prose
