@@ -8,38 +8,12 @@ import numpy as np
 
 from ropelab.export import columns_to_csv
 from ropelab.figures import spec
+from ropelab.lessons.c13_rope_for_images import pixels_per_patch, synthetic_image
 from ropelab.style import DIVERGING_SCALE, GREY_SCALE, HIGHLIGHT_COLOUR, OKABE_ITO, style_figure, symmetric_range
 
-PATTERNS = ("checkerboard", "gradient", "circle")
-MAX_IMAGE_SIDE = 128
 STREAM_NAMES = ("time t", "height h", "width w")
 _STREAM_COLOURS = (OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[2])
-
-
-def pixels_per_patch(grid: int, max_side: int = MAX_IMAGE_SIDE) -> int:
-    """How many pixels each patch gets so the whole picture stays within `max_side` pixels a side."""
-    if grid < 1:
-        raise ValueError(f"grid must be at least 1, got {grid}")
-    return max(1, max_side // grid)
-
-
-def synthetic_image(pattern: str, grid: int, patch_pixels: int) -> np.ndarray:
-    """A greyscale picture in [0, 1] of grid·patch_pixels pixels a side, drawn in code (no files needed)."""
-    if pattern not in PATTERNS:
-        raise ValueError(f"pattern must be one of {list(PATTERNS)}, got {pattern!r}")
-    side = grid * patch_pixels
-    # Pixel centres in [0, 1), so the drawing looks the same whatever the resolution.
-    coordinate = (np.arange(side) + 0.5) / side
-    y, x = np.meshgrid(coordinate, coordinate, indexing="ij")
-    if pattern == "checkerboard":
-        squares = 4
-        image = ((np.floor(x * squares) + np.floor(y * squares)) % 2).astype(np.float64)
-    elif pattern == "gradient":
-        image = 0.5 * (x + y)
-    else:
-        distance = np.hypot(x - 0.5, y - 0.5)
-        image = np.clip((0.38 - distance) / 0.04, 0.0, 1.0)
-    return image.astype(np.float32)
+_GUIDE_LINE = {"color": "rgba(60,60,60,0.75)", "width": 1.5, "dash": "dot"}
 
 
 def _patch_image(image: np.ndarray, grid: int, query_rc: tuple[int, int], *, title: str | None = None) -> spec.Figure:
@@ -53,12 +27,17 @@ def _patch_image(image: np.ndarray, grid: int, query_rc: tuple[int, int], *, tit
     patch = image.shape[0] // grid
     picture = {
         "type": "heatmap",
-        "z": image,
+        # 256 grey levels are all a screen shows, and a quarter of the bytes of float32.
+        "z": np.rint(np.clip(image, 0.0, 1.0) * 255).astype(np.uint8),
+        "zmin": 0,
+        "zmax": 255,
         "x0": 0.5 / patch,
         "dx": 1.0 / patch,
         "y0": 0.5 / patch,
         "dy": 1.0 / patch,
+        # Greys runs from white to black; reversed, a bright pixel (1) is drawn white, as the lesson reads it.
         "colorscale": GREY_SCALE,
+        "reversescale": True,
         "showscale": False,
         "hoverinfo": "skip",
         "name": "image",
@@ -103,14 +82,35 @@ def _patch_image(image: np.ndarray, grid: int, query_rc: tuple[int, int], *, tit
     return style_figure(fig, title=title, height=400)
 
 
+def guide_segment(query_rc: tuple[int, int], angle: float, grid_h: int, grid_w: int) -> tuple[float, ...]:
+    """The line through the query patch along `angle` (radians, in column/row coordinates), cut to the grid's edges.
+
+    Returns (x0, y0, x1, y1) in column, row units. Rows grow downwards on screen, so 45° runs down and to the right.
+    """
+    row, col = query_rc
+    dx, dy = np.cos(angle), np.sin(angle)
+    low, high = -np.inf, np.inf
+    for start, step, size in ((col, dx, grid_w), (row, dy, grid_h)):
+        if abs(step) < 1e-12:
+            continue
+        ends = sorted(((-0.5 - start) / step, (size - 0.5 - start) / step))
+        low, high = max(low, ends[0]), min(high, ends[1])
+    return (col + low * dx, row + low * dy, col + high * dx, row + high * dy)
+
+
 def _patch_scores(
     scores: Sequence[np.ndarray],
     titles: Sequence[str],
     query_rc: tuple[int, int],
     *,
     title: str | None = None,
+    guides: Sequence[Sequence[float]] | None = None,
 ) -> spec.Figure:
-    """One (row × column) score heatmap per method, side by side on one diverging scale, the query marked ×."""
+    """One (row × column) score heatmap per method, side by side on one diverging scale, the query marked ×.
+
+    `guides` gives, per panel, the directions (radians) of dotted lines drawn through the query: the axes along
+    which that panel's pairs measure the offset (row and column for axial RoPE, α and α + 90° for RoPE-Mixed).
+    """
     if len(scores) != len(titles) or not scores:
         raise ValueError(f"need one title per score grid, got {len(scores)} grids and {len(titles)} titles")
     grids = [np.asarray(grid, dtype=np.float64) for grid in scores]
@@ -140,10 +140,14 @@ def _patch_scores(
         }
         spec.add_trace(fig, heatmap, row=1, col=column)
         spec.add_trace(fig, query_marker, row=1, col=column)
+        x_ref, y_ref = spec.axis_ids(fig, 1, column)
+        for angle in guides[column - 1] if guides else ():
+            x0, y0, x1, y1 = guide_segment(query_rc, angle, *shape)
+            spec.add_shape(fig, type="line", xref=x_ref, yref=y_ref, x0=x0, y0=y0, x1=x1, y1=y1, line=_GUIDE_LINE)
         suffix = "" if column == 1 else str(column)
         spec.update_yaxes(fig, row=1, col=column, scaleanchor=f"x{suffix}", scaleratio=1)
     spec.update_xaxes(fig, title={"text": "patch column"}, constrain="domain", showgrid=False)
-    spec.update_yaxes(fig, autorange="reversed", constrain="domain", showgrid=False)
+    spec.update_yaxes(fig, constrain="domain", showgrid=False)
     spec.update_yaxes(fig, row=1, col=1, title={"text": "patch row"})
     spec.update_layout(
         fig,
@@ -154,7 +158,10 @@ def _patch_scores(
             "colorbar": {"title": {"text": "score", "side": "right"}, "thickness": 14},
         },
     )
-    style_figure(fig, title=title, height=430)
+    # Fixed ranges: the guides must not widen the axes, and every panel shows exactly the grid.
+    spec.update_xaxes(fig, range=[-0.5, shape[1] - 0.5])
+    spec.update_yaxes(fig, range=[shape[0] - 0.5, -0.5], autorange=False)
+    style_figure(fig, title=title, height=440)
     return spec.finish(fig)
 
 
@@ -193,7 +200,7 @@ def _mrope_positions(
         spec.add_top_label(fig, "vision tokens", start, xanchor="left")
     spec.update_xaxes(fig, title={"text": "token index in the sequence"})
     spec.update_yaxes(fig, title={"text": "position id"})
-    return style_figure(fig, title=title, height=380)
+    return style_figure(fig, title=title, height=300)
 
 
 def _mrope_sections(inv_freq: np.ndarray, sections: Sequence[int], *, title: str | None = None) -> spec.Figure:
@@ -229,7 +236,10 @@ def _mrope_sections(inv_freq: np.ndarray, sections: Sequence[int], *, title: str
 
 
 def patch_image_chart(pattern: str, grid: int, query_rc: tuple[int, int]) -> spec.Chart:
-    """A synthetic picture cut into grid × grid patches, the query patch outlined."""
+    """A synthetic picture cut into grid × grid patches, the query patch outlined.
+
+    The image is the lesson's own (synthetic_image), the one patch_contents reads: the scores use the pixels shown.
+    """
     image = synthetic_image(pattern, grid, pixels_per_patch(grid))
     row, col = query_rc
     return spec.Chart(
@@ -240,17 +250,30 @@ def patch_image_chart(pattern: str, grid: int, query_rc: tuple[int, int]) -> spe
 
 
 def patch_scores_chart(
-    score_grids: Sequence[np.ndarray], titles: Sequence[str], query_rc: tuple[int, int], dim: int
-) -> spec.Chart:
-    """The query patch's score against every patch under axial, mixed and flattened RoPE."""
+    score_grids: Sequence[np.ndarray], titles: Sequence[str], query_rc: tuple[int, int], dim: int,
+    guides: Sequence[Sequence[float]] | None = None, content: str | None = None,
+) -> spec.Chart:  # fmt: skip
+    """The query patch's score against every patch under axial, mixed and flattened RoPE.
+
+    `content` names the picture whose patches are the queries and keys (None: every patch's q = k = all ones).
+    """
     row, col = query_rc
     grid = score_grids[0].shape[0]
+    what = f"q, k from the {content} picture" if content else "q = k = all ones"
+    shape = (
+        "axial RoPE keeps a cross through the query, RoPE-Mixed the same shape turned to its angle, and flattened 1-D "
+        "RoPE a horizontal band that wraps onto the next and previous rows"
+    )
+    if content:
+        shape += f"; the {content} picture's patches scale every score by the product of the two patches' brightness"
+    figure = _patch_scores(
+        score_grids, titles, query_rc, title=f"Scores of patch (row {row}, col {col}), d = {dim}, {what}", guides=guides
+    )
     return spec.Chart(
-        _patch_scores(score_grids, titles, query_rc, title=f"Scores of patch (row {row}, col {col}), d = {dim}"),
+        figure,
         alt=(
             f"Three {grid}-by-{grid} heatmaps of the score between the query patch at row {row}, column {col} and "
-            "every patch: axial RoPE shows a cross through the query, RoPE-Mixed a pattern along its chosen "
-            "directions, and flattened 1-D RoPE a horizontal band that wraps onto the next and previous rows."
+            f"every patch, {what}: {shape}."
         ),
         csv=columns_to_csv(
             {

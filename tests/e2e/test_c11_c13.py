@@ -125,3 +125,74 @@ def test_chapter_11_a_model_from_the_link_and_the_method_section_keep_the_addres
     assert "NTK-aware: angle at T = 32,768" in _title(page, "angles")
     assert_no_exception(page)
     assert real_console_errors(page) == []
+
+
+def _slider(page, key: str):
+    return page.locator(f".st-key-{key} input[type=range]").first
+
+
+def _wait_for_rows(page, key: str, rows: int, trace: int = 0) -> None:
+    page.wait_for_function(
+        """([key, trace, rows]) => {
+            const el = document.querySelector(`.st-key-chart_${key} .js-plotly-plot`);
+            return el && el._fullData && el._fullData[trace].z && el._fullData[trace].z.length === rows;
+        }""",
+        arg=[key, trace, rows],
+        timeout=30_000,
+    )
+
+
+def test_chapter_12_the_weights_section_reruns_alone_and_the_link_keeps_its_length(page, app_url):
+    open_app(page, app_url, CHAPTER_12, "L=12&d=8&causal=true")
+    assert _slider(page, "L").input_value() == "12"
+    _wait_for_rows(page, "weights", 12)
+    rope_linear = chart_data(page, "weights", trace=2, field="z")
+    assert all(value == 0 for row, values in enumerate(rope_linear) for value in values[row + 1 :]), "causal"
+    assert chart_data(page, "timing", trace=0, field="x")[0] == 64
+
+    _slider(page, "L").focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    _wait_for_rows(page, "weights", 13)
+    assert _slider(page, "L").input_value() == "13"
+    assert url_query(page)["L"] == "13" and url_query(page)["causal"] == "true"
+    page.wait_for_function("() => document.querySelector('.ropelab-share__link').value.includes('L=13')")
+    assert "causal=true" in _share_link(page)
+    fresh = _open_fresh(page, page.url, "weights")
+    _wait_for_rows(fresh, "weights", 13)
+    assert _slider(fresh, "L").input_value() == "13"
+    assert_no_exception(page)
+    assert real_console_errors(page) == []
+
+
+def test_chapter_13_the_query_follows_its_sliders_and_shrinking_the_grid_clamps_it(page, app_url):
+    open_app(page, app_url, CHAPTER_13, "grid=10&row=9&col=9&pattern=checkerboard")
+    assert _slider(page, "grid").input_value() == "10"
+    assert _slider(page, "row").input_value() == "9"
+    _wait_for_rows(page, "scores", 10)
+    assert chart_data(page, "scores", trace=1, field="x") == [9]
+    assert "q, k from the checkerboard picture" in _title(page, "scores")
+    assert page.locator(".st-key-chart_picture .js-plotly-plot").count() == 1
+
+    _slider(page, "col").focus()
+    page.keyboard.press("ArrowLeft")
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-chart_scores .js-plotly-plot')._fullData[1].x[0] === 8", timeout=30_000
+    )
+    assert url_query(page)["col"] == "8"
+    page.wait_for_function("() => document.querySelector('.ropelab-share__link').value.includes('col=8')")
+
+    _slider(page, "grid").focus()
+    page.keyboard.press("ArrowLeft")
+    wait_for_app(page)
+    _wait_for_rows(page, "scores", 9)
+    assert int(_slider(page, "row").input_value()) <= 8
+    assert int(_slider(page, "row").get_attribute("max")) == 8
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector(".st-key-chart_scores .js-plotly-plot", timeout=30_000)
+    wait_for_app(page)
+    _wait_for_rows(page, "scores", 9)
+    assert _slider(page, "col").input_value() == "8"
+    assert_no_exception(page)
+    assert real_console_errors(page) == []

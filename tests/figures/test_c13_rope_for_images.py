@@ -5,19 +5,18 @@ import pytest
 
 import rope_core
 from ropelab.figures.c13_rope_for_images import (
-    PATTERNS,
     _mrope_positions,
     _mrope_sections,
     _patch_image,
     _patch_scores,
+    guide_segment,
     mrope_positions_chart,
     mrope_sections_chart,
     patch_image_chart,
     patch_scores_chart,
-    pixels_per_patch,
-    synthetic_image,
 )
 from ropelab.lessons import c13_rope_for_images as lesson_c13
+from ropelab.lessons.c13_rope_for_images import PATTERNS, pixels_per_patch, synthetic_image
 from tests.figures.validate import validated
 
 
@@ -65,7 +64,7 @@ def test_score_heatmaps_carry_the_core_scores_and_mark_the_query():
     grids = [lesson_c13.patch_scores_2d(10, 10, query, 16, 100.0, method) for method in ("axial", "mixed", "flat1d")]
     chart = patch_scores_chart(grids, ["axial", "mixed", "flat"], query, 16)
     fig = validated(chart)
-    assert fig.layout.title.text == "Scores of patch (row 3, col 9), d = 16"
+    assert fig.layout.title.text == "Scores of patch (row 3, col 9), d = 16, q = k = all ones"
     assert chart.csv.splitlines()[0] == "row,col,axial,mixed,flat_1d" and len(chart.csv.splitlines()) == 101
     heatmaps = [trace for trace in fig.data if trace.type == "heatmap"]
     for heatmap, grid in zip(heatmaps, grids, strict=True):
@@ -113,3 +112,35 @@ def test_mrope_sections_colour_the_qwen2_vl_split():
     assert fig.layout.yaxis.type == "log"
     with pytest.raises(ValueError, match="cover"):
         _mrope_sections(frequencies, (16, 24, 20))
+
+
+def test_the_picture_is_drawn_bright_where_the_image_is_bright_in_256_grey_levels():
+    fig = validated(patch_image_chart("circle", 8, (4, 4)))
+    picture = fig.data[0]
+    assert picture.reversescale is True and (picture.zmin, picture.zmax) == (0, 255)
+    z = np.asarray(picture.z)
+    assert z.dtype == np.uint8 and z[z.shape[0] // 2, z.shape[1] // 2] == 255 and z[0, 0] == 0
+
+
+def test_guides_run_through_the_query_to_the_grid_edges():
+    assert guide_segment((2, 3), 0.0, 6, 8) == pytest.approx((-0.5, 2, 7.5, 2))  # the query's row
+    x0, y0, x1, y1 = guide_segment((2, 3), np.pi / 2, 6, 8)  # its column
+    assert (x0, x1) == pytest.approx((3, 3)) and (y0, y1) == pytest.approx((-0.5, 5.5))
+    x0, y0, x1, y1 = guide_segment((2, 2), np.pi / 4, 6, 6)  # the diagonal, down and to the right on screen
+    assert (x0, y0) == pytest.approx((-0.5, -0.5)) and (x1, y1) == pytest.approx((5.5, 5.5))
+
+
+def test_score_heatmaps_mark_each_panels_axes_and_name_the_picture():
+    query = (5, 5)
+    grids = [lesson_c13.patch_scores_2d(11, 11, query, 16, 10.0, "axial")] * 3
+    guides = ((0.0, np.pi / 2), (np.pi / 4, 3 * np.pi / 4), ())
+    chart = patch_scores_chart(grids, ["a", "m", "f"], query, 16, guides, content="circle")
+    fig = validated(chart)
+    lines = [shape for shape in fig.layout.shapes if shape.type == "line"]
+    assert [shape.xref for shape in lines] == ["x", "x", "x2", "x2"]
+    diagonal = lines[2]
+    assert (diagonal.x0, diagonal.y0, diagonal.x1, diagonal.y1) == pytest.approx((-0.5, -0.5, 10.5, 10.5))
+    assert fig.layout.title.text.endswith("q, k from the circle picture")
+    assert "brightness" in chart.alt
+    # The axes stay on the grid whatever the guides do.
+    assert tuple(fig.layout.xaxis2.range) == (-0.5, 10.5) and tuple(fig.layout.yaxis2.range) == (10.5, -0.5)
