@@ -61,8 +61,8 @@ def _operation_count(
         spec.add_trace(fig, marker)
     spec.add_vline(fig, chosen_dim, line={"color": "grey", "dash": "dash", "width": 1})
     spec.update_xaxes(fig, type="log", title={"text": "head size d"}, dtick=np.log10(2), tickformat="d")
-    spec.update_yaxes(fig, type="log", title={"text": "multiplications + additions per vector"}, exponentformat="power")
-    style_figure(fig, title=title, height=400)
+    spec.update_yaxes(fig, type="log", title={"text": "operations per vector (× and +)"}, exponentformat="power")
+    style_figure(fig, title=title, height=270)
     spec.update_layout(fig, legend={"orientation": "v", "x": 0.02, "y": 0.98, "xanchor": "left", "yanchor": "top"})
     return fig
 
@@ -95,7 +95,7 @@ def _timing(forms: Sequence[str], seconds_per_vector: np.ndarray, *, title: str 
         tickformat="~g",
     )
     spec.update_yaxes(fig, autorange="reversed")
-    return style_figure(fig, title=title, height=260)
+    return style_figure(fig, title=title, height=270)
 
 
 def _channel_pairing(pairs_interleaved: np.ndarray, pairs_half: np.ndarray, *, title: str | None = None) -> spec.Figure:
@@ -135,10 +135,11 @@ def _channel_pairing(pairs_interleaved: np.ndarray, pairs_half: np.ndarray, *, t
             "type": "scatter",
             "x": np.arange(dim, dtype=np.float32),
             "y": np.full(dim, level, dtype=np.float32),
-            "mode": "markers+text",
+            # Numbers fit in the boxes up to 16 channels in a half-width chart; beyond, colour and hover tell.
+            "mode": "markers+text" if dim <= 16 else "markers",
             "marker": {
                 "symbol": "square",
-                "size": max(12, min(30, 520 // dim)),
+                "size": max(9, min(26, 300 // dim)),
                 "color": [OKABE_ITO[p % len(OKABE_ITO)] for p in pair_of_channel],
                 "line": {"color": "white", "width": 1},
             },
@@ -161,7 +162,7 @@ def _channel_pairing(pairs_interleaved: np.ndarray, pairs_half: np.ndarray, *, t
     spec.update_xaxes(
         fig, title={"text": "channel index (number in the box = pair index i)"}, dtick=1 if dim <= 32 else 4
     )
-    return style_figure(fig, title=title, height=340)
+    return style_figure(fig, title=title, height=270)
 
 
 def _permutation(permutation: np.ndarray, *, title: str | None = None) -> spec.Figure:
@@ -224,7 +225,7 @@ def _score_matrices(panels: Sequence[tuple[str, np.ndarray]], *, title: str | No
             # The panels show the same query rows side by side, so one y-axis title serves them all.
             spec.update_yaxes(fig, row=1, col=col, title={"text": "query position"})
         spec.update_xaxes(fig, row=1, col=col, title={"text": "key position"})
-    return spec.finish(style_figure(fig, title=title, height=340))
+    return spec.finish(style_figure(fig, title=title, height=270))
 
 
 def _rotated_vectors(interleaved: np.ndarray, half: np.ndarray, *, title: str | None = None) -> spec.Figure:
@@ -251,7 +252,7 @@ def _rotated_vectors(interleaved: np.ndarray, half: np.ndarray, *, title: str | 
     spec.update_layout(fig, barmode="group")
     spec.update_xaxes(fig, title={"text": "channel"}, dtick=1 if interleaved.size <= 32 else 8)
     spec.update_yaxes(fig, title={"text": "value"}, zeroline=True)
-    return style_figure(fig, title=title, height=300)
+    return style_figure(fig, title=title, height=270)
 
 
 def _partial_rotary(channel_frequencies: np.ndarray, rotary_dim: int, *, title: str | None = None) -> spec.Figure:
@@ -385,10 +386,10 @@ def operation_count_chart(
     )
 
 
-def timing_chart(timing: RopeFormTiming, dim: int, seq_len: int, layout: str) -> spec.Chart:
+def timing_chart(timing: RopeFormTiming, dim: int, seq_len: int) -> spec.Chart:
     """The live timing of the three forms, in microseconds per rotated vector."""
     return spec.Chart(
-        _timing(timing.forms, timing.seconds_per_vector, title=f"Measured now: d = {dim}, L = {seq_len}, {layout}"),
+        _timing(timing.forms, timing.seconds_per_vector, title=f"Measured now: d = {dim}, L = {seq_len}"),
         alt=(
             "Horizontal bars of measured microseconds per rotated vector for the dense, element-wise and complex "
             "forms ("
@@ -419,15 +420,7 @@ def channel_pairing_chart(pairs_interleaved: np.ndarray, pairs_half: np.ndarray)
             f"Two rows of {dim} channel boxes. Interleaved: arcs join neighbours 0–1, 2–3, …; half-split: arcs "
             f"join channel i with channel i + {dim // 2}."
         ),
-        csv=columns_to_csv(
-            {
-                "pair": np.arange(dim // 2),
-                "interleaved_first": pairs_interleaved[:, 0],
-                "interleaved_second": pairs_interleaved[:, 1],
-                "half_first": pairs_half[:, 0],
-                "half_second": pairs_half[:, 1],
-            }
-        ),
+        # No CSV: the pairs are (2i, 2i + 1) and (i, i + d/2), which the picture and its hover already state.
     )
 
 
@@ -470,9 +463,9 @@ def conversion_chart(conversion: LayoutConversion, dim: int, seed: int) -> spec.
     return spec.Chart(
         _score_matrices(
             [
-                ("original", conversion.reference),
-                ("permuted", conversion.converted),
-                ("NOT permuted", conversion.unconverted),
+                ("interleaved code, original", conversion.reference),
+                ("half-split, rows permuted", conversion.converted),
+                ("half-split, NOT permuted", conversion.unconverted),
             ],
             title=f"Scores of {tokens} tokens (d = {dim}, seed {seed})",
         ),

@@ -1,17 +1,28 @@
 """Chapter 9, efficient implementation: RoPE's three equal forms and what each costs, the two memory layouts and
-converting a checkpoint between them, partial rotary, the cos/sin cache, and how float32 angles drift.
+converting a checkpoint between them, partial rotary, the cos/sin tables, and how float32 angles drift.
 
-rope_core.apply_rope is the element-wise form (the textbook x·cos + rotate_half(x)·sin, run by a cache-blocked
-kernel); this module adds the dense-matrix and complex forms it is compared with, and the live timing.
+The element-wise form is rope_core.apply_rope_textbook, x·cos + rotate_half(x)·sin in a few lines (rope_core's
+apply_rope computes the same numbers with validation and a cache-blocked kernel); this module adds the dense-matrix
+and complex forms it is compared with, the live timing, and the source listings the chapter shows.
 """
 
+import ast
+import inspect
+import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from rope_core import CONVENTIONS, apply_rope, interleaved_to_half_permutation, rope_scores, rotation_angles
+from rope_core import (
+    CONVENTIONS,
+    apply_rope,
+    apply_rope_textbook,
+    interleaved_to_half_permutation,
+    rope_scores,
+    rotation_angles,
+)
 from rope_core import inv_freq as _inv_freq
 from rope_core._checks import (
     check_base,
@@ -158,6 +169,24 @@ def rope_operation_counts(dims) -> dict[str, np.ndarray]:
     }
 
 
+def code_listing(*functions: Callable) -> str:
+    """The source of each function as it runs in this app, without its decorator and docstring (they are long, and
+    the chapter explains them in prose), a blank line apart."""
+    listings = []
+    for function in functions:
+        source = textwrap.dedent(inspect.getsource(function))
+        definition = ast.parse(source).body[0]
+        if not isinstance(definition, ast.FunctionDef):
+            raise ValueError(f"functions must be plain functions, got {function!r}")
+        lines = source.splitlines()
+        start = definition.lineno - 1  # the `def` line: decorators sit above it
+        body = definition.body
+        has_docstring = isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant)
+        skip = range(body[0].lineno - 1, body[0].end_lineno) if has_docstring and len(body) > 1 else range(0)
+        listings.append("\n".join(line for number, line in enumerate(lines[start:], start) if number not in skip))
+    return "\n\n".join(listings) + "\n"
+
+
 @dataclass(frozen=True)
 class RopeFormTiming:
     """Live timing of the three forms on the same random vectors, with how far their results disagree."""
@@ -196,22 +225,22 @@ def time_rope_forms(
     dim: int,
     seq_len: int,
     base: float = 10000.0,
-    convention: str = "interleaved",
     seed: int = 0,
     budget_seconds: float = 0.2,
 ) -> RopeFormTiming:
     """Time the dense, element-wise and complex forms on (seq_len, dim) random vectors within a time budget.
 
-    The dense form rotates only as many rows as keep its matrices under about a million entries, so large d
-    stays fast; compare seconds per vector, not per call. Sizes and budget are capped so one call of this
-    function stays well under a second.
+    The element-wise form is the textbook code the chapter shows (apply_rope_textbook, half-split layout); the
+    dense and complex forms use the same layout, so all three compute the same vectors. The dense form rotates
+    only as many rows as keep its matrices under about a million entries, so large d stays fast; compare seconds
+    per vector, not per call. Sizes and budget are capped so one call of this function stays well under a second.
     """
     dim = check_dim(dim)
     if dim > MAX_TIMED_DIM:
         raise ValueError(f"dim must be an even integer in [2, {MAX_TIMED_DIM}] for timing, got {dim}")
     seq_len = check_int("seq_len", seq_len, 1, MAX_TIMED_SEQ)
     base = check_base(base)
-    convention = check_choice("convention", convention, CONVENTIONS)
+    convention = "half"
     seed = check_int("seed", seed, 0, 2**32 - 1)
     budget_seconds = check_float("budget_seconds", budget_seconds, 0.0, MAX_TIME_BUDGET, low_open=True)
 
@@ -222,7 +251,7 @@ def time_rope_forms(
 
     calls = {
         "dense matrix": lambda: apply_rope_dense(vectors[:dense_rows], positions[:dense_rows], frequencies, convention),
-        "element-wise": lambda: apply_rope(vectors, positions, frequencies, convention=convention),
+        "element-wise": lambda: apply_rope_textbook(vectors, positions, frequencies),
         "complex": lambda: apply_rope_complex(vectors, positions, frequencies, convention),
     }
     rows = {"dense matrix": dense_rows, "element-wise": seq_len, "complex": seq_len}
@@ -410,3 +439,36 @@ def float32_angle_error(positions, inv_freq) -> np.ndarray:
     cos_error = np.abs(np.cos(rounded) - np.cos(exact)).max(axis=1)
     sin_error = np.abs(np.sin(rounded) - np.sin(exact)).max(axis=1)
     return np.maximum(cos_error, sin_error)
+
+
+@dataclass(frozen=True)
+class Float32PairErrors:
+    """What float32 does to every pair's angle m·θ_i at one position."""
+
+    position: float
+    inv_freq: np.ndarray  # (d/2,) θ_i
+    angles: np.ndarray  # (d/2,) the exact angles m·θ_i
+    angle_errors: np.ndarray  # (d/2,) |float32 angle − exact angle|
+    cos_sin_errors: np.ndarray  # (d/2,) the larger of the cos and sin errors that angle causes
+    worst: int  # the pair with the largest cos/sin error
+
+
+def float32_pair_errors(position: float, inv_freq) -> Float32PairErrors:
+    """Per pair, the angle and cos/sin errors when m·θ_i is formed in float32 (as float32_angle_error rounds it).
+
+    Pair 0 has θ_0 = 1, so its angle is m itself, which float32 holds exactly for whole numbers up to 2**24; the
+    error comes from pairs with θ_i < 1, whose θ and product are both rounded.
+    """
+    positions = check_positions("position", [position])
+    frequencies = check_inv_freq(inv_freq)
+    exact = rotation_angles(positions, frequencies, np.float64)[0]
+    rounded = rotation_angles(positions, frequencies, np.float32).astype(np.float64)[0]
+    cos_sin = np.maximum(np.abs(np.cos(rounded) - np.cos(exact)), np.abs(np.sin(rounded) - np.sin(exact)))
+    return Float32PairErrors(
+        position=float(positions[0]),
+        inv_freq=frequencies,
+        angles=exact,
+        angle_errors=np.abs(rounded - exact),
+        cos_sin_errors=cos_sin,
+        worst=int(np.argmax(cos_sin)),
+    )

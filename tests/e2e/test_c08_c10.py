@@ -149,27 +149,41 @@ def test_chapter_8_dragging_the_shift_moves_the_maps_without_the_server(page, ap
     assert real_console_errors(page) == []
 
 
-def test_chapter_9_deep_link_timing_and_layout_picture(page, app_url):
-    open_app(page, app_url, CHAPTER_9, "d=128&L=64&layout=interleaved&hd=12")
+def test_chapter_9_sections_rerun_alone_and_keep_the_link(page, app_url):
+    open_app(page, app_url, CHAPTER_9, "d=128&L=64&hd=12")
     page.wait_for_selector(".st-key-chart_timing .js-plotly-plot", timeout=30_000)
-    assert "d = 128, L = 64, interleaved" in _title(page, "timing")
+    assert _title(page, "timing") == "Measured now: d = 128, L = 64"
     microseconds = chart_data(page, "timing", trace=0, field="x")
     assert len(microseconds) == 3 and all(value > 0 for value in microseconds)
     boxes = _chart(page, "pairing").evaluate(
         "el => el._fullData.filter(t => t.mode === 'markers+text').map(t => t.x.length)"
     )
     assert boxes == [12, 12]
+    assert "rotate_half(x) * np.sin(angles)" in page.locator("[data-testid=stCode]").first.inner_text()
 
-    # One step right on the picture's head size (a select slider of even sizes): 12 → 14 channels.
+    # One step right on the picture's head size, a control of the layouts section (which reruns alone): 12 → 14
+    # channels. The timing chart of the other section keeps its plot and its numbers.
+    timing_plot = _chart(page, "timing").element_handle()
     head_size = page.locator(".st-key-hd input[type=range]")
     head_size.focus()
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
     _wait_for_title(page, "pairing", "d = 14")
-    assert "hd=14" in page.url and "d=128" in page.url
+    assert url_query(page)["hd"] == "14" and url_query(page)["d"] == "128"
+    page.wait_for_function("() => document.querySelector('.ropelab-share__link').value.includes('hd=14')")
+    assert "d=128" in _share_link(page) and "L=64" in _share_link(page)
+    assert chart_data(page, "timing", trace=0, field="x") == microseconds
+    assert timing_plot.evaluate("el => el.isConnected")
     permutation = chart_data(page, "permutation", trace=0, field="z")
     assert [int(np.argmax(row)) for row in permutation] == [0, 2, 4, 6, 8, 10, 12, 1, 3, 5, 7, 9, 11, 13]
     converted = page.locator("[data-testid=stMetric]").filter(has_text="max |converted − original| scores")
     assert float(converted.locator("[data-testid=stMetricValue]").inner_text()) < 1e-12
+
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector(".st-key-chart_pairing .js-plotly-plot", timeout=30_000)
+    wait_for_app(page)
+    _wait_for_title(page, "pairing", "d = 14")
+    assert url_query(page)["hd"] == "14"
+    assert _title(page, "timing") == "Measured now: d = 128, L = 64"
     assert_no_exception(page)
     assert real_console_errors(page) == []

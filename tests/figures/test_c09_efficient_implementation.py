@@ -50,10 +50,10 @@ def test_timing_bars_are_in_microseconds():
     timing = RopeFormTiming(
         ("dense matrix", "element-wise"), np.array([2e-6, 5e-7]), np.array([4, 8]), np.array([3, 5]), {}
     )
-    chart = timing_chart(timing, 64, 8, "half-split")
+    chart = timing_chart(timing, 64, 8)
     fig = validated(chart)
     assert "(dense matrix: 2 µs, element-wise: 0.5 µs)" in chart.alt
-    assert fig.layout.title.text == "Measured now: d = 64, L = 8, half-split"
+    assert fig.layout.title.text == "Measured now: d = 64, L = 8"
     np.testing.assert_allclose(fig.data[0].x, [2.0, 0.5], rtol=1e-6)
     assert fig.data[0].text == ("2 µs", "0.5 µs")
     with pytest.raises(ValueError):
@@ -64,11 +64,17 @@ def test_pairing_boxes_carry_each_channels_pair_index():
     chart = channel_pairing_chart(rotation_pairs(8, "interleaved"), rotation_pairs(8, "half"))
     fig = validated(chart)
     assert "join channel i with channel i + 4" in chart.alt
+    assert chart.csv is None  # the pairs are the picture itself
     boxes = {trace.name: trace for trace in fig.data if trace.mode == "markers+text"}
     assert list(boxes["interleaved"].customdata) == [0, 0, 1, 1, 2, 2, 3, 3]
     assert list(boxes["half-split"].customdata) == [0, 1, 2, 3, 0, 1, 2, 3]
+    assert list(boxes["half-split"].text) == ["0", "1", "2", "3", "0", "1", "2", "3"]
     arcs = [trace for trace in fig.data if trace.mode == "lines"]
     assert len(arcs) == 8  # one arc per pair per layout
+    # Past 16 channels the numbers no longer fit in a half-width chart: the colours and the hover carry the pair.
+    wide = validated(channel_pairing_chart(rotation_pairs(32, "interleaved"), rotation_pairs(32, "half")))
+    boxes = [trace for trace in wide.data if trace.name in ("interleaved", "half-split")]
+    assert [trace.mode for trace in boxes] == ["markers", "markers"] and list(boxes[1].customdata)[16] == 0
     with pytest.raises(ValueError):
         _channel_pairing(rotation_pairs(8), rotation_pairs(4, "half"))
 
@@ -93,6 +99,9 @@ def test_score_panels_share_one_centred_scale():
     np.testing.assert_allclose(fig.data[1].z, result.unconverted, rtol=1e-6)
     chart = conversion_chart(result, 8, 1)
     assert validated(chart).layout.title.text == "Scores of 6 tokens (d = 8, seed 1)"
+    assert [note.text for note in validated(chart).layout.annotations] == [
+        "interleaved code, original", "half-split, rows permuted", "half-split, NOT permuted"
+    ]  # fmt: skip
     assert chart.filename == "ropelab_conversion_error" and chart.csv.startswith("not permuted minus original")
 
 

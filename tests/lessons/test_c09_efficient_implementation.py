@@ -3,6 +3,7 @@ the cos/sin cache and float32 angles."""
 
 from __future__ import annotations
 
+import inspect
 import time
 
 import numpy as np
@@ -14,11 +15,14 @@ import rope_core
 from ropelab.lessons.c09_efficient_implementation import (
     MAX_TIMED_DIM,
     MAX_TIMED_SEQ,
+    RopeFormTiming,
     apply_rope_complex,
     apply_rope_dense,
     cache_sizes_mib,
     channel_frequencies,
+    code_listing,
     float32_angle_error,
+    float32_pair_errors,
     kv_cos_sin_cache_bytes,
     layout_conversion_scores,
     partial_rotary,
@@ -47,6 +51,7 @@ def test_operation_counts_reject_bad_dims(bad):
 
 
 def test_the_three_forms_agree_and_every_timing_is_positive():
+    # The element-wise form timed is the textbook code the chapter shows; the other two are checked against it.
     result = time_rope_forms(64, 32, budget_seconds=0.05)
     assert result.forms == ("dense matrix", "element-wise", "complex")
     assert np.all(result.seconds_per_vector > 0) and np.all(np.isfinite(result.seconds_per_vector))
@@ -58,7 +63,7 @@ def test_the_three_forms_agree_and_every_timing_is_positive():
 
 def test_timing_stays_bounded_at_the_largest_sizes():
     start = time.perf_counter()
-    result = time_rope_forms(MAX_TIMED_DIM, MAX_TIMED_SEQ, convention="half", budget_seconds=0.2)
+    result = time_rope_forms(MAX_TIMED_DIM, MAX_TIMED_SEQ, budget_seconds=0.2)
     elapsed = time.perf_counter() - start
     # The dense form rotates only a few rows at d = 512, so its matrices stay small.
     assert result.vectors_per_call[0] == 2**20 // MAX_TIMED_DIM**2
@@ -69,7 +74,7 @@ def test_timing_stays_bounded_at_the_largest_sizes():
 @pytest.mark.parametrize(
     "kwargs",
     [{"dim": 1024, "seq_len": 8}, {"dim": 64, "seq_len": 0}, {"dim": 64, "seq_len": 5000}, {"dim": 7, "seq_len": 8},
-     {"dim": 64, "seq_len": 8, "budget_seconds": 5.0}, {"dim": 64, "seq_len": 8, "convention": "other"}],
+     {"dim": 64, "seq_len": 8, "budget_seconds": 5.0}, {"dim": 64, "seq_len": 8, "base": 0.5}],
 )  # fmt: skip
 def test_timing_rejects_out_of_range_sizes(kwargs):
     with pytest.raises(ValueError):
@@ -113,6 +118,43 @@ def test_partial_rotary_matches_gpt_j_and_neox():
         partial_rotary(12, 0.25)  # int(12 * 0.25) = 3 is odd
     with pytest.raises(ValueError, match="rotary_fraction"):
         partial_rotary(10, 0.3)
+
+
+def test_the_code_listing_is_the_running_code_without_decorator_or_docstring():
+    listing = code_listing(rope_core.rotate_half, rope_core.apply_rope_textbook)
+    assert listing.startswith("def rotate_half(x: np.ndarray) -> np.ndarray:\n    half = x.shape[-1] // 2\n")
+    assert "return x * np.cos(angles) + rotate_half(x) * np.sin(angles)\n" in listing
+    assert '"""' not in listing and "@equation" not in listing and "\n\n\ndef" not in listing
+    assert "\n\ndef apply_rope_textbook(x, positions, inv_freq) -> np.ndarray:\n" in listing
+    # Every line that is left is a line of the real source, in order.
+    source = inspect.getsource(rope_core.apply_rope_textbook).splitlines()
+    kept = listing.split("\n\n")[1].splitlines()
+    assert [line for line in source if line in kept] == kept
+    namespace = {"np": np}
+    exec(listing, namespace)  # the listing runs and computes what the library does
+    x = np.random.default_rng(0).standard_normal((3, 8))
+    np.testing.assert_array_equal(
+        namespace["apply_rope_textbook"](x, [0, 1, 2], rope_core.inv_freq(8)),
+        rope_core.apply_rope_textbook(x, [0, 1, 2], rope_core.inv_freq(8)),
+    )
+    with pytest.raises(ValueError, match="plain functions"):
+        code_listing(RopeFormTiming)
+
+
+def test_float32_pair_errors_put_the_error_on_pairs_with_theta_below_one():
+    frequencies = rope_core.inv_freq(128, 10000.0)
+    short = float32_pair_errors(8191, frequencies)
+    # θ_0 = 1: the angle is the whole number m, exact in float32 up to 2**24.
+    assert short.angle_errors[0] == 0.0 and short.cos_sin_errors[0] == 0.0
+    assert short.worst == 1 and short.inv_freq[1] == pytest.approx(10000.0 ** (-2 / 128))
+    assert short.angles[1] == pytest.approx(8191 * 10000.0 ** (-2 / 128))
+    assert 4e-4 < short.angle_errors[1] < 6e-4
+    assert short.cos_sin_errors[1] == pytest.approx(float32_angle_error([8191], frequencies)[0])
+    long = float32_pair_errors(1_000_000, frequencies)
+    assert long.cos_sin_errors[0] == 0.0 and long.worst == 1 and 4e-2 < long.cos_sin_errors.max() < 6e-2
+    assert float32_pair_errors(10_000_000, frequencies).angle_errors[0] == 0.0  # the largest position allowed
+    with pytest.raises(ValueError, match="position"):
+        float32_pair_errors(2**24, frequencies)
 
 
 def test_float32_angle_error_matches_the_fact_sheet():
