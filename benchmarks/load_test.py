@@ -486,6 +486,7 @@ async def memory_run(mode: str, args, pages: list[str]) -> list[dict]:
         baseline = rss_mb(pids)
         base_state = diagnostics(run_dir, pids)
         rows.append(_memory_row(mode, "baseline", baseline, baseline, None, base_state, cache_mb(direct), Stats()))
+        first_closed: float | None = None  # the process after its first class: the steady state to compare with
         for round_number in range(1, args.memory_rounds + 1):
             stats = Stats()
             ready, release = [0], asyncio.Event()
@@ -511,6 +512,7 @@ async def memory_run(mode: str, args, pages: list[str]) -> list[dict]:
             await asyncio.gather(*tasks)
             await settle(direct, args.parked_ttl)
             after = rss_mb(pids)
+            first_closed = first_closed or after
             rows.append(
                 _memory_row(mode, f"round {round_number}: open", peak, baseline, args.memory_sessions, open_state,
                             caches_open, stats)
@@ -518,6 +520,7 @@ async def memory_run(mode: str, args, pages: list[str]) -> list[dict]:
             rows.append(
                 _memory_row(mode, f"round {round_number}: closed", after, baseline, None,
                             diagnostics(run_dir, pids), cache_mb(direct), Stats())
+                | {"vs round 1 closed": f"{100 * (after / first_closed - 1):+.1f} %" if round_number > 1 else ""}
             )  # fmt: skip
             print(
                 f"memory, {MODE_LABEL[mode]}, round {round_number}: peak {peak:.0f} MB, after {after:.0f} MB "
@@ -540,6 +543,7 @@ def _memory_row(
         "when": when,
         "RSS MB": f"{rss:.0f}",
         "vs baseline": f"{100 * (rss / baseline - 1):+.1f} %",
+        "vs round 1 closed": "",
         "MB per open session": f"{(rss - baseline) / sessions:.2f}" if sessions else "",
         "anonymous RSS MB": f"{total('rss_anon_kb') / 1024:.0f}",
         "sessions held (open + kept for reconnect)": f"{total('active_sessions'):.0f} + {total('stored_sessions'):.0f}",
