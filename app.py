@@ -21,25 +21,36 @@ st.markdown(
     "today's language models use, **rotary position embeddings (RoPE)**, with sliders you move yourself."
 )
 
-st.subheader("A first puzzle: four hands, one position")
-teaser_left, teaser_right = st.columns([1, 3])
-with teaser_left:
-    position = ui.slider("Position m", 0, TEASER_POSITIONS, 3, key="m", help="Where the token sits in the sequence.")
-    dim = 64
-    st.caption(
-        "One token at position m, seen through four of its pairs of coordinates. Drag m under the clocks: which "
-        "hand could tell the next token from this one, and which could tell a token far back?"
+
+@ui.section
+def teaser() -> None:
+    # A section: moving m redraws the clocks without rebuilding the map of chapters below.
+    st.subheader("A first puzzle: four hands, one position")
+    teaser_left, teaser_right = st.columns([1, 3])
+    with teaser_left:
+        position = ui.slider(
+            "Position m", 0, TEASER_POSITIONS, 3, key="m", help="Where the token sits in the sequence."
+        )
+        dim = 64
+        st.caption(
+            "One token at position m, seen through four of its pairs of coordinates. Drag m under the clocks: which "
+            "hand could tell the next token from this one, and which could tell a token far back?"
+        )
+    frequencies = rope_core.inv_freq(dim, 10_000.0)
+    shown_pairs = np.array([0, 4, 8, 16])
+    positions = np.arange(TEASER_POSITIONS + 1)
+    angles = rope_core.rotation_angles(positions, frequencies)[:, shown_pairs]  # every scrubber stop at once
+    with teaser_right:
+        ui.chart(
+            figures.teaser_clocks_chart(positions, frequencies, shown_pairs, angles, position), key="teaser_clocks"
+        )
+    ui.formula(
+        rope_core.inv_freq,
+        caption=f"Each hand turns by its own θ_i per token (here d = {dim}, b = 10,000). Chapters 5 and 6 say why.",
     )
-frequencies = rope_core.inv_freq(dim, 10_000.0)
-shown_pairs = np.array([0, 4, 8, 16])
-positions = np.arange(TEASER_POSITIONS + 1)
-angles = rope_core.rotation_angles(positions, frequencies)[:, shown_pairs]  # every scrubber stop at once
-with teaser_right:
-    ui.chart(figures.teaser_clocks_chart(positions, frequencies, shown_pairs, angles, position), key="teaser_clocks")
-ui.formula(
-    rope_core.inv_freq,
-    caption=f"Each hand turns by its own θ_i per token (here d = {dim}, b = 10,000). Chapters 5 and 6 say why.",
-)
+
+
+teaser()
 
 st.subheader("The learning path")
 CARDS_PER_ROW = 3  # wide enough that every chapter title fits on one line

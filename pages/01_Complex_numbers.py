@@ -7,11 +7,20 @@ import streamlit as st
 import rope_core
 from ropelab import ui
 from ropelab.figures import c01_complex_numbers as figures
+from ropelab.figures import spec
 from ropelab.lessons import c01_complex_numbers as lesson
 
 CHAPTER = 1
 PART_LIMIT = 5.0  # a and b reach ±5, so 3 + 4i (the check-yourself example) can be drawn
 THETA_LIMIT = 6.3  # a little past one full turn (2π ≈ 6.283) either way
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def turn_picture(a: float, b: float, theta: float) -> tuple[spec.Chart, lesson.AngleSweep, int]:
+    """The turn chart with all its scrubber stops (the one call here that costs milliseconds), per setting."""
+    stops, index = lesson.angle_stops(-THETA_LIMIT, THETA_LIMIT, theta)
+    sweep = lesson.sweep_angles(a, b, stops)
+    return figures.turn_chart(a, b, sweep, index), sweep, index
 
 
 @ui.section
@@ -35,8 +44,7 @@ def turn_section(a: float, b: float) -> None:
             exact=True,
             help="Positive angles turn counter-clockwise, negative ones clockwise. 2π ≈ 6.283 is a full turn.",
         )
-    stops, index = lesson.angle_stops(-THETA_LIMIT, THETA_LIMIT, theta)
-    sweep = lesson.sweep_angles(a, b, stops)
+    chart, sweep, index = turn_picture(a, b, theta)
     cos_value, sin_value = sweep.unit[index]
     turned = sweep.by_product[index]
     with readout:
@@ -49,7 +57,7 @@ def turn_section(a: float, b: float) -> None:
             f"z·e^(iθ) = {figures.complex_text(*turned)}."
         )
         ui.formula(lesson.euler_point)
-    ui.chart(figures.turn_chart(a, b, sweep, index), key="turn")
+    ui.chart(chart, key="turn")
     words, matrix = st.columns([1.6, 1], gap="large", vertical_alignment="center")
     with words:
         ui.prose(
@@ -68,17 +76,14 @@ def turn_section(a: float, b: float) -> None:
 def three_routes(a: float, b: float, theta: float) -> None:
     ui.formula(lesson.rotate_complex, caption="Here x₀ = a, x₁ = b and α = θ.")
     routes = lesson.rotate_three_ways(a, b, theta)
-    st.dataframe(
-        {
-            "route": ["z·e^(iθ)", "R(θ)·(a, b)", "e^(θJ)·(a, b)"],
-            "x (real)": [routes.by_product[0], routes.by_matrix[0], routes.by_exponential[0]],
-            "y (imag.)": [routes.by_product[1], routes.by_matrix[1], routes.by_exponential[1]],
-        },
-        hide_index=True,
-        column_config={
-            "x (real)": st.column_config.NumberColumn(format="%.6f"),
-            "y (imag.)": st.column_config.NumberColumn(format="%.6f"),
-        },
+    rows = (
+        ("z·e^(iθ), complex product", routes.by_product),
+        ("R(θ)·(a, b), rotation matrix", routes.by_matrix),
+        ("e^(θJ)·(a, b), matrix exponential", routes.by_exponential),
+    )
+    st.markdown(
+        "| route | x (real) | y (imaginary) |\n|---|---:|---:|\n"
+        + "\n".join(f"| {name} | {point[0]:.6f} | {point[1]:.6f} |" for name, point in rows)
     )
     st.metric("Largest disagreement", f"{routes.max_difference:.1e}", help="Only floating-point rounding is left.")
     ui.formula(

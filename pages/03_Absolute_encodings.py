@@ -6,13 +6,34 @@ import streamlit as st
 import rope_core
 from ropelab import ui
 from ropelab.figures import c03_absolute_encodings as figures
+from ropelab.figures import spec
 from ropelab.lessons import c02_why_positions
 from ropelab.lessons import c03_absolute_encodings as lesson
 
 CHAPTER = 3
-SIMILARITY_HEATMAP_POSITIONS = 100
+SIMILARITY_HEATMAP_POSITIONS = 64  # enough to see the constant diagonals; its CSV is the page's costliest
 LEARNED_SEED = 0
 QUERY_WORD, KEY_WORD = "dog", "man"  # chapter 2's sentence: "the dog bit the man"
+
+
+# The three heatmaps cost milliseconds each (most of it their CSV text); cached per setting, so a control that leaves
+# a chart's inputs alone, or a setting seen before, does not pay again.
+@st.cache_data(max_entries=32, show_spinner=False)
+def table_chart(length: int, d_model: int, base: float) -> spec.Chart:
+    table = rope_core.sinusoidal_encoding(length, d_model, base)
+    return figures.sinusoidal_table_chart(table, base_label=ui.format_base(base))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def similarity_map(shown: int, d_model: int, base: float) -> spec.Chart:
+    table = rope_core.sinusoidal_encoding(shown, d_model, base)
+    return figures.similarity_map_chart(lesson.position_similarity(table), d_model)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def learned_chart(max_len: int, d_model: int, length: int) -> spec.Chart:
+    learned_table = rope_core.learned_position_table(max_len, d_model, LEARNED_SEED)
+    return figures.learned_table_chart(learned_table, length)
 
 
 @ui.section
@@ -71,14 +92,16 @@ def learned_section(d_model: int, length: int) -> None:
                 help="How many positions the table was trained for. The sequence length L is set at the top.",
             )
             st.caption("The rows are seeded random stand-ins for trained values.")
-            learned_table = rope_core.learned_position_table(max_len, d_model, LEARNED_SEED)
             try:
-                rope_core.learned_encoding(np.arange(length), learned_table)
+                # Only the number of rows decides the lookup; a one-column table asks the same question.
+                rope_core.learned_encoding(
+                    np.arange(length), rope_core.learned_position_table(max_len, 1, LEARNED_SEED)
+                )
                 st.info(f"All {length} positions have a row: the lookup works.", icon=":material/check_circle:")
             except ValueError as error:
                 ui.notice(f"{length} tokens, {max_len} rows: the lookup fails, {error}.")
         with picture:
-            ui.chart(figures.learned_table_chart(learned_table, length), key="learned")
+            ui.chart(learned_chart(max_len, d_model, length), key="learned")
 
 
 ui.start_page(CHAPTER)
@@ -109,7 +132,7 @@ distances = np.arange(length)
 by_distance = lesson.sinusoidal_similarity(distances, d_model, base)
 table_column, curve_column = st.columns([1.5, 1], gap="medium")
 with table_column:
-    ui.chart(figures.sinusoidal_table_chart(table, base_label=ui.format_base(base)), key="sinusoidal")
+    ui.chart(table_chart(length, d_model, base), key="sinusoidal")
 with curve_column:
     ui.chart(figures.similarity_curve_chart(distances, by_distance, d_model), key="similarity_curve")
 with ui.go_deeper("every pair of positions at once, and the numbers"):
@@ -124,7 +147,7 @@ with ui.go_deeper("every pair of positions at once, and the numbers"):
     ui.formula(lesson.sinusoidal_similarity)
     ui.formula(lesson.position_similarity)
     shown = min(length, SIMILARITY_HEATMAP_POSITIONS)
-    ui.chart(figures.similarity_map_chart(lesson.position_similarity(table[:shown]), d_model), key="similarity_map")
+    ui.chart(similarity_map(shown, d_model, base), key="similarity_map")
     ui.formula(
         c02_why_positions.add_position_vectors,
         caption="The position vector is added to the token vector of the word in slot p.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import math
 from typing import Any
 
@@ -174,60 +175,94 @@ _ARC_RADIUS = 0.3
 _UNIT_EXTENT = 1.35
 
 
-def _arc_points(start: float, turn: float, radius: float) -> tuple[np.ndarray, np.ndarray]:
-    """A fixed number of points from angle `start` to `start + turn`, so every scrubber stop sends the same shape."""
-    if turn == 0 or radius == 0:
-        blank = np.full(_ARC_POINTS, np.nan, dtype=np.float32)  # no turn, no arc (and no arrowhead in a random way)
-        return blank, blank
-    sweep = np.linspace(start, start + turn, _ARC_POINTS)
-    return _f32(radius * np.cos(sweep)), _f32(radius * np.sin(sweep))
+def _arcs(starts: np.ndarray, turns: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """(stops, points) x and y of an arc per stop from angle `starts` to `starts + turns`, all the same length.
+
+    A stop with no turn (or a zero radius) gets NaN points: no arc, and no arrowhead pointing a random way.
+    """
+    angles = starts[:, None] + turns[:, None] * np.linspace(0.0, 1.0, _ARC_POINTS)[None, :]
+    x, y = radius * np.cos(angles), radius * np.sin(angles)
+    if radius == 0:
+        x[:], y[:] = np.nan, np.nan
+    x[turns == 0], y[turns == 0] = np.nan, np.nan
+    return x, y
 
 
-def _xy(points) -> dict[str, np.ndarray]:
-    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    return {"x": _f32(points[:, 0]), "y": _f32(points[:, 1])}
+def _outward(tips: np.ndarray, gap: float) -> np.ndarray:
+    """Points `gap` beyond each tip (rows of `tips`), along its arrow, where a label clears the arrowhead."""
+    lengths = np.hypot(tips[:, 0], tips[:, 1])[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        beyond = tips * (1.0 + gap / lengths)
+    return np.where(lengths > 0, beyond, tips + np.array([0.0, gap]))
 
 
-def _outward(tip: np.ndarray, gap: float) -> np.ndarray:
-    """A point `gap` beyond `tip`, along the arrow, where a label clears the arrowhead."""
-    length = float(np.hypot(*tip))
-    return tip * (1.0 + gap / length) if length > 0 else tip + np.array([0.0, gap])
+def _f32_data(values: np.ndarray) -> dict[str, str]:
+    """One short float32 row as plotly.js's base64 typed array (what spec.encode_arrays makes, without its checks)."""
+    return {"dtype": "f4", "bdata": base64.b64encode(values.astype("<f4").tobytes()).decode("ascii")}
 
 
-def _turn_patches(theta: float, unit: np.ndarray, z: np.ndarray, product: np.ndarray, by_matrix: np.ndarray,
-                  extent: float) -> list[dict[str, Any]]:  # fmt: skip
-    """The x/y of every trace of the turn chart that moves with θ, for one angle (see _TURNING_TRACES)."""
-    cos_value, sin_value = float(unit[0]), float(unit[1])
+def _turn_rows(sweep: AngleSweep, z: np.ndarray, extent: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The x and y, (stops, points) each, of every trace of the turn chart that moves with θ (see _TURNING_TRACES).
+
+    Computed for all stops at once with NumPy.
+    """
+    thetas, unit, product, by_matrix = sweep.thetas, sweep.unit, sweep.by_product, sweep.by_matrix
+    stops = thetas.size
+    cos_value, sin_value = unit[:, 0], unit[:, 1]
+    zeros = np.zeros(stops)
     radius = float(np.hypot(*z))
     start = float(np.arctan2(z[1], z[0]))
-    arc_x, arc_y = _arc_points(0.0, theta, _ARC_RADIUS)
-    middle = theta / 2.0
-    below = -0.12 if sin_value >= 0 else 0.12
-    beside = 0.16 if cos_value >= 0 else -0.16
-    turn_x, turn_y = _arc_points(start, theta, 0.5 * radius)
-    turn_label = (0.5 * radius + 0.12 * extent) * np.array([np.cos(start + middle), np.sin(start + middle)])
-    return [
-        {"x": arc_x, "y": arc_y},
-        _xy([[0.0, 0.0], [cos_value, 0.0]]),
-        _xy([[cos_value, 0.0], [cos_value, sin_value]]),
-        _xy([[0.0, 0.0], unit]),
-        _xy(
+    middle = thetas / 2.0
+    below = np.where(sin_value >= 0, -0.12, 0.12)
+    beside = np.where(cos_value >= 0, 0.16, -0.16)
+    arc_x, arc_y = _arcs(zeros, thetas, _ARC_RADIUS)
+    turn_x, turn_y = _arcs(np.full(stops, start), thetas, 0.5 * radius)
+    turn_label = (0.5 * radius + 0.12 * extent) * np.column_stack([np.cos(start + middle), np.sin(start + middle)])
+    z_label = _outward(np.tile(z, (stops, 1)), 0.1 * extent)
+    # (stops, points) x and y of each moving trace, in _TURNING_TRACES order.
+    xs = [
+        arc_x,
+        np.column_stack([zeros, cos_value]),
+        np.column_stack([cos_value, cos_value]),
+        np.column_stack([zeros, cos_value]),
+        np.column_stack(
+            [(_ARC_RADIUS + 0.16) * np.cos(middle), _outward(unit, 0.2)[:, 0], cos_value / 2.0, cos_value + beside]
+        ),
+        turn_x,
+        np.column_stack([zeros, product[:, 0]]),
+        by_matrix[:, :1],
+        np.column_stack([z_label[:, 0], _outward(product, 0.1 * extent)[:, 0], turn_label[:, 0]]),
+    ]
+    ys = [
+        arc_y,
+        np.column_stack([zeros, zeros]),
+        np.column_stack([zeros, sin_value]),
+        np.column_stack([zeros, sin_value]),
+        np.column_stack(
             [
-                (_ARC_RADIUS + 0.16) * np.array([np.cos(middle), np.sin(middle)]),
-                _outward(unit, 0.2),
-                [cos_value / 2.0, below],
+                (_ARC_RADIUS + 0.16) * np.sin(middle),
+                _outward(unit, 0.2)[:, 1],
+                below,
                 # A short sin θ segment (θ near 0 or π) would put its label on e^{iθ}'s: move it below or above.
-                [cos_value + beside, sin_value / 2.0 if abs(sin_value) >= 0.3 else -2.0 * below],
+                np.where(np.abs(sin_value) >= 0.3, sin_value / 2.0, -2.0 * below),
             ]
         ),
-        {"x": turn_x, "y": turn_y},
-        _xy([[0.0, 0.0], product]),
-        _xy([by_matrix]),
-        _xy([_outward(z, 0.1 * extent), _outward(product, 0.1 * extent), turn_label]),
+        turn_y,
+        np.column_stack([zeros, product[:, 1]]),
+        by_matrix[:, 1:],
+        np.column_stack([z_label[:, 1], _outward(product, 0.1 * extent)[:, 1], turn_label[:, 1]]),
     ]
+    return [values.astype(np.float32) for values in xs], [values.astype(np.float32) for values in ys]
 
 
-# Indices, in the figure, of the traces _turn_patches moves (the others, circles and z itself, stay put).
+def _frames_data(xs: list[np.ndarray], ys: list[np.ndarray]) -> list[list[dict[str, Any]]]:
+    # Each row becomes a plotly.js typed array here, so the payload builder has nothing left to convert in the frames.
+    stops = xs[0].shape[0]
+    return [[{"x": _f32_data(x[stop]), "y": _f32_data(y[stop])} for x, y in zip(xs, ys, strict=True)]
+            for stop in range(stops)]  # fmt: skip
+
+
+# Indices, in the figure, of the traces _turn_rows moves (the others, circles and z itself, stay put).
 _TURNING_TRACES = [1, 2, 3, 4, 5, 8, 9, 10, 11]
 
 
@@ -250,12 +285,7 @@ def turn_chart(a: float, b: float, sweep: AngleSweep, index: int) -> spec.Chart:
     z = np.array([a, b], dtype=np.float64)
     radius = float(np.hypot(*z))
     extent = _point_extent(radius)
-    patches = [
-        _turn_patches(float(theta), unit, z, product, by_matrix, extent)
-        for theta, unit, product, by_matrix in zip(
-            sweep.thetas, sweep.unit, sweep.by_product, sweep.by_matrix, strict=True
-        )
-    ]
+    xs, ys = _turn_rows(sweep, z, extent)
     fig = spec.subplots(
         1,
         2,
@@ -284,8 +314,8 @@ def turn_chart(a: float, b: float, sweep: AngleSweep, index: int) -> spec.Chart:
     ]
     for trace, cell in traces:
         spec.add_trace(fig, {**trace, "showlegend": False}, **cell)
-    for trace_index, patch in zip(_TURNING_TRACES, patches[index], strict=True):
-        fig["data"][trace_index].update(patch)
+    for trace_index, x, y in zip(_TURNING_TRACES, xs, ys, strict=True):
+        fig["data"][trace_index].update({"x": x[index], "y": y[index]})
     for column, reach in ((1, _UNIT_EXTENT), (2, extent)):
         anchor = "x" if column == 1 else "x2"
         axis = {"range": [-reach, reach], "zeroline": True, "zerolinewidth": 1.5, "dtick": _tick(reach)}
@@ -303,7 +333,7 @@ def turn_chart(a: float, b: float, sweep: AngleSweep, index: int) -> spec.Chart:
         traces=_TURNING_TRACES,
         frames=[
             {"data": stop, "layout": {"title": {"text": _turn_title(float(value))}}}
-            for stop, value in zip(patches, sweep.thetas, strict=True)
+            for stop, value in zip(_frames_data(xs, ys), sweep.thetas, strict=True)
         ],
         labels=[f"θ = {angle_text(float(value))}" for value in sweep.thetas],
         play_ms=60,

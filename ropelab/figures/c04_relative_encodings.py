@@ -49,7 +49,7 @@ def _heatmap_panels(
     else:
         low, high = 0.0, float(everything.max()) if everything.size else 1.0
         scale = SEQUENTIAL_SCALE
-    fig = spec.subplots(1, len(panels), subplot_titles=[subtitle for subtitle, _ in panels], horizontal_spacing=0.04)
+    fig = _titled_grid(1, [subtitle for subtitle, _ in panels], horizontal_spacing=0.04)
     for column, matrix in enumerate(matrices, start=1):
         row_stride, col_stride = _display_stride(matrix.shape[0]), _display_stride(matrix.shape[1])
         shown = matrix[::row_stride, ::col_stride]
@@ -84,6 +84,19 @@ def _heatmap_panels(
     # Subplot titles may run to two lines; leave them room above the heatmaps.
     spec.update_layout(fig, margin={"t": 100 if title else 70})
     return spec.finish(fig)
+
+
+def _titled_grid(rows: int, titles: list[str], **spacing: float) -> spec.Figure:
+    """A rows × columns grid with these subplot titles, laid out once per grid shape.
+
+    The titles change with the settings (L, slopes); laid out with placeholder titles, the grid comes from spec's
+    cache, and building it with plotly's make_subplots (tens of milliseconds) happens once, not on every press.
+    """
+    columns = len(titles) // rows
+    fig = spec.subplots(rows, columns, subplot_titles=[f"panel {index}" for index in range(len(titles))], **spacing)
+    for note, title in zip(fig["layout"]["annotations"], titles, strict=True):
+        note["text"] = title
+    return fig
 
 
 def _distance_table(offsets: np.ndarray, values: np.ndarray, *, title: str, clip: int) -> spec.Figure:
@@ -313,12 +326,8 @@ def overview_chart(biases: dict[str, np.ndarray], probabilities: dict[str, np.nd
     names = list(biases)
     columns = len(names)
     short = [name.split(" (")[0] for name in names]
-    fig = spec.subplots(
-        2,
-        columns,
-        subplot_titles=[*names, *(f"attention ({name})" for name in short)],
-        horizontal_spacing=0.035,
-        vertical_spacing=0.14,
+    fig = _titled_grid(
+        2, [*names, *(f"attention ({name})" for name in short)], horizontal_spacing=0.035, vertical_spacing=0.14
     )
     top = max(float(np.max(matrix)) for matrix in probabilities.values())
     for column, name in enumerate(names, start=1):

@@ -1,5 +1,6 @@
 """Chart builders of chapter 1: the plotted points are the ones the lesson computes, alt text and CSV included."""
 
+import base64
 import copy
 import json
 import math
@@ -55,7 +56,9 @@ def _frame_figure(chart, stop):
     figure = copy.deepcopy(chart.figure)
     frame = chart.scrub.frames[stop]
     for trace_index, patch in zip(chart.scrub.traces, frame["data"], strict=True):
-        figure["data"][trace_index] = {**figure["data"][trace_index], **patch}
+        decoded = {axis: np.frombuffer(base64.b64decode(patch[axis]["bdata"]), "<f4") for axis in ("x", "y")}
+        assert {patch[axis]["dtype"] for axis in ("x", "y")} == {"f4"}
+        figure["data"][trace_index] = {**figure["data"][trace_index], **decoded}
     spec.merge(figure["layout"], frame["layout"])
     return figure
 
@@ -94,7 +97,7 @@ def test_the_turn_chart_fits_the_payload_budget_and_draws_no_arc_for_no_turn():
     data = ropelab_chart.payload(chart.figure, alt=chart.alt, config={}, dark_swaps={}, scrub=chart.scrub)
     assert len(data) < 300_000
     zero = int(np.argmin(np.abs(sweep.thetas)))
-    arc = chart.scrub.frames[zero]["data"][0]
+    arc = _frame_figure(chart, zero)["data"][1]
     assert sweep.thetas[zero] == 0 and np.isnan(arc["x"]).all()
     axes = validated(chart).layout
     assert axes.xaxis2.range == (-9.0, 9.0)  # |z| = 7.07 fits, with room for the labels
