@@ -1,7 +1,9 @@
-"""Chapter 6's charts: the block-diagonal RoPE matrix, the ladder of frequencies, and one clock per pair."""
+"""Chapter 6's charts: the block-diagonal RoPE matrix and one clock per pair, both scrubbed over the position m in
+the browser; the ladder of frequencies, the angle map and the full turns."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,7 +11,7 @@ import numpy as np
 
 from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
-from ropelab.figures.animation import add_position_scrubber
+from ropelab.lessons.c06_rope_in_d_dimensions import MatrixCorners
 from ropelab.style import (
     CYCLIC_SCALE,
     DIVERGING_SCALE,
@@ -22,61 +24,97 @@ from ropelab.style import (
 TWO_PI = 2.0 * np.pi
 
 
-def _rotation_matrix(matrix: np.ndarray, *, position: float, zoom_pairs: int = 2) -> spec.Figure:
-    """Heatmap of the (d, d) RoPE matrix, plus close-ups of its fastest and slowest 2×2 blocks.
+def _typed_rows(array: np.ndarray, code: str) -> list[dict[str, str]]:
+    """Each row of `array` as a plotly.js typed array (one per scrubber stop), encoded in one pass.
+
+    spec.encode_arrays does the same for one array at a time; a scrubber has hundreds of small arrays per chart,
+    and this keeps their encoding to a few microseconds each.
+    """
+    rows = np.ascontiguousarray(array, dtype=np.dtype(code).newbyteorder("<"))
+    shape = rows.shape[1:]
+    encoded = []
+    for row in rows:
+        item = {"dtype": code, "bdata": base64.b64encode(row.tobytes()).decode("ascii")}
+        if len(shape) > 1:
+            item["shape"] = ", ".join(str(length) for length in shape)
+        encoded.append(item)
+    return encoded
+
+
+def _entry_text(block: np.ndarray) -> list[list[str]]:
+    # Adding 0.0 after rounding turns -0.00 into 0.00 so tiny negative sines do not print a stray minus.
+    return np.where(block == 0.0, "0", np.char.mod("%.2f", np.round(block, 2) + 0.0)).tolist()
+
+
+def _matrix_title(position: int) -> str:
+    return f"R at position m = {position}"
+
+
+def _rotation_matrix(corners: MatrixCorners, index: int) -> tuple[spec.Figure, list[dict[str, Any]]]:
+    """Heatmap of the matrix's top-left corner (all of it for d ≤ 32), plus close-ups of its fastest and slowest
+    2×2 blocks, at stop `index`; and the scrubber frames for every stop.
 
     The big panel shows the block-diagonal shape; the close-ups make the individual cos/sin entries readable
-    when d is large (the fast corner spins with m, the slow corner stays close to the identity).
+    (the fast corner spins with m, the slow corner stays close to the identity).
     """
-    matrix = np.asarray(matrix, dtype=np.float64)
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] % 2:
-        raise ValueError(f"matrix must be square with an even size, got shape {matrix.shape}")
-    size = matrix.shape[0]
-    corner = 2 * min(zoom_pairs, size // 2)
-    last_pair = size // 2 - 1
+    count = corners.positions.size
+    if not 0 <= index < count:
+        raise ValueError(f"the current stop must be in [0, {count - 1}], got {index}")
+    size = 2 * corners.n_pairs
+    shown = corners.overview.shape[-1]
+    zoom = corners.fast.shape[-1] // 2
+    last_pair = corners.n_pairs - 1
+    overview_title = f"all {size} × {size}" if shown == size else f"rows and columns 0–{shown - 1} of {size}"
     fig = spec.subplots(
         1,
         3,
         column_widths=[0.46, 0.27, 0.27],
         horizontal_spacing=0.08,
         subplot_titles=(
-            f"all {size} × {size}",
-            f"fast: pairs {_pair_span(0, corner // 2 - 1)}",
-            f"slow: pairs {_pair_span(last_pair - corner // 2 + 1, last_pair)}",
+            overview_title,
+            f"fast: pairs {_pair_span(0, zoom - 1)}",
+            f"slow: pairs {_pair_span(last_pair - zoom + 1, last_pair)}",
         ),
     )
-    panels = (
-        (matrix, 0),
-        (matrix[:corner, :corner], 0),
-        (matrix[size - corner :, size - corner :], size - corner),
-    )
-    for column, (block, offset) in enumerate(panels, start=1):
-        index = np.arange(offset, offset + block.shape[0])
+    # The overview only needs colour: whole percent in int8 keeps every stop small. The close-ups carry the exact
+    # values, as float32 and as two-decimal text.
+    overview = _typed_rows(np.rint(corners.overview * 100.0).astype(np.int8), "i1")
+    fast = _typed_rows(corners.fast.astype(np.float32), "f4")
+    slow = _typed_rows(corners.slow.astype(np.float32), "f4")
+    frames = [
+        {
+            "data": [
+                {"z": overview[stop]},
+                {"z": fast[stop], "text": _entry_text(corners.fast[stop])},
+                {"z": slow[stop], "text": _entry_text(corners.slow[stop])},
+            ],
+            "layout": {"title": {"text": _matrix_title(int(position))}},
+        }
+        for stop, position in enumerate(corners.positions)
+    ]
+    offsets = (0, 0, size - 2 * zoom)
+    blocks = (shown, 2 * zoom, 2 * zoom)
+    for column, (offset, width) in enumerate(zip(offsets, blocks, strict=True), start=1):
+        index_values = np.arange(offset, offset + width)
         heatmap: dict[str, Any] = {
             "type": "heatmap",
-            "x": index,
-            "y": index,
+            "x": index_values,
+            "y": index_values,
             "colorscale": DIVERGING_SCALE,
             "showscale": column == 2,
             "colorbar": {"title": {"text": "entry"}, "tickvals": [-1, 0, 1], "len": 0.8},
-            "xgap": 1 if column > 1 or size <= 32 else 0,
-            "ygap": 1 if column > 1 or size <= 32 else 0,
+            "xgap": 1 if column > 1 or shown <= 32 else 0,
+            "ygap": 1 if column > 1 or shown <= 32 else 0,
             "textfont": {"size": 12},
         }
         if column == 1:
-            # The overview only needs colour: whole percent in int8 keeps a 256 × 256 matrix at a quarter of
-            # float32's payload. The close-ups carry the exact values.
-            heatmap["z"] = np.rint(block * 100.0).astype(np.int8)
-            scale = 100.0
+            heatmap["zmin"], heatmap["zmax"] = -100, 100
             heatmap["hovertemplate"] = "row %{y}, column %{x}<br>R ≈ %{z}/100<extra></extra>"
         else:
-            heatmap["z"] = block.astype(np.float32)
-            scale = 1.0
+            heatmap["zmin"], heatmap["zmax"] = -1.0, 1.0
             heatmap["hovertemplate"] = "row %{y}, column %{x}<br>R[%{y}, %{x}] = %{z:.4f}<extra></extra>"
-            # Adding 0.0 after rounding turns -0.00 into 0.00 so tiny negative sines do not print a stray minus.
-            heatmap["text"] = np.where(block == 0.0, "0", np.char.mod("%.2f", np.round(block, 2) + 0.0))
             heatmap["texttemplate"] = "%{text}"
-        heatmap["zmin"], heatmap["zmax"] = -scale, scale
+        heatmap.update(frames[index]["data"][column - 1])
         spec.add_trace(fig, heatmap, row=1, col=column)
         axis = "" if column == 1 else str(column)
         spec.update_xaxes(fig, row=1, col=column, constrain="domain")
@@ -84,15 +122,15 @@ def _rotation_matrix(matrix: np.ndarray, *, position: float, zoom_pairs: int = 2
             fig, row=1, col=column, autorange="reversed", scaleanchor=f"x{axis}", scaleratio=1, constrain="domain"
         )
         if column > 1:
-            spec.update_xaxes(fig, row=1, col=column, tickvals=index)
-            spec.update_yaxes(fig, row=1, col=column, tickvals=index)
+            spec.update_xaxes(fig, row=1, col=column, tickvals=index_values)
+            spec.update_yaxes(fig, row=1, col=column, tickvals=index_values)
     spec.update_xaxes(fig, row=1, col=1, title={"text": "column (input coordinate)"})
     spec.update_yaxes(fig, row=1, col=1, title={"text": "row (output coordinate)"})
-    style_figure(fig, title=f"R at position m = {position:g}", height=520)
+    style_figure(fig, title=_matrix_title(int(corners.positions[index])), height=460)
     # The only annotations here are the three subplot titles.
     for annotation in fig["layout"].get("annotations", []):
         spec.merge(annotation, {"font": {"size": 13}})
-    return spec.finish(fig)
+    return spec.finish(fig), frames
 
 
 def _pair_span(first: int, last: int) -> str:
@@ -183,32 +221,38 @@ CLOCK_SPACING = 2.6
 
 
 def clock_hands_xy(angles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates of all hands on one axis: clock k is centred at x = k·CLOCK_SPACING; hands split by NaN gaps."""
+    """Coordinates of all hands on one axis: clock k is centred at x = k·CLOCK_SPACING; hands split by NaN gaps.
+
+    `angles` holds one angle per clock, or one row of them per scrubber stop (then one row of x and y per stop).
+    """
     angles = np.asarray(angles, dtype=np.float64)
-    centres = CLOCK_SPACING * np.arange(angles.size)
-    x = np.stack([centres, centres + np.cos(angles), np.full(angles.size, np.nan)], axis=1).ravel()
-    y = np.stack([np.zeros(angles.size), np.sin(angles), np.full(angles.size, np.nan)], axis=1).ravel()
-    return x.astype(np.float32), y.astype(np.float32)
+    centres = CLOCK_SPACING * np.arange(angles.shape[-1])
+    gap = np.full(angles.shape, np.nan)
+    x = np.stack([np.broadcast_to(centres, angles.shape), centres + np.cos(angles), gap], axis=-1)
+    y = np.stack([np.zeros(angles.shape), np.sin(angles), gap], axis=-1)
+    flat = (*angles.shape[:-1], 3 * angles.shape[-1])
+    return x.reshape(flat).astype(np.float32), y.reshape(flat).astype(np.float32)
 
 
-def _pair_clocks_animation(
+def _pair_clocks(
     angles: np.ndarray,
     positions: np.ndarray,
     pairs: Sequence[int],
     wavelengths: np.ndarray,
-    *,
-    title: str | None = None,
-) -> spec.Figure:
-    """One clock per pair whose hand sits at angle m·θ_i; frames over `positions` scrub in the browser.
+    index: int,
+) -> tuple[spec.Figure, list[dict[str, Any]], list[int]]:
+    """One clock per pair whose hand sits at angle m·θ_i at stop `index`; the scrubber frames for every stop.
 
-    `angles` is (frames, pairs) from the core; `wavelengths` are the shown pairs' λ_i for the labels. All clocks
-    share one axis and all hands one trace, so each frame is two short arrays and the animation stays small.
+    `angles` is (stops, pairs) from the core; `wavelengths` are the shown pairs' λ_i for the labels. All clocks
+    share one axis and all hands one trace, so each frame is two short arrays (and two more for pair 0's hand).
     """
     angles = np.asarray(angles, dtype=np.float64)
     positions = np.asarray(positions)
     pairs = [int(pair) for pair in pairs]
     if angles.ndim != 2 or angles.shape != (positions.size, len(pairs)) or len(wavelengths) != len(pairs):
         raise ValueError(f"angles must be (positions, pairs) = ({positions.size}, {len(pairs)}), got {angles.shape}")
+    if not 0 <= index < positions.size:
+        raise ValueError(f"the current stop must be in [0, {positions.size - 1}], got {index}")
     count = len(pairs)
     centres = CLOCK_SPACING * np.arange(count)
     circle = np.append(np.linspace(0.0, TWO_PI, 73), np.nan)
@@ -218,7 +262,7 @@ def _pair_clocks_animation(
     # Marker sizes per point: small at the centre, large at the tip, none on the NaN gap.
     sizes = np.tile(np.array([5, 12, 0]), count)
     colours = [colour for colour in tip_colours for _ in range(3)]
-    hand_x, hand_y = clock_hands_xy(angles[0])
+    hand_x, hand_y = clock_hands_xy(angles[index])
     dials = {
         "type": "scatter",
         "x": dial_x.astype(np.float32),
@@ -240,6 +284,8 @@ def _pair_clocks_animation(
     }
     fig = spec.figure([dials, hands])
     animated = [1]
+    every_x, every_y = clock_hands_xy(angles)
+    frame_data = [_typed_rows(every_x, "f4"), _typed_rows(every_y, "f4")]
     fastest = pairs.index(0) if 0 in pairs else None
     if fastest is not None:
         # Pair 0's hand is redrawn on top in the highlight colour, so the fastest clock stands out.
@@ -255,6 +301,7 @@ def _pair_clocks_animation(
         }
         spec.add_trace(fig, overlay)
         animated.append(2)
+        frame_data += [_typed_rows(every_x[:, window], "f4"), _typed_rows(every_y[:, window], "f4")]
     annotations = fig["layout"].setdefault("annotations", [])
     for centre, pair, wavelength in zip(centres, pairs, wavelengths, strict=True):
         # No xref/yref, as before the switch to dicts: plotly.js then refers x and y to the only axes.
@@ -269,26 +316,18 @@ def _pair_clocks_animation(
             }
         )
     frames = []
-    for position, row in zip(positions, angles, strict=True):
-        x, y = clock_hands_xy(row)
-        data = [{"type": "scatter", "x": x, "y": y}]
+    for stop in range(positions.size):
+        data = [{"x": frame_data[0][stop], "y": frame_data[1][stop]}]
         if fastest is not None:
-            data.append({"type": "scatter", "x": x[window], "y": y[window]})
-        frames.append({"name": str(int(position)), "data": data, "traces": list(animated)})
-    fig["frames"] = frames
-    add_position_scrubber(
-        fig,
-        positions,
-        prefix="position m = ",
-        current_value_style={"font": {"size": 16}},
-        slider_placement={"x": 0.2, "len": 0.8, "pad": {"t": 10}},
-        button_placement={"x": 0, "y": 0, "pad": {"t": 42}},
-    )
+            data.append({"x": frame_data[2][stop], "y": frame_data[3][stop]})
+        frames.append({"data": data})
+    for trace_index, patch in zip(animated, frames[index]["data"], strict=True):
+        fig["data"][trace_index].update(patch)
     spec.update_xaxes(fig, range=[-1.6, centres[-1] + 1.6], visible=False, constrain="domain", fixedrange=True)
     spec.update_yaxes(fig, range=[-1.3, 2.2], visible=False, scaleanchor="x", scaleratio=1, fixedrange=True)
-    style_figure(fig, title=title, height=330)
-    spec.update_layout(fig, margin={"l": 10, "r": 10, "t": 10 if not title else 60, "b": 120})
-    return fig
+    style_figure(fig, height=230)
+    spec.update_layout(fig, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig, frames, animated
 
 
 def _clock_label(pair: int, wavelength: float) -> str:
@@ -391,16 +430,51 @@ def _full_turns(
 # ---------------------------------------------------------------------------------------------------------
 
 
-def rotation_matrix_chart(matrix: np.ndarray, position: int) -> spec.Chart:
-    """The (d, d) block-diagonal RoPE matrix at one position, with close-ups of its fastest and slowest blocks."""
+def _block_pattern(dim: int) -> np.ndarray:
+    """Where the block-diagonal matrix can be non-zero: the 2×2 blocks on the diagonal (interleaved layout)."""
+    block = np.arange(dim) // 2
+    return block[:, None] == block[None, :]
+
+
+def _position_labels(positions: np.ndarray) -> list[str]:
+    return [f"m = {int(position):,}" for position in positions]
+
+
+def rotation_matrix_chart(corners: MatrixCorners, index: int, matrix: np.ndarray) -> spec.Chart:
+    """The block-diagonal RoPE matrix at the stop `index`, scrubbed over every position in `corners`.
+
+    `matrix` is the whole (d, d) matrix at that position, for the CSV.
+    """
     dim = matrix.shape[0]
+    if matrix.shape != (2 * corners.n_pairs, 2 * corners.n_pairs):
+        raise ValueError(f"matrix must be ({2 * corners.n_pairs}, {2 * corners.n_pairs}), got {matrix.shape}")
+    figure, frames = _rotation_matrix(corners, index)
+    position = int(corners.positions[index])
+    rows, columns = np.nonzero(_block_pattern(dim))
+    shown = corners.overview.shape[-1]
+    part = (
+        f"the {dim} by {dim} RoPE matrix"
+        if shown == dim
+        else f"the first {shown} rows and columns of the {dim} by {dim} RoPE matrix"
+    )
     return spec.Chart(
-        _rotation_matrix(matrix, position=position),
+        figure,
         alt=(
-            f"Heatmap of the {dim} by {dim} RoPE matrix at position {position}: 2 by 2 blocks on the diagonal, zero "
-            "elsewhere; close-ups show the fast pairs' cos and sin entries and the slow pairs near the identity."
+            f"Heatmap of {part} at position {position}: 2 by 2 blocks on the diagonal, zero elsewhere; close-ups "
+            "show the fast pairs' cos and sin entries and the slow pairs near the identity."
         ),
-        csv=matrix_to_csv(matrix, range(dim), range(dim), corner="row/column"),
+        # Every non-zero entry (2 per row): the rest of the matrix is zeros, and writing out all d² of them would
+        # cost far more than the chart itself on every step of m.
+        csv=columns_to_csv({"row": rows, "column": columns, "entry": matrix[rows, columns]}),
+        scrub=spec.Scrub(
+            key="m",
+            label="Position m",
+            values=corners.positions.tolist(),
+            index=index,
+            traces=[0, 1, 2],
+            frames=frames,
+            labels=_position_labels(corners.positions),
+        ),
     )
 
 
@@ -431,18 +505,29 @@ def frequency_ladder_chart(
 
 
 def pair_clocks_chart(
-    angles: np.ndarray, positions: np.ndarray, pairs: np.ndarray, wavelengths: np.ndarray
+    angles: np.ndarray, positions: np.ndarray, pairs: np.ndarray, wavelengths: np.ndarray, index: int
 ) -> spec.Chart:
-    """One clock per shown pair, animated over `positions` in the browser."""
+    """One clock per shown pair at the stop `index`, scrubbed over every position in `positions` in the browser."""
     shown = ", ".join(str(pair) for pair in pairs)
+    figure, frames, animated = _pair_clocks(angles, positions, pairs, wavelengths, index)
+    position = int(positions[index])
     return spec.Chart(
-        _pair_clocks_animation(angles, positions, pairs, wavelengths),
+        figure,
         alt=(
-            f"{pairs.size} clock faces, one per pair ({shown}), with a Play button: pair 0 spins once every "
-            "6.28 tokens while the slowest pairs barely move."
+            f"{pairs.size} clock faces at position {position:,}, one per pair ({shown}), each hand at the angle "
+            "m·θ_i: pair 0 turns once every 6.28 tokens while the slowest pairs barely move."
         ),
         csv=columns_to_csv(
             {"position": positions, **{f"angle_pair_{pair}": angles[:, j] for j, pair in enumerate(pairs)}}
+        ),
+        scrub=spec.Scrub(
+            key="m",
+            label="Position m",
+            values=[int(value) for value in positions],
+            index=index,
+            traces=animated,
+            frames=frames,
+            labels=_position_labels(positions),
         ),
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 import rope_core
 from ropelab.lessons import c05_rotation_in_2d as lesson_c05
@@ -115,3 +116,92 @@ def test_chapter_5_scrubbers_turn_the_arrows_in_the_browser_and_hand_back_m_and_
     assert _title(fresh, "shift_pair") == _title(page, "shift_pair")
     assert fresh.locator(".st-key-chart_shift_pair .ropelab-chart__range").input_value() == str(shift)
     fresh.context.close()
+
+
+def test_chapter_6_clock_scrubber_and_the_worked_example_section(page, chromium, app_url):
+    sent = _count_sent_frames(page)
+    open_app(page, app_url, CHAPTER_6, "m=7&d=16")
+    assert page.locator(".st-key-m input[type=range]").input_value() == "7"
+    # Pair 0 turns one radian per token, so at m = 7 its hand points at angle 7.
+    assert chart_data(page, "clocks", trace=1, field="y")[1] == pytest.approx(np.sin(7.0), abs=1e-5)
+    scrubber = page.locator(".st-key-chart_clocks .ropelab-chart__range")
+    assert scrubber.get_attribute("aria-label") == "Position m" and scrubber.input_value() == "7"
+
+    scrubber.scroll_into_view_if_needed()
+    box = scrubber.bounding_box()
+    stops = int(scrubber.get_attribute("max")) + 1
+    y = box["y"] + box["height"] / 2
+    x = box["x"] + box["width"] * 7.5 / stops
+    page.mouse.move(x, y)
+    page.mouse.down()
+    before = len(sent)
+    hands = set()
+    for move in range(1, 9):
+        page.mouse.move(x + move * box["width"] / 30, y, steps=2)
+        page.wait_for_timeout(60)
+        hands.add(round(chart_data(page, "clocks", trace=1, field="y")[1], 4))
+    assert len(sent) == before, "dragging a scrubber must not talk to the server"
+    assert len(hands) >= 5, "pair 0's hand followed the drag"
+    page.mouse.up()
+    wait_for_app(page)
+    m = int(scrubber.input_value())
+    assert m > 7 and url_query(page)["m"] == str(m)
+    assert chart_data(page, "clocks", trace=1, field="y")[1] == pytest.approx(np.sin(m), abs=1e-5)
+    # The matrix in the same section followed the released m.
+    matrix = page.locator(".st-key-chart_matrix .ropelab-chart__plot")
+    page.wait_for_function(
+        "m => document.querySelector('.st-key-chart_matrix .ropelab-chart__plot')"
+        ".getAttribute('aria-label').includes(`at position ${m}:`)",
+        arg=m,
+        timeout=15_000,
+    )
+    assert "16 by 16 RoPE matrix" in matrix.get_attribute("aria-label")
+
+    # The worked example is a section of its own: a key press reruns it, and the address bar and share link follow.
+    shift = page.locator(".st-key-ex_shift input[type=range]")
+    shift.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    page.wait_for_function("() => new URL(location.href).searchParams.get('ex_shift') === '4'", timeout=15_000)
+    page.wait_for_function("() => document.querySelector('.ropelab-share__link').value.includes('ex_shift=4')")
+    assert f"m={m}" in _share_link(page)
+    tables = page.locator("[data-testid=stMarkdown] table").all_inner_texts()
+    assert any(text.startswith("m = 6, n = 5") for text in tables), tables
+    assert_no_exception(page)
+    assert real_console_errors(page) == []
+
+    fresh = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    fresh.goto(page.url, wait_until="domcontentloaded")
+    fresh.wait_for_selector(".st-key-chart_clocks .js-plotly-plot", timeout=30_000)
+    wait_for_app(fresh)
+    assert chart_data(fresh, "clocks", trace=1, field="y")[1] == pytest.approx(np.sin(m), abs=1e-5)
+    assert fresh.locator(".st-key-ex_shift input[type=range]").input_value() == "4"
+    assert any(
+        text.startswith("m = 6, n = 5") for text in fresh.locator("[data-testid=stMarkdown] table").all_inner_texts()
+    )
+    fresh.context.close()
+
+
+def test_chapter_7_deep_link_plots_the_bound_and_the_seed_moves_only_the_random_curve(page, app_url):
+    open_app(page, app_url, CHAPTER_7, "L=512&d=64")
+    page.wait_for_selector(".st-key-chart_decay .js-plotly-plot", timeout=30_000)
+    assert page.locator(".st-key-L input[type=range]").input_value() == "512"
+    distances = chart_data(page, "decay", trace=0, field="x")
+    bound = chart_data(page, "decay", trace=0, field="y")
+    assert distances[-1] == 512
+    np.testing.assert_allclose(bound, rope_core.decay_bound(np.asarray(distances), 64, 10_000.0), rtol=1e-5)
+    random_before = chart_data(page, "decay", trace=3, field="y")
+
+    page.locator(".st-key-seed input[type=range]").focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    page.wait_for_function(
+        "(before) => { const el = document.querySelector('.st-key-chart_decay .js-plotly-plot');"
+        " return el._fullData[3].y[1] !== before; }",
+        arg=random_before[1],
+        timeout=15_000,
+    )
+    assert "seed=1" in page.url
+    assert chart_data(page, "decay", trace=0, field="y") == bound
+    assert_no_exception(page)
+    assert real_console_errors(page) == []

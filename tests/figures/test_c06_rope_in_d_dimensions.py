@@ -1,4 +1,7 @@
-"""Chapter 6 figure builders draw exactly the numbers rope_core computes."""
+"""Chapter 6 figure builders draw exactly the numbers rope_core computes, and every scrubber stop is the picture at
+that position."""
+
+import copy
 
 import numpy as np
 import pytest
@@ -6,7 +9,7 @@ import pytest
 import rope_core
 from ropelab.figures.c06_rope_in_d_dimensions import (
     CLOCK_SPACING,
-    _pair_clocks_animation,
+    _pair_clocks,
     _rotation_matrix,
     angle_map_chart,
     clock_hands_xy,
@@ -15,31 +18,87 @@ from ropelab.figures.c06_rope_in_d_dimensions import (
     pair_clocks_chart,
     rotation_matrix_chart,
 )
-from ropelab.lessons.c06_rope_in_d_dimensions import evenly_spaced_pairs, sampled_positions
+from ropelab.lessons.c06_rope_in_d_dimensions import (
+    evenly_spaced_pairs,
+    matrix_corners,
+    position_stops,
+    sampled_positions,
+)
+from tests.app.helpers import decode_array
 from tests.figures.validate import validated
 
 
+def at_stop(chart, index):
+    """The figure the browser shows at scrubber stop `index`: each listed trace patched with that frame."""
+    figure = copy.deepcopy(chart.figure)
+    frame = chart.scrub.frames[index]
+    for trace_index, patch in zip(chart.scrub.traces, frame["data"], strict=True):
+        figure["data"][trace_index].update(patch)
+    if "layout" in frame:
+        figure["layout"]["title"] = {**figure["layout"]["title"], **frame["layout"]["title"]}
+    return figure
+
+
+def values(array):
+    return np.asarray(decode_array(array), dtype=float)
+
+
+def matrix_chart(dim=8, position=5, step=1):
+    frequencies = rope_core.inv_freq(dim, 10_000.0)
+    stops, index = position_stops(position, step, 4096, 97)
+    chart = rotation_matrix_chart(
+        matrix_corners(stops, frequencies), index, rope_core.rotation_matrix(position, frequencies)
+    )
+    return chart, frequencies, stops
+
+
 def test_rotation_matrix_chart_shows_the_core_matrix_and_its_corners():
-    frequencies = rope_core.inv_freq(8, 10_000.0)
+    chart, frequencies, _ = matrix_chart()
     matrix = rope_core.rotation_matrix(5, frequencies)
-    chart = rotation_matrix_chart(matrix, 5)
     fig = validated(chart)
-    assert chart.alt.startswith(f"Heatmap of the {matrix.shape[0]} by {matrix.shape[0]} RoPE matrix at position 5")
+    assert chart.alt.startswith("Heatmap of the 8 by 8 RoPE matrix at position 5")
     whole, fast, slow = fig.data
     # The overview is stored as whole percent; the close-ups carry the exact entries.
-    np.testing.assert_array_equal(np.asarray(whole.z), np.rint(matrix * 100).astype(np.int8))
-    np.testing.assert_allclose(np.asarray(fast.z), matrix[:4, :4], atol=1e-6)
-    np.testing.assert_allclose(np.asarray(slow.z), matrix[4:, 4:], atol=1e-6)
-    assert fast.z[0][0] == pytest.approx(np.cos(5.0), abs=1e-6)
-    assert fast.z[1][0] == pytest.approx(np.sin(5.0), abs=1e-6)
-    assert fast.z[0][1] == pytest.approx(-np.sin(5.0), abs=1e-6)
+    np.testing.assert_array_equal(values(whole.z), np.rint(matrix * 100))
+    np.testing.assert_allclose(values(fast.z), matrix[:4, :4], atol=1e-6)
+    np.testing.assert_allclose(values(slow.z), matrix[4:, 4:], atol=1e-6)
+    assert values(fast.z)[0][0] == pytest.approx(np.cos(5.0), abs=1e-6)
+    assert values(fast.z)[1][0] == pytest.approx(np.sin(5.0), abs=1e-6)
+    assert values(fast.z)[0][1] == pytest.approx(-np.sin(5.0), abs=1e-6)
+    assert list(fast.text[0]) == [f"{np.cos(5.0):.2f}", f"{-np.sin(5.0):.2f}", "0", "0"]
     assert list(slow.x) == [4, 5, 6, 7]
-    assert "m = 5" in fig.layout.title.text
+    assert fig.layout.title.text == "R at position m = 5"
+    # The CSV lists every non-zero entry: two per row.
+    rows = chart.csv.splitlines()
+    assert rows[0] == "row,column,entry" and len(rows) == 1 + 2 * 8
+    assert rows[1:3] == [f"0,0,{float(np.cos(5.0))!r}", f"0,1,{float(-np.sin(5.0))!r}"]
 
 
-def test_rotation_matrix_chart_rejects_non_square_input():
-    with pytest.raises(ValueError):
-        _rotation_matrix(np.zeros((4, 6)), position=0)
+def test_the_matrix_scrubber_visits_every_stop_and_shows_the_core_matrix_there():
+    chart, frequencies, stops = matrix_chart(dim=128, position=300, step=4)
+    scrub = chart.scrub
+    assert scrub.key == "m" and scrub.label == "Position m" and scrub.traces == [0, 1, 2]
+    assert scrub.values == stops.tolist() and scrub.values[scrub.index] == 300 and len(scrub.frames) == 97
+    assert scrub.labels[scrub.index] == "m = 300"
+    assert validated(at_stop(chart, scrub.index)).to_plotly_json() == validated(chart.figure).to_plotly_json()
+    stop = validated(at_stop(chart, 10))
+    position = stops[10]
+    full = rope_core.rotation_matrix(position, frequencies)
+    # d = 128: the overview is the top-left 32 × 32 corner (16 pairs), the slow close-up the last two pairs.
+    np.testing.assert_array_equal(values(stop.data[0].z), np.rint(full[:32, :32] * 100))
+    np.testing.assert_allclose(values(stop.data[1].z), full[:4, :4], atol=1e-6)
+    np.testing.assert_allclose(values(stop.data[2].z), full[-4:, -4:], atol=1e-6)
+    assert stop.layout.title.text == f"R at position m = {position}"
+    assert chart.figure["layout"]["annotations"][0]["text"] == "rows and columns 0–31 of 128"
+    assert "the first 32 rows and columns of the 128 by 128 RoPE matrix" in chart.alt
+
+
+def test_rotation_matrix_chart_rejects_a_mismatched_matrix_and_stop():
+    chart_corners = matrix_corners([1, 2], rope_core.inv_freq(8, 10_000.0))
+    with pytest.raises(ValueError, match="matrix must be"):
+        rotation_matrix_chart(chart_corners, 0, np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="current stop"):
+        _rotation_matrix(chart_corners, 2)
 
 
 def test_frequency_ladder_plots_theta_and_wavelength_on_log_axes_with_the_context():
@@ -76,36 +135,45 @@ def test_clock_hands_are_unit_hands_at_the_core_angles():
     assert np.isnan(x[2::3]).all()
 
 
-def test_pair_clocks_animation_has_one_frame_per_position_with_the_core_angles():
+def test_clock_hands_for_every_stop_at_once_match_one_stop_at_a_time():
+    angles = np.array([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])
+    x, y = clock_hands_xy(angles)
+    assert x.shape == y.shape == (2, 9)
+    for row in range(2):
+        single_x, single_y = clock_hands_xy(angles[row])
+        np.testing.assert_array_equal(x[row], single_x)
+        np.testing.assert_array_equal(y[row], single_y)
+
+
+def test_pair_clocks_scrub_every_position_with_the_core_angles():
     frequencies = rope_core.inv_freq(64, 10_000.0)
     pairs = evenly_spaced_pairs(32)
-    positions = 7 + np.arange(40)
+    positions, index = position_stops(7, 1, 4096, 40)
     angles = rope_core.rotation_angles(positions, frequencies[pairs])
-    fig = validated(pair_clocks_chart(angles, positions, pairs, rope_core.wavelengths(frequencies)[pairs]))
-    assert len(fig.frames) == 40 <= 120
-    assert [frame.name for frame in fig.frames[:2]] == ["7", "8"]
-    first_frame = fig.frames[0].data[0]
+    chart = pair_clocks_chart(angles, positions, pairs, rope_core.wavelengths(frequencies)[pairs], index)
+    fig = validated(chart)
+    assert chart.alt.startswith("8 clock faces at position 7, one per pair (0, 4, 9, 13, 18, 22, 27, 31)")
     # Pair 0 turns 1 radian per token: at m = 7 its hand points at angle 7.
-    assert first_frame.x[1] == pytest.approx(np.cos(7.0), abs=1e-6)
-    assert first_frame.y[1] == pytest.approx(np.sin(7.0), abs=1e-6)
-    # Pair 0's hand is also drawn on its own, in the highlight colour, and animated with the rest.
-    overlay = fig.frames[0].data[1]
-    assert list(overlay.x) == list(first_frame.x[:2]) and list(overlay.y) == list(first_frame.y[:2])
-    assert fig.frames[0].traces == (1, 2) or list(fig.frames[0].traces) == [1, 2]
-    last = fig.frames[-1].data[0]
+    assert values(fig.data[1].x)[1] == pytest.approx(np.cos(7.0), abs=1e-6)
+    assert values(fig.data[1].y)[1] == pytest.approx(np.sin(7.0), abs=1e-6)
+    scrub = chart.scrub
+    assert scrub.key == "m" and scrub.traces == [1, 2] and len(scrub.frames) == 40 and scrub.values[index] == 7
+    assert validated(at_stop(chart, index)).to_plotly_json() == validated(chart.figure).to_plotly_json()
+    last = validated(at_stop(chart, 39))
     tip = 3 * (len(pairs) - 1) + 1
-    assert last.y[tip] == pytest.approx(np.sin(46 * frequencies[pairs[-1]]), abs=1e-6)
-    steps = fig.layout.sliders[0].steps
-    assert len(steps) == 40 and steps[0].method == "animate"
-    assert steps[0].args[1]["frame"]["redraw"] is False
-    assert [button.label for button in fig.layout.updatemenus[0].buttons] == ["▶ Play", "❚❚ Pause"]
+    assert values(last.data[1].y)[tip] == pytest.approx(np.sin(positions[-1] * frequencies[pairs[-1]]), abs=1e-6)
+    # Pair 0's hand is also drawn on its own, in the highlight colour, and follows the scrubber with the rest.
+    assert values(last.data[2].y).tolist() == pytest.approx(values(last.data[1].y)[:2].tolist(), abs=1e-6)
     labels = [annotation.text for annotation in fig.layout.annotations]
     assert "fastest" in labels[0] and "pair 0" in labels[0] and "pair 31" in labels[-1]
+    assert "updatemenus" not in chart.figure["layout"] and "frames" not in chart.figure
 
 
-def test_pair_clocks_animation_rejects_mismatched_shapes():
+def test_pair_clocks_reject_mismatched_shapes():
     with pytest.raises(ValueError):
-        _pair_clocks_animation(np.zeros((3, 2)), np.arange(4), [0, 1], np.ones(2))
+        _pair_clocks(np.zeros((3, 2)), np.arange(4), [0, 1], np.ones(2), 0)
+    with pytest.raises(ValueError, match="current stop"):
+        _pair_clocks(np.zeros((4, 2)), np.arange(4), [0, 1], np.ones(2), 4)
 
 
 def test_angle_heatmap_wraps_core_angles_to_one_turn():
