@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from streamlit.testing.v1 import AppTest
 from streamlit.runtime.state.common import user_key_from_element_id
+from streamlit.testing.v1 import AppTest
 
 from ropelab import chapters
 from ropelab import chart as chart_element
@@ -42,6 +42,8 @@ def drive_sliders_to_both_ends(at: AppTest, keys=None) -> None:
             value = (widget.min, widget.max) if isinstance(widget.value, tuple) else getattr(widget, end)
             widget.set_value(value).run()
             assert_clean(at)
+            landed = at.slider[ident] if isinstance(ident, int) else at.slider(key=ident)
+            assert landed.value == value, (landed.key, landed.value, value)
 
 
 def exception_messages(at: AppTest) -> list[str]:

@@ -1,4 +1,7 @@
-"""Every page, the same bar: clean at defaults, at every control's extremes, and under hostile URL values."""
+"""Every page, the same bar: clean at defaults, the full chapter anatomy, every control at its extremes, lecture mode.
+
+Hostile URL values are tested once, for every page and every key, in tests/app/test_hostile.py.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +12,12 @@ import pytest
 from ropelab import chapters
 from tests.app.helpers import (
     ALL_SCRIPTS,
-    COMMON_KEYS,
-    HOSTILE_VALUES,
     PAGE_SCRIPTS,
     assert_clean,
     drive_sliders_to_both_ends,
     plotly_figures,
     run_page,
     share_link_text,
-    widget_keys,
 )
 
 
@@ -51,18 +51,6 @@ def test_chapter_page_has_the_full_anatomy(script):
 def _default_run(script: str):
     # Several checks below only read a page at its defaults; one run per page serves them all.
     return run_page(script)
-
-
-@functools.cache
-def _url_keys(script: str) -> frozenset[str]:
-    return frozenset(COMMON_KEYS) | frozenset(widget_keys(_default_run(script)))
-
-
-@pytest.mark.parametrize("script", ALL_SCRIPTS)
-@pytest.mark.parametrize("hostile", HOSTILE_VALUES)
-def test_hostile_url_values_never_raise(script, hostile):
-    at = run_page(script, dict.fromkeys(_url_keys(script), hostile))
-    assert_clean(at)
 
 
 @pytest.mark.parametrize("script", ALL_SCRIPTS)

@@ -10,7 +10,6 @@ from tests.app.helpers import (
     assert_clean,
     chart_payload,
     decode_array,
-    drive_sliders_to_both_ends,
     metric_values,
     plotly_figure,
     run_page,
@@ -39,11 +38,6 @@ def test_defaults_render_three_charts_and_agreeing_routes():
     assert float(metrics["Largest disagreement"]) < 1e-12
     scrub = chart_payload(at, "turn")["scrub"]
     assert len(scrub["labels"]) == 145 and scrub["labels"][scrub["index"]] == "θ = π/4 = 0.785 rad (45°)"
-
-
-def test_every_slider_at_both_ends():
-    at = run_page(PAGE)
-    drive_sliders_to_both_ends(at, DEFAULTS)
 
 
 def test_a_link_sets_the_sliders_and_the_charts():

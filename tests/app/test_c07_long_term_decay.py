@@ -5,7 +5,7 @@ import pytest
 
 import rope_core
 from ropelab.lessons import c07_long_term_decay as lesson_c07
-from tests.app.helpers import HOSTILE_VALUES, assert_clean, decode_array, plotly_figure, run_page
+from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
 
 PAGE = "pages/07_Long_term_decay.py"
 DEFAULTS = {"L": 256, "seed": 0, "d": 128, "base": 10_000.0, "base2": 500_000.0, "base3": 100.0}
@@ -42,18 +42,10 @@ def test_defaults_plot_the_paper_bound_values():
     assert len(at.success) == 1
 
 
-def test_every_slider_survives_its_extremes():
-    at = run_page(PAGE)
-    for key, extremes in SLIDERS.items():
-        for extreme in extremes:
-            at.slider(key=key).set_value(extreme).run()
-            assert_clean(at)
-    for key, extremes in SELECT_SLIDERS.items():
-        for extreme in extremes:
-            at.select_slider(key=key).set_value(extreme).run()
-            assert_clean(at)
-            assert _value(at, key) == extreme
-    # Last state: maximum distance 4096, d = 256: the longest curve stays within rope_core's MAX_SEQ.
+def test_the_longest_curve_stays_within_the_cores_cap():
+    # Every slider at its ends is tests/app/test_all_pages.py's; this checks what the largest values draw.
+    at = run_page(PAGE, {"L": "4096", "d": "256", "seed": "99"})
+    assert_clean(at)
     distances = _decay_trace(at, 0, "x")
     assert distances[-1] == 4096 and len(distances) <= 4096
 
@@ -86,12 +78,6 @@ def test_out_of_range_or_garbage_links_fall_back_to_defaults(bad):
     assert_clean(at)
     for key, default in DEFAULTS.items():
         assert _value(at, key) == default
-
-
-def test_hostile_values_never_raise():
-    at = run_page(PAGE, dict(zip(DEFAULTS, HOSTILE_VALUES, strict=False)))
-    assert_clean(at)
-    assert _value(at, "L") == DEFAULTS["L"]
 
 
 def test_charts_follow_the_sliders():

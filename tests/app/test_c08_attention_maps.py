@@ -10,7 +10,6 @@ from tests.app.helpers import (
     assert_clean,
     chart_payload,
     decode_array,
-    drive_sliders_to_both_ends,
     metric_values,
     plotly_figure,
     run_page,
@@ -66,16 +65,6 @@ def test_defaults_show_the_same_token_at_every_position_with_a_shift_scrubber():
     query, key = np.unravel_index(np.argmax(scores), scores.shape)
     assert key != query
     assert any(f"key − query = {key - query}" in str(block.value) for block in at.markdown)
-
-
-def test_every_slider_and_the_step_at_both_ends():
-    at = run_page(PAGE)
-    drive_sliders_to_both_ends(at, SLIDERS)
-    for key in ("d", "step"):
-        options = at.select_slider(key=key).options
-        for option in (options[0], options[-1]):
-            at.select_slider(key=key).set_value(option).run()
-            assert_clean(at)
 
 
 def test_a_link_sets_every_control_and_the_charts_follow():

@@ -76,25 +76,6 @@ def test_the_time_shown_is_the_lessons_estimate_and_says_it_is_one():
     assert seconds > training.estimated_seconds(training.ExperimentSettings())
 
 
-@pytest.mark.parametrize("key", SLIDERS)
-def test_slider_extremes_run_clean(key):
-    at = run_page(SCRIPT)
-    slider = at.slider(key=key)
-    for value in (slider.min, slider.max):
-        slider.set_value(value).run()
-        assert_clean(at)
-        assert at.slider(key=key).value == value
-
-
-def test_training_length_extremes_run_clean_and_set_the_task_length():
-    at = run_page(SCRIPT)
-    picker = at.select_slider(key="L")
-    for value in (picker.options[0], picker.options[-1]):
-        picker.set_value(int(value)).run()
-        assert_clean(at)
-    assert at.select_slider(key="L").value == 32
-
-
 def test_copy_offset_slider_changes_the_task_chart():
     at = run_page(SCRIPT)
     at.slider(key="k").set_value(5).run()

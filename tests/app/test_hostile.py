@@ -1,12 +1,14 @@
-"""Hostile input, generated: random and adversarial URL parameters and text on every page.
+"""Hostile input on every page and every URL key: the one suite that checks "a bad link never breaks a page".
 
-tests/app/test_all_pages.py feeds every page a fixed list of bad values; here Hypothesis makes them up: huge,
-negative, non-finite and malformed numbers, empty and blank values, arbitrary Unicode (controls, bidi overrides,
-emoji), HTML and script text, template and path tricks, very long values and repeated keys, on the page's own
-URL keys and on made-up ones. Every run must finish without an exception, inside the AppTest time limit, with
-every control inside its range, every chart small enough to be sent (server.maxMessageSize), and a notice
-where the app rejects a value it reads itself. One test in a real browser proves that a `<script>` typed into
-a sentence is shown as text and never becomes a script.
+First a fixed list of values that are wrong in every way a shared link can be (tests.app.helpers.HOSTILE_VALUES),
+each given to every key of the page; then Hypothesis makes up more: huge, negative, non-finite and malformed
+numbers, empty and blank values, arbitrary Unicode (controls, bidi overrides, emoji), HTML and script text,
+template and path tricks, very long values and repeated keys, on the page's own URL keys and on made-up ones.
+Every run must finish without an exception, inside the AppTest time limit, with every control inside its range,
+every chart small enough to be sent (server.maxMessageSize), and a notice where the app rejects a value it reads
+itself. Per-page test files only check what is particular to a page (which default a bad link falls back to).
+One test in a real browser proves that a `<script>` typed into a sentence is shown as text and never becomes a
+script.
 
 Bounded for 2 shared cores: ROPELAB_HOSTILE_EXAMPLES (default 10) examples per page, no shrinking.
 """
@@ -22,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.app.helpers import ALL_SCRIPTS, COMMON_KEYS, REPO_ROOT, assert_clean, run_page, widget_keys
+from tests.app.helpers import ALL_SCRIPTS, COMMON_KEYS, HOSTILE_VALUES, REPO_ROOT, assert_clean, run_page, widget_keys
 
 EXAMPLES = int(os.environ.get("ROPELAB_HOSTILE_EXAMPLES", "10"))
 RUN_TIMEOUT = 60  # seconds per page run: the core's caps keep every page far below this
@@ -94,15 +96,26 @@ def _last(value: object) -> str:
     return str(value[-1] if isinstance(value, list) else value)
 
 
+def _survives(script: str, params: dict[str, object]):
+    at = run_page(script, params, timeout=RUN_TIMEOUT)
+    assert_clean(at)
+    _assert_controls_in_range(at)
+    _assert_work_bounded(at)
+    return at
+
+
+@pytest.mark.parametrize("script", ALL_SCRIPTS)
+@pytest.mark.parametrize("hostile", HOSTILE_VALUES)
+def test_every_fixed_bad_value_on_every_key_never_breaks_a_page(script, hostile):
+    _survives(script, dict.fromkeys(_url_keys(script), hostile))
+
+
 @pytest.mark.parametrize("script", ALL_SCRIPTS)
 @HOSTILE
 @given(data=st.data())
 def test_random_url_parameters_never_break_a_page(script, data):
     params = data.draw(_params(script), label="query params")
-    at = run_page(script, params, timeout=RUN_TIMEOUT)
-    assert_clean(at)
-    _assert_controls_in_range(at)
-    _assert_work_bounded(at)
+    at = _survives(script, params)
     if "lecture" in params and _last(params["lecture"]).strip().lower() not in LECTURE_WORDS:
         assert at.toast, "an unknown lecture value must be reported, not silently ignored"
 
