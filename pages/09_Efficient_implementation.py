@@ -169,10 +169,11 @@ def precision_section():
     frequencies = rope_core.inv_freq(128, base)
     pairs = lesson.float32_pair_errors(position, frequencies)
     worst = pairs.worst
+    pair_zero = "exactly 0" if pairs.cos_sin_errors[0] == 0 else f"{pairs.cos_sin_errors[0]:.1e}"
     ui.prose(
         "The angle $m\\theta_i$ grows without bound, and float32 keeps 24 significant bits. Pair 0 turns by "
         "$\\theta_0 = 1$, so its angle is the whole number $m$ itself, which float32 stores exactly up to "
-        f"$2^{{24}} \\approx$ 16.8 million: its error here is {pairs.cos_sin_errors[0]:.0e}. Every other pair has "
+        f"$2^{{24}} \\approx$ 16.8 million: its error here is {pair_zero}. Every other pair has "
         "$\\theta_i < 1$, which float32 must round, and the product $m\\theta_i$ is rounded again. At "
         f"$m$ = {position:,} (d = 128, b = {ui.format_base(base)}) the worst is **pair {worst}** "
         f"($\\theta_{{{worst}}}$ = {pairs.inv_freq[worst]:.4f}): its angle of {pairs.angles[worst]:,.1f} rad is off "

@@ -54,7 +54,7 @@ def _operation_count(
             "mode": "markers+text",
             "marker": {"color": colour, "size": 11, "line": {"color": "white", "width": 1}},
             "text": [f"{at_chosen:,.0f}"],
-            "textposition": "top left" if name == "dense matrix" else "bottom right",
+            "textposition": "bottom right",  # top left would run into the legend
             "showlegend": False,
             "hoverinfo": "skip",
         }
@@ -375,9 +375,7 @@ def operation_count_chart(
     """Operations per rotated vector of each form against d, with the chosen d marked."""
     dense, elementwise = chosen["dense matrix"][0], chosen["element-wise"][0]
     return spec.Chart(
-        _operation_count(
-            dims, counts, dim, title=f"Work per vector: d = {dim} needs {dense:,.0f} vs {elementwise:,.0f} operations"
-        ),
+        _operation_count(dims, counts, dim, title=f"Work per vector at d = {dim}: {dense:,.0f} vs {elementwise:,.0f}"),
         alt=(
             f"Log-log lines of operations per vector against d: the dense form grows as 2d² − d, the element-wise "
             f"and complex forms as 3d. At d = {dim}: {dense:,.0f} versus {elementwise:,.0f}."
@@ -413,9 +411,7 @@ def channel_pairing_chart(pairs_interleaved: np.ndarray, pairs_half: np.ndarray)
     """Which channels rotate together in each layout."""
     dim = 2 * pairs_half.shape[0]
     return spec.Chart(
-        _channel_pairing(
-            pairs_interleaved, pairs_half, title=f"Which channels rotate together (d = {dim}; colour = pair)"
-        ),
+        _channel_pairing(pairs_interleaved, pairs_half, title=f"Which channels pair up (d = {dim})"),
         alt=(
             f"Two rows of {dim} channel boxes. Interleaved: arcs join neighbours 0–1, 2–3, …; half-split: arcs "
             f"join channel i with channel i + {dim // 2}."

@@ -68,7 +68,7 @@ def test_the_precision_text_names_the_pair_that_float32_gets_wrong():
     text = " ".join(str(block.value) for block in at.markdown)
     pairs = lesson_c09.float32_pair_errors(8191, rope_core.inv_freq(128))
     assert pairs.worst == 1
-    assert "its error here is 0e+00" in text  # pair 0: θ = 1, the angle is m itself
+    assert "its error here is exactly 0" in text  # pair 0: θ = 1, the angle is m itself
     assert f"the worst is **pair 1** ($\\theta_{{1}}$ = {pairs.inv_freq[1]:.4f})" in text
     assert f"its angle of {pairs.angles[1]:,.1f} rad is off by {pairs.angle_errors[1]:.1e} rad" in text
     assert metric_values(at)["max error at m = 8,191"] == f"{pairs.cos_sin_errors[1]:.1e}" == "4.0e-04"

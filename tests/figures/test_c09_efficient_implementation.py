@@ -35,7 +35,7 @@ def test_operation_counts_are_plotted_with_the_chosen_d_marked():
     dims = np.array([8, 64, 512])
     chart = operation_count_chart(dims, rope_operation_counts(dims), 64, rope_operation_counts([64]))
     fig = validated(chart)
-    assert fig.layout.title.text == "Work per vector: d = 64 needs 8,128 vs 192 operations"
+    assert fig.layout.title.text == "Work per vector at d = 64: 8,128 vs 192"
     assert chart.csv.splitlines()[0] == "d,ops_dense_matrix,ops_element-wise,ops_complex"
     lines = [trace for trace in fig.data if trace.mode == "lines"]
     markers = [trace for trace in fig.data if trace.mode == "markers+text"]
