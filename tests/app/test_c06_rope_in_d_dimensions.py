@@ -1,25 +1,26 @@
-"""Chapter 6 page under AppTest: defaults, slider extremes, shared links good and bad, charts follow the controls."""
+"""Chapter 6 page under AppTest: the worked example and its code, the largest settings, shared links good and bad,
+charts and scrubbers follow the controls."""
 
 import numpy as np
 import pytest
 
 import rope_core
-from tests.app.helpers import assert_clean, decode_array, plotly_figure, run_page
+from ropelab.lessons import c06_rope_in_d_dimensions as lesson_c06
+from tests.app.helpers import assert_clean, chart_payload, decode_array, plotly_figure, run_page
 
 PAGE = "pages/06_RoPE_in_d_dimensions.py"
+EXAMPLE = {"ex_m": 2, "ex_n": 1, "ex_shift": 3}
 DEFAULTS = {"m": 3, "d": 128, "base": 10_000.0, "L": 4096, "base2": 500_000.0}
-SELECT_SLIDER_EXTREMES = {
-    "d": (4, 256),
-    "base": (100.0, 10_000_000.0),
-    "L": (256, 1_048_576),
-    "base2": (100.0, 10_000_000.0),
-}
 
 
 def _value(at, key):
-    if key == "m":
-        return at.slider(key="m").value
+    if key == "m" or key in EXAMPLE:
+        return at.slider(key=key).value
     return at.select_slider(key=key).value
+
+
+def _captions(at) -> str:
+    return " ".join(element.value for element in at.caption)
 
 
 def _trace(at, chart, index):
@@ -39,15 +40,31 @@ def test_defaults_render_every_chart_and_the_teaching_blocks():
     assert len(at.latex) >= 3
     assert any("fastest" in element.value for element in at.markdown)
     assert len(at.success) == 1  # exactly one takeaway
+    # The worked example: every step of d = 4 by hand, then the code that runs, with the same score.
+    assert {key: _value(at, key) for key in EXAMPLE} == EXAMPLE
+    example = lesson_c06.worked_example([1.0, 2.0, 0.5, -1.0], [2.0, 1.0, 1.0, 0.5], 2, 1, 3, 100.0)
+    tables = [element.value for element in at.markdown if element.value.startswith("| m = ")]
+    assert [table.splitlines()[0].split(" | ")[0] for table in tables] == ["| m = 2, n = 1", "| m = 5, n = 4"]
+    for step in example.steps:
+        assert f"({step.q_turned[0]:.3f}, {step.q_turned[1]:.3f})" in tables[0]
+        assert f"**{step.product:.3f}**" in tables[0] and f"**{step.product:.3f}**" in tables[1]
+    assert any(f"= {example.score:.4f}" in element.value for element in at.latex)
+    codes = [element.value for element in at.code]
+    assert codes[0] == lesson_c06.textbook_source()
+    assert f"# {example.score:.4f}, the score worked out by hand" in codes[1]
 
 
 def test_at_the_largest_settings_the_matrix_and_the_angle_map_stay_bounded():
     # Every slider at its ends is tests/app/test_all_pages.py's; this checks what the largest values draw.
     at = run_page(PAGE, {"m": "4096", "d": "256", "L": "1048576", "base": "10M", "base2": "10M"})
     assert_clean(at)
+    # The overview shows the top-left 32 × 32 corner (16 pairs) of the 256 × 256 matrix, so every scrubber stop
+    # stays small.
     matrix = plotly_figure(at, "matrix")
-    assert len(decode_array(matrix["data"][0]["z"])) == 256
+    assert len(decode_array(matrix["data"][0]["z"])) == 32
     assert "m = 4096" in matrix["layout"]["title"]["text"]
+    scrub = chart_payload(at, "matrix")["scrub"]
+    assert scrub["labels"][scrub["index"]] == "m = 4,096" and len(scrub["frames"]) == 97
     heat_rows = decode_array(_trace(at, "angles", 0)["z"])
     assert 1 < len(heat_rows) <= 256 and len(heat_rows[0]) == 128
 
@@ -66,8 +83,9 @@ def test_a_good_link_sets_every_control_and_the_charts():
     wavelengths = decode_array(_trace(at, "ladder", 1)["y"])
     expected = rope_core.wavelengths(rope_core.inv_freq(16, 500_000.0))
     np.testing.assert_allclose(wavelengths, expected, rtol=1e-6)
-    clocks = plotly_figure(at, "clocks")
-    assert [frame["name"] for frame in clocks["frames"][:3]] == ["7", "71", "135"]
+    clocks = chart_payload(at, "clocks")["scrub"]
+    assert clocks["index"] == 0 and clocks["labels"][:3] == ["m = 7", "m = 71", "m = 135"]
+    assert chart_payload(at, "matrix")["scrub"]["labels"] == clocks["labels"]
     turns = decode_array(_trace(at, "turns", 0)["y"])
     assert turns[0] == np.floor(1024 / (2 * np.pi))
 
@@ -91,5 +109,19 @@ def test_the_position_slider_moves_the_hands_by_m_theta():
     assert x[1] - x[0] == pytest.approx(np.cos(7 * frequencies[0]), abs=1e-6)
     assert y[1] == pytest.approx(np.sin(7 * frequencies[0]), abs=1e-6)
     assert y[-2] == pytest.approx(np.sin(7 * frequencies[15]), abs=1e-6)
-    readout = next(metric.value for metric in at.metric)
-    assert readout == f"{np.mod(7.0, 2 * np.pi):.3f} rad"
+    assert f"At m = 7 pair 0 stands at {np.mod(7.0, 2 * np.pi):.3f} rad (mod 2π)" in _captions(at)
+    assert chart_payload(at, "clocks")["scrub"]["index"] == 7
+
+
+def test_the_worked_example_follows_its_own_sliders():
+    at = run_page(PAGE, {"ex_m": "10", "ex_n": "4", "ex_shift": "7"})
+    assert_clean(at)
+    example = lesson_c06.worked_example([1.0, 2.0, 0.5, -1.0], [2.0, 1.0, 1.0, 0.5], 10, 4, 7, 100.0)
+    tables = [element.value for element in at.markdown if element.value.startswith("| m = ")]
+    assert tables[0].startswith("| m = 10, n = 4") and tables[1].startswith("| m = 17, n = 11")
+    assert "| angles mθᵢ, nθᵢ | 10, 4 | 1, 0.4 |" in tables[0]
+    assert any(f"= {example.shifted_score:.4f}" in element.value for element in at.latex)
+    assert "positions=[10, 4]" in at.code[1].value
+    at.slider(key="ex_shift").set_value(20).run()
+    assert_clean(at)
+    assert any(element.value.startswith("| m = 30, n = 24") for element in at.markdown)
