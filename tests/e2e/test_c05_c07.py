@@ -182,7 +182,7 @@ def test_chapter_6_clock_scrubber_and_the_worked_example_section(page, chromium,
     fresh.context.close()
 
 
-def test_chapter_7_deep_link_plots_the_bound_and_the_seed_moves_only_the_random_curve(page, app_url):
+def test_chapter_7_deep_link_and_the_seed_section_moves_only_the_random_curve(page, app_url):
     open_app(page, app_url, CHAPTER_7, "L=512&d=64")
     page.wait_for_selector(".st-key-chart_decay .js-plotly-plot", timeout=30_000)
     assert page.locator(".st-key-L input[type=range]").input_value() == "512"
@@ -201,7 +201,17 @@ def test_chapter_7_deep_link_plots_the_bound_and_the_seed_moves_only_the_random_
         arg=random_before[1],
         timeout=15_000,
     )
-    assert "seed=1" in page.url
+    assert url_query(page) == {"L": "512", "d": "64", "seed": "1"}
+    # The seed lives in the decay chart's own section: only it reran, and the share link still holds every setting.
+    page.wait_for_function("() => document.querySelector('.ropelab-share__link').value.includes('seed=1')")
+    assert "L=512" in _share_link(page) and "d=64" in _share_link(page)
     assert chart_data(page, "decay", trace=0, field="y") == bound
+    random_after = chart_data(page, "decay", trace=3, field="y")
     assert_no_exception(page)
     assert real_console_errors(page) == []
+
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector(".st-key-chart_decay .js-plotly-plot", timeout=30_000)
+    wait_for_app(page)
+    assert page.locator(".st-key-seed input[type=range]").input_value() == "1"
+    assert chart_data(page, "decay", trace=3, field="y") == random_after
