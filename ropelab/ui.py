@@ -549,7 +549,7 @@ def chart(
     *,
     key: str,
     alt: str | None = None,
-    csv: str | None = None,
+    csv: str | Callable[[], str] | None = None,
     filename: str | None = None,
 ) -> None:
     """Draw a Chart (or a figure dict plus alt text) in RoPE Lab's chart element, with a CSV download of its data.

@@ -80,3 +80,14 @@ def test_line_labels_sit_on_their_line_on_linear_and_log_axes():
     assert (log_label.y, log_label.yref, log_label.xref) == (pytest.approx(3.0), "y2", "x2 domain")
     assert (log_label.x, log_label.xanchor, log_label.yanchor) == (0, "left", "bottom")
     assert (linear_label.y, linear_label.x, linear_label.xanchor, linear_label.yanchor) == (0.25, 1, "right", "top")
+
+
+def test_subplot_titles_that_change_reuse_one_cached_grid():
+    spec._grid_layout.cache_clear()
+    first = spec.subplots(1, 2, subplot_titles=["bias for L = 24", "attention"], horizontal_spacing=0.1)
+    second = spec.subplots(1, 2, subplot_titles=["bias for L = 25", "attention"], horizontal_spacing=0.1)
+    assert spec._grid_layout.cache_info().misses == 1 and spec._grid_layout.cache_info().hits == 1
+    assert [note["text"] for note in first["layout"]["annotations"]] == ["bias for L = 24", "attention"]
+    assert [note["text"] for note in second["layout"]["annotations"]] == ["bias for L = 25", "attention"]
+    untitled = spec.subplots(1, 2, subplot_titles=["", "right only"])
+    assert [note["text"] for note in untitled["layout"]["annotations"]] == ["right only"]

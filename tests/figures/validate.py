@@ -20,7 +20,9 @@ def validated(built: Chart | dict[str, Any]) -> go.Figure:
     if isinstance(built, Chart):
         assert isinstance(built.alt, str) and len(built.alt.split()) >= 4, f"alt text too thin: {built.alt!r}"
         if built.csv is not None:
-            rows = list(csv.reader(io.StringIO(built.csv)))
+            text = built.csv() if callable(built.csv) else built.csv  # made on click in the app
+            assert isinstance(text, str), f"the CSV must be text, got {type(text).__name__}"
+            rows = list(csv.reader(io.StringIO(text)))
             assert len(rows) >= 2, "the CSV needs a header and at least one row"
             assert len({len(row) for row in rows}) == 1, "every CSV row needs as many cells as the header"
         fig = built.figure
