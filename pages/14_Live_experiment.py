@@ -2,7 +2,6 @@
 look inside the trained RoPE head to see which of its rotation pairs it uses."""
 
 import math
-import time
 
 import numpy as np
 import streamlit as st
@@ -13,9 +12,10 @@ from ropelab.lessons import c14_live_experiment as training
 
 CHAPTER = 14
 DEFAULTS = training.ExperimentSettings()
-PARTIAL_KEY = "p14_partial"
-OWN_RUNS_KEY = "p14_own_runs"  # settings → wall seconds, for the runs this reader trained in this tab
-LIVE_UPDATES = 16  # redraw the loss chart about this many times per run, not every step
+PARTIAL_KEY = "p14_partial"  # a stopped run's last state, shown (not kept for others) until the reader trains again
+TRAINING_KEY = "p14_training"  # the run in progress: advanced one chunk per page run, so the page stays live
+OWN_RUNS_KEY = "p14_own_runs"  # settings → seconds of training, for the runs this reader trained in this tab
+LIVE_UPDATES = 12  # chunks per run: the loss chart is updated in place after each
 LENGTH_MULTIPLES = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 ORDER_LABELS = {"slowest": "the slowest pairs", "fastest": "the fastest pairs"}
 PAIRS = DEFAULTS.dim // 2
@@ -48,31 +48,17 @@ def duration(seconds: float) -> str:
     return f"{minutes} min {rest} s"
 
 
-def train(settings: training.ExperimentSettings) -> None:
-    """Train the four models now, drawing the loss curves as they go; a press of Stop interrupts this run."""
-    live = st.empty()
-    with live.container():
-        st.button("Stop training", key="p14_stop", icon=":material/stop:")
-        progress = st.progress(0.0, text="Starting…")
-        live_chart = st.empty()
-    redraws = iter(range(10**6))
-
-    def show_progress(partial: training.ExperimentResult) -> None:
-        # Keep every chunk so a Stop (which interrupts this run) still leaves the curves so far on screen.
-        st.session_state[PARTIAL_KEY] = partial
-        progress.progress(partial.steps_done / settings.steps, text=f"Step {partial.steps_done} of {settings.steps}")
-        with live_chart:
-            ui.chart(figures.live_loss_chart(partial, math.log(DEFAULTS.vocab)), key=f"p14_live_{next(redraws)}")
-
-    started = time.perf_counter()
-    result = training.run_experiment(
-        settings, on_chunk=show_progress, chunk_steps=max(1, settings.steps // LIVE_UPDATES)
-    )
-    st.session_state.setdefault(OWN_RUNS_KEY, {})[settings] = time.perf_counter() - started
-    stored_run(settings, _result=result)
+def start_training(settings: training.ExperimentSettings) -> None:
+    """The train button: begin a run; every page run from now on advances it by one chunk until it is done."""
+    st.session_state[TRAINING_KEY] = training.ExperimentRun(settings)
     st.session_state.pop(PARTIAL_KEY, None)
-    # Redraw from the top so the button and status line above reflect the newly cached run.
-    st.rerun()
+
+
+def stop_training() -> None:
+    """The stop button (or a changed setting): keep the partly trained state and train no further."""
+    run = st.session_state.pop(TRAINING_KEY, None)
+    if run is not None:
+        st.session_state[PARTIAL_KEY] = run.snapshot()
 
 
 @ui.section
@@ -253,32 +239,49 @@ info_right.metric(
 )
 
 result = finished_result(settings)
+run = st.session_state.get(TRAINING_KEY)
+if run is not None and (run.settings != settings or result is not None):
+    stop_training()  # a setting changed mid-run: that run stops where it is, its curves kept for its own settings
+    run = None
+if run is not None:
+    # One chunk per page run, then the page draws itself and asks for the next run: the loss chart updates in place,
+    # every control stays usable, and Stop simply ends the series.
+    run.advance(max(1, settings.steps // LIVE_UPDATES))
+    if run.finished:
+        result = run.snapshot()
+        stored_run(settings, _result=result)
+        st.session_state.setdefault(OWN_RUNS_KEY, {})[settings] = run.compute_seconds
+        del st.session_state[TRAINING_KEY]
+        run = None
 own_runs = st.session_state.get(OWN_RUNS_KEY, {})
 button_column, status_column = st.columns([2, 3])
 with button_column:
-    start = st.button(
+    st.button(
         "Train the four models",
         key="p14_train",
         type="primary",
         icon=":material/play_arrow:",
-        disabled=result is not None,
+        disabled=result is not None or run is not None,
+        on_click=start_training,
+        args=(settings,),
         help="Training only starts when you press this; finished runs are kept for everyone.",
     )
 with status_column:
-    if result is not None and settings in own_runs:
+    if run is not None:
+        st.progress(run.steps_done / steps, text=f"Training: step {run.steps_done} of {steps}")
+        st.button("Stop training", key="p14_stop", icon=":material/stop:", on_click=stop_training)
+    elif result is not None and settings in own_runs:
         st.caption(
-            f"You trained these settings: the run took {own_runs[settings]:.1f} s (estimated ≈ {duration(estimate)})."
+            f"You trained these settings: the training took {own_runs[settings]:.1f} s (estimated "
+            f"≈ {duration(estimate)})."
         )
     elif result is not None:
         st.caption("These settings were trained earlier on this server, so that run is shown at once.")
     else:
         st.caption("Nothing trained yet for these settings. The run starts only when you press the button.")
 
-if start and result is None:
-    train(settings)
-
 partial = st.session_state.get(PARTIAL_KEY)
-if result is None and partial is not None and partial.settings == settings:
+if result is None and run is None and partial is not None and partial.settings == settings:
     ui.notice(
         f"Training was stopped after {partial.steps_done} of {steps} steps. The results below are for that "
         "partly trained state and are not kept; press the button to train from the start."
@@ -307,10 +310,15 @@ with ui.go_deeper("the model, its gradients, the optimiser and the time estimate
         "the arithmetic at this server's rate, both measured here. It is an estimate; a busy server is slower.",
     )
 
-if result is None:
+chance_loss = math.log(settings.vocab)
+if run is not None:
+    loss_column, accuracy_column = st.columns(2)
+    with loss_column:
+        ui.chart(figures.live_loss_chart(run.snapshot(), chance_loss), key="loss")
+    accuracy_column.caption("Accuracy against length, the attention maps and a look inside the RoPE head follow here.")
+elif result is None:
     st.info("Press **Train the four models** to start. Loss curves appear while it trains.", icon=":material/science:")
 else:
-    chance_loss = math.log(settings.vocab)
     loss_column, accuracy_column = st.columns(2)
     with loss_column:
         ui.chart(figures.loss_chart(result, chance_loss), key="loss")
@@ -354,3 +362,5 @@ ui.takeaway(
     "fastest-turning pairs do the positional work."
 )
 ui.end_page(CHAPTER)
+if run is not None:
+    st.rerun()  # the next chunk of the run in progress

@@ -18,6 +18,7 @@ rotation by the negative angle.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -401,6 +402,41 @@ class _Trainer:
         adam_step(self.params, grads, self.first, self.second, number + 1, self.settings.learning_rate)
 
 
+class ExperimentRun:
+    """The four models training side by side, a few steps at a time: a page can advance it one chunk per rerun.
+
+    Every step draws one batch from a seeded stream and gives it to all four models, so how the steps are split into
+    chunks never changes the result. `compute_seconds` adds up the time spent inside `advance`.
+    """
+
+    def __init__(self, settings: ExperimentSettings):
+        self.settings = check_settings(settings)
+        self.trainers = {scheme: _Trainer(scheme, settings) for scheme in SCHEMES}
+        self.rng = np.random.default_rng([settings.seed, 1])
+        self.steps_done = 0
+        self.compute_seconds = 0.0
+
+    @property
+    def finished(self) -> bool:
+        return self.steps_done >= self.settings.steps
+
+    def advance(self, steps: int) -> None:
+        """Train every model for up to `steps` more steps (fewer when the run ends sooner)."""
+        steps = check_int("steps", steps, 1, MAX_STEPS)
+        started = time.perf_counter()
+        s = self.settings
+        for _ in range(min(steps, s.steps - self.steps_done)):
+            tokens, targets = copy_task_batch(self.rng, s.batch, s.train_length, s.vocab, s.offset)
+            for trainer in self.trainers.values():
+                trainer.step(self.steps_done, tokens, targets)
+            self.steps_done += 1
+        self.compute_seconds += time.perf_counter() - started
+
+    def snapshot(self) -> ExperimentResult:
+        """The loss curves so far and a copy of the weights now."""
+        return _snapshot(self.settings, self.steps_done, self.trainers)
+
+
 def run_experiment(
     settings: ExperimentSettings,
     on_chunk: Callable[[ExperimentResult], None] | None = None,
@@ -410,18 +446,13 @@ def run_experiment(
 
     `on_chunk` may raise to stop early (the exception propagates); nothing random depends on the chunk size.
     """
-    check_settings(settings)
+    run = ExperimentRun(settings)
     chunk_steps = check_int("chunk_steps", chunk_steps, 1, MAX_STEPS)
-    trainers = {scheme: _Trainer(scheme, settings) for scheme in SCHEMES}
-    rng = np.random.default_rng([settings.seed, 1])
-    for number in range(settings.steps):
-        tokens, targets = copy_task_batch(rng, settings.batch, settings.train_length, settings.vocab, settings.offset)
-        for trainer in trainers.values():
-            trainer.step(number, tokens, targets)
-        done = number + 1
-        if on_chunk is not None and (done % chunk_steps == 0 or done == settings.steps):
-            on_chunk(_snapshot(settings, done, trainers))
-    return _snapshot(settings, settings.steps, trainers)
+    while not run.finished:
+        run.advance(chunk_steps)
+        if on_chunk is not None:
+            on_chunk(run.snapshot())
+    return run.snapshot()
 
 
 def _snapshot(settings: ExperimentSettings, done: int, trainers: dict[str, _Trainer]) -> ExperimentResult:

@@ -21,7 +21,6 @@ from tests.app.helpers import (
 )
 
 SCRIPT = "pages/14_Live_experiment.py"
-SLIDERS = ("k", "steps", "seed")
 DEVELOPER_WORDS = ("so tests can check", "rope_core", "the core says", "test suite")
 QUICK = {"L": "8", "steps": "100", "seed": "11", "T": "16"}  # a run of a second or two
 
@@ -129,7 +128,9 @@ def test_train_button_trains_shows_results_and_caches_the_run():
     assert table["accuracy at L = 8"][2].endswith("%")
     # Right after the reader's own run the page says so, with the time it took, never "trained earlier".
     status = status_line(at)
-    assert re.fullmatch(r"You trained these settings: the run took \d+\.\d s \(estimated ≈ \d+ s\)\.", status), status
+    assert re.fullmatch(r"You trained these settings: the training took \d+\.\d s \(estimated ≈ \d+ s\)\.", status), (
+        status
+    )
     assert "earlier" not in page_text(at) and "before" not in status
     # The rerun after training finds the cached run: the button is disabled and nothing retrains.
     assert at.button(key="p14_train").disabled is True
@@ -202,3 +203,19 @@ def test_a_stopped_run_shows_its_partial_curves_with_a_notice():
     assert len(decode_array(plotly_figure(at, "loss")["data"][3]["x"])) == 50
     assert at.button(key="p14_train").disabled is False
     assert "pairs" in chart_keys(at), "the bridge looks inside the partly trained head too"
+
+
+def test_changing_a_setting_mid_run_stops_that_run_and_keeps_its_curves_for_its_own_settings():
+    settings = training.ExperimentSettings(offset=3, train_length=8, steps=100, seed=14)
+    run = training.ExperimentRun(settings)
+    run.advance(20)
+    at = run_page(SCRIPT, {"L": "8", "steps": "100", "seed": "15"})
+    at.session_state["p14_training"] = run
+    at.run()
+    assert_clean(at)
+    assert "p14_training" not in at.session_state
+    assert status_line(at).startswith("Nothing trained yet"), "the other settings' run must not go on here"
+    at.slider(key="seed").set_value(14).run()
+    assert_clean(at)
+    assert any("stopped after 20 of 100 steps" in warning.value for warning in at.warning)
+    assert len(decode_array(plotly_figure(at, "loss")["data"][3]["x"])) == 20

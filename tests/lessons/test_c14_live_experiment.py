@@ -12,6 +12,7 @@ from rope_core import apply_rope, inv_freq
 from ropelab.lessons.c14_live_experiment import (
     ABLATION_ORDERS,
     SCHEMES,
+    ExperimentRun,
     ExperimentSettings,
     PairAblation,
     Parameters,
@@ -157,6 +158,25 @@ def test_chunk_size_does_not_change_the_result():
     a = run_experiment(settings, chunk_steps=1)
     b = run_experiment(settings, on_chunk=lambda partial: None, chunk_steps=5)
     np.testing.assert_array_equal(a.weights["rope"].flat, b.weights["rope"].flat)
+
+
+def test_a_run_advanced_chunk_by_chunk_equals_one_trained_in_one_go():
+    settings = dataclasses.replace(TINY, steps=7)
+    run = ExperimentRun(settings)
+    run.advance(3)
+    halfway = run.snapshot()
+    run.advance(1)
+    run.advance(50)  # only the 3 steps that are left
+    assert run.finished and run.steps_done == 7 and run.compute_seconds > 0
+    whole = run_experiment(settings)
+    for scheme in SCHEMES:
+        np.testing.assert_array_equal(run.snapshot().weights[scheme].flat, whole.weights[scheme].flat)
+        np.testing.assert_array_equal(run.snapshot().losses[scheme], whole.losses[scheme])
+    # A snapshot is a copy: training on does not change what was handed out.
+    assert halfway.steps_done == 3 and len(halfway.losses["rope"]) == 3
+    assert not np.array_equal(halfway.weights["rope"].flat, whole.weights["rope"].flat)
+    with pytest.raises(ValueError, match="steps"):
+        run.advance(0)
 
 
 def test_finished_run_store_returns_only_finished_runs_of_the_same_settings():
