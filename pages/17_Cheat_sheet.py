@@ -43,11 +43,10 @@ def print_stylesheet() -> None:
   [data-testid="stMain"] h1 { font-size: 17pt; padding: 0 0 0.2rem 0; }
   [data-testid="stMain"] h3 { font-size: 12pt; padding: 0.3rem 0 0.1rem 0; }
   [data-testid="stMain"] .katex { font-size: 0.95em; }
-  [data-testid="stMain"] .katex-display { margin: 0.15em 0; overflow: visible; }
-  [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.25rem; }
+  [data-testid="stMain"] .katex-display { overflow: visible; }
   [data-testid="stMain"] [data-testid="stPageLink"] p { font-size: 8.5pt; }
   [data-testid="stMain"] [data-testid="stPageLink"] a { padding: 0; min-height: 0; }
-  .st-key-ropelab_sheet_section { break-inside: avoid; }
+  [class*="st-key-sheet_block_"] { break-inside: avoid; }
   .st-key-ropelab_takeaway { break-inside: avoid; }
 }
 </style>"""
@@ -59,6 +58,21 @@ def chapter_link(*numbers: int) -> None:
     for number in numbers:
         entry = chapters.chapter(number)
         st.page_link(entry.script, label=f"Chapter {entry.number}: {entry.title}", icon=entry.icon)
+
+
+def block(name: str):
+    """A block of the sheet that print keeps on one page."""
+    return st.container(key=f"sheet_block_{name}")
+
+
+def rule(name: str, note: str, formulas) -> None:
+    """One context-extension rule: its name and note on the left, its formulas on the right."""
+    with block(name.lower().replace(" ", "_").replace(".", "")):
+        label, equations = st.columns([1, 3], gap="medium")
+        label.markdown(f"**{name}**  \n{note}")
+        with equations:
+            for formula in formulas:
+                ui.formula(formula)
 
 
 @ui.section
@@ -91,7 +105,7 @@ st.caption(
 )
 
 left, right = st.columns(2, gap="large")
-with left, st.container(key="ropelab_sheet_section"):
+with left, block("frequencies"):
     st.subheader("Frequencies")
     ui.formula(rope_core.inv_freq)
     ui.formula(rope_core.wavelengths)
@@ -102,32 +116,30 @@ with left, st.container(key="ropelab_sheet_section"):
     )
     ui.formula(rope_core.rotation_angles)
     chapter_link(6)
-with right, st.container(key="ropelab_sheet_section_2"):
+with right, block("rotation"):
     st.subheader("The 2-D rotation")
     ui.formula(rope_core.rotation_matrix_2d)
-    ui.formula(
-        r"\langle R(m\theta)\,q,\; R(n\theta)\,k\rangle = \langle q,\; R\big((n-m)\theta\big)\,k\rangle,"
-        r"\qquad R(a)^{\top}R(b) = R(b-a)"
-    )
-    st.caption("The relative property: the score sees only the offset. Rotations keep lengths; R⁻¹ = Rᵀ = R(−α).")
+    ui.formula(r"\langle R(m\theta)\,q,\; R(n\theta)\,k\rangle = \langle q,\; R\big((n-m)\theta\big)\,k\rangle")
+    ui.formula(r"R(a)^{\top}R(b) = R(b-a),\qquad R^{-1} = R^{\top} = R(-\alpha)")
+    st.caption("The relative property: the score sees only the offset n − m. Rotations keep lengths.")
     chapter_link(5)
 
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader("d dimensions")
+with block("dimensions"):
+    st.subheader("d dimensions: the block form and what code does")
     ui.formula(rope_core.rotation_matrix)
-    st.caption("The block form: one 2×2 rotation per pair, O(d²) as a matrix. What code does instead, in O(d):")
     ui.formula(rope_core.apply_rope_textbook)
     ui.formula(rope_core.rotate_half)
+    st.caption("The block-diagonal matrix costs O(d²) per vector; the element-wise form does the same in O(d).")
     chapter_link(6, 9)
-with right:
+
+left, right = st.columns(2, gap="large")
+with left, block("complex"):
     st.subheader("The complex form")
-    ui.formula(
-        r"z_i = x_{2i} + i\,x_{2i+1} \;\mapsto\; z_i\,e^{i m\theta_i},\qquad "
-        r"s_{mn} = \operatorname{Re}\sum_i \tilde q_i\,\overline{\tilde k_i}\; e^{i(m-n)\theta_i}"
-    )
+    ui.formula(r"z_i = x_{2i} + i\,x_{2i+1} \;\mapsto\; z_i\,e^{i m\theta_i}")
+    ui.formula(r"s_{mn} = \operatorname{Re}\sum_i \tilde q_i\,\overline{\tilde k_i}\; e^{i(m-n)\theta_i}")
     st.caption("Each pair is a complex number; RoPE multiplies it by a unit phasor.")
     chapter_link(1, 9)
+with right, block("decay"):
     st.subheader("Long-term decay: a bound")
     ui.formula(rope_core.decay_bound)
     st.caption(
@@ -136,42 +148,45 @@ with right:
     )
     chapter_link(7)
 
-st.subheader("Two memory layouts")
-st.markdown(
-    "| layout | pair i rotates | used by |\n"
-    "|---|---|---|\n"
-    "| interleaved | $(x_{2i},\\ x_{2i+1})$ | RoFormer, Meta's Llama code, GPT-J, RoPE-ViT |\n"
-    "| half-split | $(x_i,\\ x_{i+d/2})$, with rotate_half | Hugging Face Llama, GPT-NeoX, Qwen, Phi |"
-)
-ui.formula(rope_core.interleaved_to_half_permutation)
-st.caption(
-    "Same input, different vectors. To move a checkpoint from one layout to the other, reorder each head's output "
-    "rows of W_q and W_k by P (not W_v): the attention scores are then identical."
-)
-chapter_link(9)
+with block("layouts"):
+    st.subheader("Two memory layouts")
+    st.markdown(
+        "| layout | pair i rotates | used by |\n"
+        "|---|---|---|\n"
+        "| interleaved | $(x_{2i},\\ x_{2i+1})$ | RoFormer, Meta's Llama code, GPT-J, RoPE-ViT |\n"
+        "| half-split | $(x_i,\\ x_{i+d/2})$, with rotate_half | Hugging Face Llama, GPT-NeoX, Qwen, Phi |"
+    )
+    ui.formula(rope_core.interleaved_to_half_permutation)
+    st.caption(
+        "Same input, different vectors. To move a checkpoint from one layout to the other, reorder each head's "
+        "output rows of W_q and W_k by P (not W_v): the attention scores are then identical."
+    )
+    chapter_link(9)
 
 st.subheader("Context extension, rule by rule")
-st.caption("θ' replaces θ; an attention factor, where a rule has one, multiplies both cos and sin.")
-rules = st.columns(3, gap="medium")
-with rules[0]:
-    st.markdown("**PI** (`linear`)")
-    ui.formula(r"\theta'_i = \theta_i / s \quad (m \to m/s)")
-    st.markdown("**NTK-aware** (static; not a Hugging Face rope_type)")
-    ui.formula(rope_core.ntk_scaled_base)
-    st.markdown("**Dynamic NTK** (`dynamic`): unscaled while ℓ ≤ L_max")
-    ui.formula(rope_core.dynamic_ntk_base)
-with rules[1]:
-    st.markdown("**YaRN** (`yarn`), β_fast = 32, β_slow = 1")
-    ui.formula(rope_core.yarn_correction_range)
-    ui.formula(rope_core.yarn_ramp)
-    ui.formula(r"\theta'_i = (\theta_i / s)\,\gamma_i + \theta_i\,(1 - \gamma_i)")
-    ui.formula(rope_core.yarn_attention_factor)
-with rules[2]:
-    st.markdown("**Llama 3.1** (`llama3`): α = 1, β = 4, s = 8, L = 8192")
-    ui.formula(rope_core.llama3_bands)
-    st.markdown("**LongRoPE** (`longrope`): a searched factor r_i per pair")
-    ui.formula(r"\theta'_i = \theta_i / r_i,\qquad a = \sqrt{1 + \ln s / \ln L}")
-    st.caption("A long factor list once the sequence is longer than L, a short one below it.")
+st.caption(
+    "θ′ replaces θ. An attention factor, where a rule has one, multiplies both cos and sin. In brackets: the "
+    "rope_type name in a Hugging Face config."
+)
+rule("PI", "`linear`: every pair slowed by s", [r"\theta'_i = \theta_i / s \qquad (\text{positions } m \to m/s)"])
+rule("NTK-aware", "static; not a Hugging Face rope_type", [rope_core.ntk_scaled_base])
+rule("Dynamic NTK", "`dynamic`: unscaled while ℓ ≤ L_max", [rope_core.dynamic_ntk_base])
+rule(
+    "YaRN",
+    "`yarn`: β_fast = 32, β_slow = 1",
+    [
+        rope_core.yarn_correction_range,
+        rope_core.yarn_ramp,
+        r"\theta'_i = (\theta_i / s)\,\gamma_i + \theta_i\,(1 - \gamma_i)",
+        rope_core.yarn_attention_factor,
+    ],
+)
+rule("Llama 3.1", "`llama3`: α = 1, β = 4, s = 8, L = 8192; no attention factor", [rope_core.llama3_bands])
+rule(
+    "LongRoPE",
+    "`longrope`: a searched factor r_i per pair, from a long list once the sequence is longer than L",
+    [r"\theta'_i = \theta_i / r_i,\qquad a = \sqrt{1 + \ln s / \ln L}"],
+)
 st.caption(
     "YaRN and Llama 3.1 are both NTK-by-parts: fast pairs kept, slow pairs divided by s, a ramp between. They "
     "differ in the thresholds (λ = L/32 and L for YaRN, L/4 and L for Llama 3.1), the ramp's variable (the pair "
