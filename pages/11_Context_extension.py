@@ -16,7 +16,8 @@ DEFAULT_PRESET = "Llama 3.1 8B"
 DEFAULT_UNITS = 64
 CUSTOM = "Custom model"
 SCRUB_STOPS = 81
-SCORE_CURVE_POINTS = 700
+# Log-spaced distances for the score curves: enough for their shape, few enough for a quick CSV.
+SCORE_CURVE_POINTS = 320
 # Models whose RoPE is plain 1-D rotation, with or without Llama 3's frequency rule (M-RoPE belongs to chapter 13).
 MODELS = [
     name for name, preset in rope_core.MODEL_PRESETS.items() if preset.rope_scaling.get("rope_type") in (None, "llama3")
@@ -29,9 +30,6 @@ SHORT_METHOD_NAMES = {
     "yarn": "YaRN",
     "llama3": "Llama3",
 }
-
-# Each method's score curve costs about a millisecond at d = 256 and 700 distances: cached per setting.
-all_ones_score = st.cache_data(rope_core.scaled_all_ones_score, max_entries=64, show_spinner=False)
 
 
 def _angle_chart(method: str, dim: int, base: float, train_length: int, config_factor, target_units: int):
@@ -54,6 +52,21 @@ def _angle_chart(method: str, dim: int, base: float, train_length: int, config_f
 
 # Cached per setting: moving another control, or coming back to a setting, costs nothing.
 angle_chart = st.cache_data(_angle_chart, max_entries=64, show_spinner=False)
+
+
+def _score_chart(dim: int, base: float, train_length: int, factor: float, target_length: int):
+    """Every method's all-ones score against distance, up to T: six curves and their CSV, a few milliseconds."""
+    methods = lesson.extension_frequencies(dim, base, train_length, factor, target_length)
+    # Log-spaced whole distances: the log axis then shows short and long range with equal detail.
+    distances = np.unique(np.geomspace(1, target_length, SCORE_CURVE_POINTS).round())
+    scores = {name: rope_core.scaled_all_ones_score(distances, *value) for name, value in methods.items()}
+    factors = {name: value[1] for name, value in methods.items()}
+    return figures.score_curves_chart(
+        distances, scores, factors, train_length=train_length, target_length=target_length
+    )
+
+
+score_chart = st.cache_data(_score_chart, max_entries=64, show_spinner=False)
 
 
 def _set_target(units: int) -> None:
@@ -258,15 +271,7 @@ with ui.go_deeper("what happens to the scores"):
         "methods keep its short-distance shape (driven by the fast pairs) and stretch only the long-distance tail."
     )
     ui.formula(rope_core.scaled_all_ones_score)
-    # Log-spaced whole distances: the log axis then shows short and long range with equal detail.
-    distances = np.unique(np.geomspace(1, target_length, SCORE_CURVE_POINTS).round())
-    scores = {name: all_ones_score(distances, value[0], value[1]) for name, value in methods.items()}
-    ui.chart(
-        figures.score_curves_chart(
-            distances, scores, attention_factors, train_length=train_length, target_length=target_length
-        ),
-        key="scores",
-    )
+    ui.chart(score_chart(dim, base, train_length, factor, target_length), key="scores")
 
 with ui.go_deeper("YaRN against Llama 3.1, the names in configs, and where the rules come from"):
     st.markdown(
@@ -292,14 +297,18 @@ with ui.go_deeper("YaRN against Llama 3.1, the names in configs, and where the r
         "low_freq_factor 1, high_freq_factor 4, original_max_position_embeddings 8192). The 'training' bars above "
         "show only the original 8K window, not that later long-context training."
     )
-    st.dataframe(
-        {
-            "method": [figures.METHOD_LABELS[name] for name in out_of_range],
-            "pairs out of range": [int(result[2].sum()) for result in out_of_range.values()],
-            "slowest pair: angle at T (rad)": [float(result[1][-1]) for result in out_of_range.values()],
-            "slowest pair: angle in training (rad)": [float(result[0][-1]) for result in out_of_range.values()],
-        },
-        hide_index=True,
+    st.markdown(
+        "\n".join(
+            [
+                f"| method at T = {target_length:,} | pairs out of range | slowest pair: angle at T (rad) | "
+                "slowest pair: angle in training (rad) |",
+                "|---|---:|---:|---:|",
+                *(
+                    f"| {figures.METHOD_LABELS[name]} | {int(flagged.sum())} | {reached[-1]:.4g} | {seen[-1]:.4g} |"
+                    for name, (seen, reached, flagged) in out_of_range.items()
+                ),
+            ]
+        )
     )
     ui.misconception(
         "Llama 3 uses YaRN.",

@@ -82,8 +82,9 @@ def weights_section() -> None:
     )
     ui.chart(figures.weight_heatmaps_chart(weights, dim), key="weights")
     st.caption(
-        "Red is positive, white zero, blue negative; each panel has its own colour range, and blue rings mark "
-        "every negative weight. The CSV holds the Eq. 19 weights (rows = queries)."
+        "Red is positive, white zero, blue negative. Each panel has its own colour range, given in its title as ±x: "
+        "full red is +x, full blue −x. Blue rings mark every negative weight. The CSV holds the Eq. 19 weights "
+        "(rows = queries)."
     )
     with ui.go_deeper("how much weight each query hands out"):
         ui.chart(figures.row_sums_chart(np.arange(length), row_sums), key="row_sums")

@@ -168,7 +168,7 @@ def _angle(
     fig["data"][3]["textfont"] = {"color": OKABE_ITO[3]}
     _length_line(fig, 2 * np.pi, "one full turn (2π)", horizontal=True, log_axis=True, near_end=True)
     spec.update_xaxes(fig, title={"text": "pair index i (0 = fastest)"}, range=[-0.7, pairs.size - 0.3])
-    axis = {"title": {"text": "angle swept (radians, log scale)"}, "type": "log", "exponentformat": "SI"}
+    axis = {"title": {"text": "angle swept (rad, log scale)"}, "type": "log", "exponentformat": "SI"}
     if y_range is not None:
         axis["range"] = [float(np.log10(y_range[0])), float(np.log10(y_range[1]))]
     spec.update_yaxes(fig, **axis)
@@ -290,15 +290,17 @@ def target_caveat(target_length: int, train_length: int, scaled_context: int | N
     if target_length <= train_length:
         return f"T ≤ L = {train_length:,}:<br>every angle was seen in training"
     if scaled_context is not None and target_length > scaled_context:
+        # Short lines: the note must fit a phone's plot too.
         return (
-            f"Beyond s·L = {scaled_context:,}:<br>even rescaled, the slow pairs<br>pass their training angles; "
-            "running here<br>takes training on long sequences"
+            f"Beyond s·L = {scaled_context:,}:<br>even rescaled, the slow<br>pairs pass their training<br>"
+            "angles; running here needs<br>training on longer sequences"
         )
     return ""
 
 
 def _angle_title(method: str, target_length: int) -> str:
-    return f"{METHOD_LABELS[method]}: angle at T = {target_length:,} vs angle seen in training"
+    # Short enough for a phone: what "angle" is compared with is in the legend.
+    return f"{METHOD_LABELS[method]}: angle at T = {target_length:,}"
 
 
 def angle_chart(

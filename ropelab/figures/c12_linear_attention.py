@@ -19,11 +19,11 @@ NEGATIVE_MARKER_COLOUR = "#2166ac"
 
 
 def _weight_heatmaps(weights: Sequence[np.ndarray], titles: Sequence[str], *, title: str | None = None) -> spec.Figure:
-    """Side-by-side (query m × key n) heatmaps on a diverging scale centred on 0, one colour bar per panel.
+    """Side-by-side (query m × key n) heatmaps on a diverging scale centred on 0, one colour range per panel.
 
     Each panel keeps its own symmetric range, because softmax weights are far peakier than linear ones; the
     colours still mean the same thing everywhere: red positive, white zero, blue negative. Negative cells are
-    also ringed by a marker trace named "negative weight (count)".
+    also ringed by a marker trace named "negative weight (count)". Each panel's title ends with its colour range.
     """
     if len(weights) != len(titles) or not weights:
         raise ValueError(f"need one title per weight matrix, got {len(weights)} matrices and {len(titles)} titles")
@@ -32,11 +32,13 @@ def _weight_heatmaps(weights: Sequence[np.ndarray], titles: Sequence[str], *, ti
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
             raise ValueError(f"every weight matrix must be square (N, N), got shape {matrix.shape}")
     panels = len(matrices)
-    fig = spec.subplots(1, panels, subplot_titles=list(titles), horizontal_spacing=_PANEL_GAP)
-    panel_width = (1.0 - _PANEL_GAP * (panels - 1)) / panels
-    for column, (matrix, label) in enumerate(zip(matrices, titles, strict=True), start=1):
+    ranges = [symmetric_range(matrix) for matrix in matrices]
+    # Each panel's colour range is in its title rather than on a colour bar: bars under side-by-side panels stayed
+    # behind when a phone stacks the panels, and three of them crowded a projector's screen.
+    labelled = [f"{label} (±{high:.2g})" for label, (_, high) in zip(titles, ranges, strict=True)]
+    fig = spec.subplots(1, panels, subplot_titles=labelled, horizontal_spacing=_PANEL_GAP)
+    for column, (matrix, label, (low, high)) in enumerate(zip(matrices, titles, ranges, strict=True), start=1):
         axis_name = "coloraxis" if column == 1 else f"coloraxis{column}"
-        low, high = symmetric_range(matrix)
         positions = np.arange(matrix.shape[0])
         heatmap = {
             "type": "heatmap",
@@ -61,38 +63,20 @@ def _weight_heatmaps(weights: Sequence[np.ndarray], titles: Sequence[str], *, ti
                 "hoverinfo": "skip",
             }
             spec.add_trace(fig, rings, row=1, col=column)
-        centre = (column - 1) * (panel_width + _PANEL_GAP) + panel_width / 2
         spec.update_layout(
-            fig,
-            **{
-                axis_name: {
-                    "colorscale": DIVERGING_SCALE,
-                    "cmin": low,
-                    "cmax": high,
-                    "colorbar": {
-                        "orientation": "h",
-                        "x": centre,
-                        "xanchor": "center",
-                        "y": -0.18,
-                        "yanchor": "top",
-                        "len": panel_width * 0.95,
-                        "thickness": 12,
-                        "title": {"text": "weight", "side": "top"},
-                        "tickformat": ".2g",
-                    },
-                }
-            },
+            fig, **{axis_name: {"colorscale": DIVERGING_SCALE, "cmin": low, "cmax": high, "showscale": False}}
         )
     edge = matrices[0].shape[0] - 0.5
     # Fixed ranges: the marker trace must not pad one panel's axes and make it smaller than the others.
     spec.update_xaxes(fig, title={"text": "key position n"}, constrain="domain", range=[-0.5, edge], showgrid=False)
-    spec.update_yaxes(fig, range=[edge, -0.5], constrain="domain", showgrid=False)
+    # Square panels hug their titles (constrained to the top) instead of floating in the middle of a tall figure.
+    spec.update_yaxes(fig, range=[edge, -0.5], constrain="domain", constraintoward="top", showgrid=False)
     spec.update_yaxes(fig, row=1, col=1, title={"text": "query position m"})
     for column in range(1, panels + 1):
         suffix = "" if column == 1 else str(column)
         spec.update_yaxes(fig, row=1, col=column, scaleanchor=f"x{suffix}", scaleratio=1)
-    style_figure(fig, title=title, height=520)
-    spec.update_layout(fig, margin={"b": 130})
+    style_figure(fig, title=title, height=460)
+    spec.update_layout(fig, showlegend=False)
     return spec.finish(fig)
 
 

@@ -147,7 +147,8 @@ def _patch_scores(
         suffix = "" if column == 1 else str(column)
         spec.update_yaxes(fig, row=1, col=column, scaleanchor=f"x{suffix}", scaleratio=1)
     spec.update_xaxes(fig, title={"text": "patch column"}, constrain="domain", showgrid=False)
-    spec.update_yaxes(fig, constrain="domain", showgrid=False)
+    # Square panels hug their titles (constrained to the top) instead of floating in the middle of a tall figure.
+    spec.update_yaxes(fig, constrain="domain", constraintoward="top", showgrid=False)
     spec.update_yaxes(fig, row=1, col=1, title={"text": "patch row"})
     spec.update_layout(
         fig,
@@ -200,7 +201,8 @@ def _mrope_positions(
         spec.add_top_label(fig, "vision tokens", start, xanchor="left")
     spec.update_xaxes(fig, title={"text": "token index in the sequence"})
     spec.update_yaxes(fig, title={"text": "position id"})
-    return style_figure(fig, title=title, height=300)
+    # Room between the title and the legend above the plot: lecture-sized letters ran one into the other.
+    return spec.update_layout(style_figure(fig, title=title, height=340), margin={"t": 95})
 
 
 def _mrope_sections(inv_freq: np.ndarray, sections: Sequence[int], *, title: str | None = None) -> spec.Figure:
@@ -225,9 +227,9 @@ def _mrope_sections(inv_freq: np.ndarray, sections: Sequence[int], *, title: str
         )
         start += size
     spec.update_xaxes(fig, title={"text": "frequency pair i (fast → slow)"})
-    spec.update_yaxes(fig, title={"text": "θᵢ, radians per step (log scale)"}, type="log", exponentformat="power")
+    spec.update_yaxes(fig, title={"text": "θᵢ (rad per step, log)"}, type="log", exponentformat="power")
     spec.update_layout(fig, bargap=0.1)
-    return style_figure(fig, title=title, height=340)
+    return spec.update_layout(style_figure(fig, title=title, height=370), margin={"t": 95})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -260,15 +262,15 @@ def patch_scores_chart(
     row, col = query_rc
     grid = score_grids[0].shape[0]
     what = f"q, k from the {content} picture" if content else "q = k = all ones"
+    # Short enough for a phone; the alt text spells out what the queries and keys are.
+    title = f"Scores of patch ({row}, {col}), d = {dim}" + (f", {content} picture" if content else "")
     shape = (
         "axial RoPE keeps a cross through the query, RoPE-Mixed the same shape turned to its angle, and flattened 1-D "
         "RoPE a horizontal band that wraps onto the next and previous rows"
     )
     if content:
         shape += f"; the {content} picture's patches scale every score by the product of the two patches' brightness"
-    figure = _patch_scores(
-        score_grids, titles, query_rc, title=f"Scores of patch (row {row}, col {col}), d = {dim}, {what}", guides=guides
-    )
+    figure = _patch_scores(score_grids, titles, query_rc, title=title, guides=guides)
     return spec.Chart(
         figure,
         alt=(

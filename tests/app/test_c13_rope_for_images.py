@@ -73,7 +73,7 @@ def test_a_link_sets_the_query_and_the_score_maps_follow():
     contents = lesson_c13.patch_contents("gradient", 10)
     for shown, reference in zip(grids, _expected(10, (2, 9), 32, 1000.0, 90, contents), strict=True):
         np.testing.assert_allclose(shown, reference, rtol=1e-5, atol=1e-6)
-    assert "q, k from the gradient picture" in plotly_figure(at, "scores")["layout"]["title"]["text"]
+    assert plotly_figure(at, "scores")["layout"]["title"]["text"].endswith(", gradient picture")
     # Flattening: the first patch of the next row sits right after the query in the sequence.
     plain = _expected(10, (2, 9), 32, 1000.0, 90)[2]
     assert plain[3, 0] > plain[3, 9]
