@@ -109,8 +109,8 @@ def _square_axes(fig: spec.Figure, extent: float) -> None:
 
 def _finish(fig: spec.Figure, title: str) -> spec.Figure:
     style_figure(fig, title=title, height=370)
-    # A square plot leaves room on the right, so the legend goes there instead of colliding with the title.
-    spec.update_layout(fig, legend={"orientation": "v", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 1.02})
+    # Labels sit on the drawing itself; a legend beside a square plot would squeeze it to a sliver on a phone.
+    spec.update_layout(fig, showlegend=False)
     return fig
 
 
@@ -137,6 +137,14 @@ def complex_number_chart(a: float, b: float, modulus: float, argument: float) ->
             f"z = {complex_text(a, b, 2)}<br>|z| = {modulus:.3f}, φ = {argument:.3f} rad",
         ),
     )
+    if modulus > 0:
+        tip = np.array([a, b])
+        normal = np.array([-b, a]) / modulus  # a quarter turn from the arrow, to put r beside it, not on it
+        middle = argument / 2.0
+        arc_label = (min(0.45, 0.6 * modulus) + 0.05 * extent) * np.array([np.cos(middle), np.sin(middle)])
+        spec.add_trace(fig, _label(*_outward(tip[None, :], 0.07 * extent)[0], "z", QUERY_COLOUR))
+        spec.add_trace(fig, _label(*(tip / 2.0 + 0.07 * extent * normal), "r", QUERY_COLOUR))
+        spec.add_trace(fig, _label(*arc_label, "φ", HIGHLIGHT_COLOUR))
     _square_axes(fig, extent)
     return spec.Chart(
         _finish(fig, f"z = {complex_text(a, b, 2)}: r = {modulus:.3f}, φ = {argument:.3f} rad"),
@@ -323,7 +331,9 @@ def turn_chart(a: float, b: float, sweep: AngleSweep, index: int) -> spec.Chart:
         spec.update_xaxes(fig, row=1, col=column, title={"text": "Re"}, constrain="domain", **axis)
         spec.update_yaxes(fig, row=1, col=column, title={"text": "Im"}, scaleanchor=anchor, scaleratio=1, **axis)
     theta = float(sweep.thetas[index])
-    style_figure(fig, title=_turn_title(theta), height=420)
+    style_figure(fig, title=_turn_title(theta), height=440)
+    # Room for the chart title above the two panel titles, also at lecture-mode type sizes.
+    spec.update_layout(fig, margin={"t": 90})
     spec.finish(fig)
     scrub = spec.Scrub(
         key="theta",
@@ -387,7 +397,7 @@ def _labels(texts: list[str], colours: list[str]) -> dict[str, Any]:
         "mode": "text",
         "text": texts,
         "textposition": "middle center",
-        "textfont": {"color": colours, "size": 16},
+        "textfont": {"color": colours, "size": 17},
         "hoverinfo": "skip",
         "name": "labels",
     }

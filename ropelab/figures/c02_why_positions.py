@@ -80,7 +80,7 @@ def attention_weights_chart(
         y_title="query (looking)",
         hover="query %{y} looks at key %{x}<br>weight %{z:.4f}",
         coloraxis={"colorscale": SEQUENTIAL_SCALE, "cmin": 0.0, "cmax": top, "colorbar": {"title": {"text": "weight"}}},
-        title="Attention weights: each cell travels with its pair of words",
+        title="Attention weights follow their words",
     )
     n = len(words)
     alt = f"Two attention-weight heatmaps for {n} words, original order and reordered. " + (
@@ -116,7 +116,7 @@ def outputs_chart(
         y_title="token",
         hover="token %{y}, %{x}<br>output %{z:.4f}",
         coloraxis={"colorscale": DIVERGING_SCALE, "cmin": low, "cmax": high, "colorbar": {"title": {"text": "output"}}},
-        title="Attention outputs: each word's row moves with the word and keeps its numbers",
+        title="Outputs follow their words",
     )
     alt = (
         f"Two heatmaps of the {dim}-dimensional attention outputs of each word, original order and "

@@ -231,13 +231,16 @@ def cross_terms_chart(terms: ScoreTerms, query_word: str, key_word: str) -> spec
                 "hovertemplate": f"{name}<br>m = %{{x}}<br>%{{y:.3f}}<extra></extra>",
             },
         )  # fmt: skip
-    spec.update_xaxes(fig, title={"text": f"position m of “{query_word}”"})
+    spec.update_xaxes(fig, title={"text": f"position m of “{query_word}” (“{key_word}” at m + {terms.offset})"})
     spec.update_yaxes(fig, title={"text": "part of the score"}, zeroline=True)
-    title = f"“{query_word}” at m, “{key_word}” at m + {terms.offset}: does the score stay put?"
+    title = f"Always {terms.offset} apart: does the score stay put?"
     style_figure(fig, title=title, height=380)
-    # One row of short entries under the axis title, clear of it.
+    # At the foot of the figure (not of the plot), so the axis title above it stays clear on a phone too, where the
+    # entries wrap into two rows.
     spec.update_layout(
-        fig, legend={"orientation": "h", "yanchor": "top", "y": -0.27, "xanchor": "left", "x": 0}, margin={"b": 105}
+        fig,
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "xanchor": "left", "x": 0},
+        margin={"b": 110},
     )
     spread = terms.spread()
     return spec.Chart(

@@ -226,7 +226,14 @@ def _attention_row(keys: np.ndarray, rows: dict[str, np.ndarray], *, query: int,
     spec.add_vline(fig, query, line={"dash": "dot", "color": "rgba(128,128,128,0.8)"})
     spec.update_xaxes(fig, title={"text": "key position j"})
     spec.update_yaxes(fig, title={"text": f"attention weight of query {query}"}, rangemode="tozero")
-    return style_figure(fig, title=title, height=380)
+    style_figure(fig, title=title, height=440)
+    # At the foot of the figure: on a phone the four entries wrap into rows, which must clear both the title above
+    # the plot and the axis title below it.
+    return spec.update_layout(
+        fig,
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "xanchor": "left", "x": 0},
+        margin={"b": 130},
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -86,7 +86,11 @@ def test_cross_terms_chart_draws_each_part_and_the_score():
     np.testing.assert_allclose(lines["cross terms"], terms.content_position + terms.position_content, atol=1e-5)
     np.testing.assert_allclose(lines["score (the sum)"], terms.total, atol=1e-5)
     np.testing.assert_allclose(sum(lines[name] for name in list(lines)[:3]), terms.total, atol=1e-5)
-    assert list(fig.data[0].x) == list(range(26)) and "m + 4" in fig.layout.title.text
+    assert (
+        list(fig.data[0].x) == list(range(26))
+        and "m + 4" in fig.layout.xaxis.title.text
+        and "4 apart" in fig.layout.title.text
+    )
     header = chart.csv.splitlines()[0].split(",")
     assert header == ["m", "n", "content_content", "content_position", "position_content", "position_position", "total"]
     assert f"{terms.spread()['cross terms']:.2f}" in chart.alt
