@@ -53,27 +53,95 @@ def _shift_scores(
     *,
     distance: int,
     table_length: int | None = None,
+    position: float | None = None,
     title: str | None = None,
 ) -> spec.Figure:
     """Logit of the same token pair `distance` apart against the key's position, one line per scheme.
 
     Flat lines mean the scheme only sees the distance; NaN entries (no learned row) leave a gap. With
     `table_length`, a marker shows where the learned table runs out (query position = table_length - 1).
+    With `position`, the pair stands at key position `position`: a dot on every line (trace 6), a vertical line
+    through them (trace 7), and under the chart a strip of the sequence with the two tokens (trace 8) and the
+    learned table's rows shaded.
     """
     shifts = np.asarray(shifts)
     for method, values in scores.items():
         if np.shape(values) != shifts.shape:
             raise ValueError(f"scores[{method!r}] has shape {np.shape(values)}, expected {shifts.shape}")
-    fig = spec.figure()
+    if position is None:
+        fig = spec.figure()
+    else:
+        fig = spec.subplots(2, 1, shared_xaxes=True, vertical_spacing=0.06, row_heights=[0.82, 0.18])
     _line_traces(fig, shifts, scores, "key position p")
+    if position is not None:
+        for trace in _pair_traces(shifts, scores, position, distance):
+            spec.add_trace(fig, trace, row=trace.pop("_row"), col=1)
     if table_length is not None:
         last_key = table_length - 1 - distance
         spec.add_vline(fig, last_key, line={"color": _STYLE["learned"]["color"], "dash": "dot", "width": 1.5})
         # spec.add_vline would label the right of the line; this label goes left of it, as plotly's "top left" did.
         spec.add_top_label(fig, f"learned table ends (query at {table_length - 1})", last_key, xanchor="right")
-    spec.update_xaxes(fig, title={"text": f"position p of the key token (query at p + {distance})"}, rangemode="tozero")
-    spec.update_yaxes(fig, title={"text": "logit q·k/√d (+ bias)"})
-    return spec.legend_below(style_figure(fig, title=title, height=520), rows=2)
+    x_title = {"text": f"position p of the key token (query at p + {distance})"}
+    if position is None:
+        spec.update_xaxes(fig, title=x_title, rangemode="tozero")
+    else:
+        # The strip shows the query too, r tokens right of the key: both panels run to the last query position.
+        end = float(shifts.max()) + distance
+        spec.update_xaxes(fig, range=[-0.01 * end, 1.01 * end])
+        spec.update_xaxes(fig, row=2, col=1, title=x_title)
+        spec.update_yaxes(fig, row=2, col=1, range=[-1, 1], showticklabels=False, showgrid=False, zeroline=False)
+        if table_length is not None:
+            spec.add_vrect(
+                fig, -0.5, table_length - 0.5, row=2, col=1, fillcolor=_STYLE["learned"]["color"], opacity=0.12,
+                line={"width": 0}, layer="below",
+            )  # fmt: skip
+            spec.add_annotation(
+                fig, row=2, col=1, text=f"learned table: rows 0 … {table_length - 1}", x=table_length - 0.5, y=-1,
+                xanchor="right", yanchor="bottom", showarrow=False, font={"size": 11},
+            )  # fmt: skip
+    spec.update_yaxes(fig, row=1 if position is not None else None, title={"text": "logit q·k/√d (+ bias)"})
+    fig = spec.legend_below(style_figure(fig, title=title, height=500 if position else 520), rows=2)
+    if position is not None:
+        # The strip's axis title sits lower than a single panel's: the legend goes a little further down.
+        spec.update_layout(fig, legend={"y": -0.24}, margin={"b": 160})
+    return spec.finish(fig)
+
+
+def _logits_at(shifts: np.ndarray, scores: Mapping[str, np.ndarray], position: float) -> list[float]:
+    index = int(np.flatnonzero(np.asarray(shifts) == position)[0])
+    return [float(np.asarray(values, dtype=float)[index]) for values in scores.values()]
+
+
+def _pair_traces(shifts, scores, position: float, distance: int) -> list[dict]:
+    """The pair at key position `position`: dots on the lines, a line through them, the two tokens on the strip."""
+    finite = np.concatenate([np.asarray(v, dtype=float).ravel() for v in scores.values()])
+    finite = finite[np.isfinite(finite)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    colours = [_STYLE.get(method, {}).get("color", "#888888") for method in scores]
+    names = [SCHEME_LABELS.get(method, method) for method in scores]
+    return [
+        {
+            "_row": 1, "type": "scatter", "mode": "markers", "name": "the pair now",
+            "x": np.full(len(names), position, dtype=np.float32),
+            "y": np.array(_logits_at(shifts, scores, position), dtype=np.float32),
+            "marker": {"color": colours, "size": 11, "line": {"color": "white", "width": 1.5}},
+            "customdata": names, "showlegend": False,
+            "hovertemplate": "%{customdata}<br>key at p = %{x}<br>logit = %{y:.3f}<extra></extra>",
+        },
+        {
+            "_row": 1, "type": "scatter", "mode": "lines", "name": "key position now",
+            "x": np.array([position, position], dtype=np.float32), "y": np.array([low, high], dtype=np.float32),
+            "line": {"color": "#888888", "width": 1}, "hoverinfo": "skip", "showlegend": False,
+        },
+        {
+            "_row": 2, "type": "scatter", "mode": "markers+text", "name": "the two tokens",
+            "x": np.array([position, position + distance], dtype=np.float32), "y": np.zeros(2, dtype=np.float32),
+            # Above and below, so r = 1 does not make them collide; unclipped, so a pair at the end keeps its words.
+            "text": ["key", "query"], "textposition": ["top center", "bottom center"], "cliponaxis": False,
+            "marker": {"color": [_STYLE["rope"]["color"], OKABE_ITO[1]], "size": 12, "symbol": "square"},
+            "hovertemplate": "%{text} at position %{x}<extra></extra>", "showlegend": False,
+        },
+    ]  # fmt: skip
 
 
 def _distance_scores(
@@ -133,23 +201,76 @@ def _distance_scores(
 
 
 def shift_scores_chart(
-    shifts: np.ndarray, scores: Mapping[str, np.ndarray], *, distance: int, table_length: int, dim: int
+    shifts: np.ndarray,
+    scores: Mapping[str, np.ndarray],
+    *,
+    distance: int,
+    table_length: int,
+    dim: int,
+    position: int | None = None,
 ) -> spec.Chart:
-    """One token pair, always r apart, slid along the sequence: a flat line means only the distance counts."""
+    """One token pair, always r apart, slid along the sequence: a flat line means only the distance counts.
+
+    With `position` (one of `shifts`), the pair stands there and a scrubber slides it through every shift: the
+    dots on the lines and the two tokens on the strip below move while the reader drags, and the released
+    position goes to the URL-bound control "p".
+    """
+    shifts = np.asarray(shifts)
+    if position is not None and not np.any(shifts == position):
+        raise ValueError(f"position {position} is not one of the shifts")
+    figure = _shift_scores(
+        shifts,
+        scores,
+        distance=distance,
+        table_length=table_length,
+        position=position,
+        title=f"Same two tokens, always r = {distance} apart, slid along the sequence (d = {dim})",
+    )
+    alt = (
+        f"Logit of one token pair {distance} apart as the pair slides from position 0 to {int(shifts.max())}: "
+        "RoPE, T5, ALiBi and no-position lines are flat; sinusoidal and learned absolute lines wander, and the "
+        f"learned line stops where its {table_length}-row table ends."
+    )
+    csv = columns_to_csv({"key_position": shifts, **{f"logit_{name}": values for name, values in scores.items()}})
+    if position is None:
+        return spec.Chart(figure, alt=alt, csv=csv)
+    lines = len(scores)
+    frames = [
+        {
+            "data": [
+                {"y": np.array(_logits_at(shifts, scores, stop), dtype=np.float32)},
+                {"x": np.array([stop, stop], dtype=np.float32)},
+                {"x": np.array([stop, stop + distance], dtype=np.float32)},
+            ]
+        }
+        for stop in shifts.tolist()
+    ]
+    for frame, stop in zip(frames, shifts.tolist(), strict=True):
+        frame["data"][0]["x"] = np.full(lines, stop, dtype=np.float32)
+    labels = [
+        f"key at p = {int(stop)}, query at {int(stop) + distance}"
+        + (" (past the learned table)" if stop + distance >= table_length else "")
+        for stop in shifts.tolist()
+    ]
+    here = _logits_at(shifts, scores, position)
+    named = ", ".join(
+        f"{SCHEME_LABELS.get(method, method)} {value:.2f}" for method, value in zip(scores, here, strict=True)
+        if np.isfinite(value)
+    )  # fmt: skip
     return spec.Chart(
-        _shift_scores(
-            shifts,
-            scores,
-            distance=distance,
-            table_length=table_length,
-            title=f"Same two tokens, always r = {distance} apart, slid along the sequence (d = {dim})",
+        figure,
+        alt=f"{alt} The pair stands with its key at position {position}: {named}.",
+        csv=csv,
+        scrub=spec.Scrub(
+            key="p",
+            label="Key position p",
+            values=[int(stop) for stop in shifts.tolist()],
+            index=int(np.flatnonzero(shifts == position)[0]),
+            traces=[lines, lines + 1, lines + 2],
+            frames=frames,
+            labels=labels,
+            play_ms=60,
         ),
-        alt=(
-            f"Logit of one token pair {distance} apart as the pair slides from position 0 to {2 * table_length}: "
-            "RoPE, T5, ALiBi and no-position lines are flat; sinusoidal and learned absolute lines wander, and the "
-            f"learned line stops where its {table_length}-row table ends."
-        ),
-        csv=columns_to_csv({"key_position": shifts, **{f"logit_{name}": values for name, values in scores.items()}}),
     )
 
 

@@ -11,6 +11,20 @@ from rope_core.limits import MAX_POSITION, MAX_SEQ
 
 MAX_SHIFTS = 1024
 _QUERY_TOKEN, _KEY_TOKEN = 1, 0
+# The learned table's length runs in steps of this many rows; the pair slides in steps of 1/64 of it.
+TABLE_STEP = 64
+
+
+def slide_positions(table_length: int) -> np.ndarray:
+    """Where the key token stops as the pair slides: 0 to twice the table length in 128 equal steps.
+
+    Twice the training length keeps the learned table's end in view; a step of table_length / 64 tokens is a
+    whole number for every length the chapter offers (multiples of 64), so the stops are exact positions.
+    """
+    table_length = check_int("table_length", table_length, TABLE_STEP, 65536)
+    if table_length % TABLE_STEP:
+        raise ValueError(f"table_length must be a multiple of {TABLE_STEP}, got {table_length}")
+    return np.arange(0, 2 * table_length + 1, table_length // TABLE_STEP)
 
 
 def _check_common(method, d, seed, base, learned_max_len) -> tuple[str, int, int, float, int]:

@@ -12,6 +12,7 @@ from tests.e2e.browser import assert_no_exception, chart_data, open_app, real_co
 
 CHAPTER_8 = "pages/08_Attention_maps.py"
 CHAPTER_9 = "pages/09_Efficient_implementation.py"
+CHAPTER_10 = "pages/10_Why_RoPE_won.py"
 
 
 def _chart(page, key: str):
@@ -185,5 +186,78 @@ def test_chapter_9_sections_rerun_alone_and_keep_the_link(page, app_url):
     _wait_for_title(page, "pairing", "d = 14")
     assert url_query(page)["hd"] == "14"
     assert _title(page, "timing") == "Measured now: d = 128, L = 64"
+    assert_no_exception(page)
+    assert real_console_errors(page) == []
+
+
+def test_chapter_10_deep_link_then_distance_slider_moves_the_alibi_line(page, app_url):
+    open_app(page, app_url, CHAPTER_10, "r=20&L=128")
+    assert_no_exception(page)
+    r_slider = page.locator(".st-key-r input[type=range]")
+    assert r_slider.input_value() == "20"
+    assert page.locator(".st-key-L input[type=range]").input_value() == "128"
+    assert "r = 20 apart" in _title(page, "shift_scores")
+    nope, alibi = chart_data(page, "shift_scores", 0), chart_data(page, "shift_scores", 4)
+    assert abs((nope[0] - alibi[0]) - 0.5 * 20) < 1e-3
+
+    r_slider.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    _wait_for_title(page, "shift_scores", "r = 21 apart")
+    assert url_query(page)["r"] == "21"
+    nope, alibi = chart_data(page, "shift_scores", 0), chart_data(page, "shift_scores", 4)
+    assert abs((nope[0] - alibi[0]) - 0.5 * 21) < 1e-3
+    # The learned line stops where the 128-row table ends: key position 128 − 1 − 21 = 106.
+    shifts = chart_data(page, "shift_scores", 2, "x")
+    has_score = _chart(page, "shift_scores").evaluate("el => Array.from(el._fullData[2].y).map(Number.isFinite)")
+    assert has_score == [shift <= 106 for shift in shifts]
+    assert_no_exception(page)
+    assert real_console_errors(page) == []
+
+
+def test_chapter_10_dragging_slides_the_pair_without_the_server(page, app_url):
+    sent: list[float] = []
+    page.on("websocket", lambda socket: socket.on("framesent", lambda _: sent.append(time.monotonic())))
+    open_app(page, app_url, CHAPTER_10, "L=64")
+    page.wait_for_selector(".st-key-chart_shift_scores .ropelab-chart__range", timeout=30_000)
+    scrubber = page.locator(".st-key-chart_shift_scores .ropelab-chart__range")
+    assert scrubber.get_attribute("aria-label") == "Key position p" and scrubber.input_value() == "32"
+    rope = chart_data(page, "shift_scores", 5)  # RoPE's line: flat
+
+    scrubber.scroll_into_view_if_needed()
+    box = scrubber.bounding_box()
+    y = box["y"] + box["height"] / 2
+    x = box["x"] + box["width"] * 32.5 / 129  # the thumb sits where stop 32 (p = 32) is
+    page.mouse.move(x, y)
+    page.mouse.down()
+    during = len(sent)
+    seen = set()
+    for step in range(1, 9):
+        page.mouse.move(x + step * box["width"] / 24, y, steps=2)
+        page.wait_for_timeout(80)
+        p = int(scrubber.input_value())
+        dots_x = chart_data(page, "shift_scores", 6, "x")
+        dots_y = chart_data(page, "shift_scores", 6, "y")
+        tokens = chart_data(page, "shift_scores", 8, "x")
+        if dots_x == [p] * 6 and tokens == [p, p + 8]:
+            seen.add(p)
+            assert abs(dots_y[5] - rope[p]) < 1e-5  # the RoPE dot sits on RoPE's flat line
+            learned = dots_y[2]
+            assert (learned is None or learned != learned) == (p + 8 >= 64)  # no learned row for a query ≥ 64
+    assert len(sent) == during, "dragging the scrubber must not talk to the server"
+    assert len(seen) >= 5, f"the pair followed the drag at only {sorted(seen)}"
+    page.mouse.up()
+    wait_for_app(page)
+    released = int(scrubber.input_value())
+    assert released > 40 and url_query(page)["p"] == str(released)
+    page.wait_for_function("p => document.querySelector('.ropelab-share__link').value.includes(`p=${p}`)", arg=released)
+    assert page.locator(".st-key-p input[type=range]").input_value() == str(released)
+
+    fresh = page.context.new_page()
+    fresh.goto(page.url, wait_until="domcontentloaded")
+    fresh.wait_for_selector(".st-key-chart_shift_scores .js-plotly-plot", timeout=30_000)
+    wait_for_app(fresh)
+    assert fresh.locator(".st-key-chart_shift_scores .ropelab-chart__range").input_value() == str(released)
+    assert chart_data(fresh, "shift_scores", 8, "x") == [released, released + 8]
     assert_no_exception(page)
     assert real_console_errors(page) == []

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rope_core import METHODS, attention_maps
-from ropelab.lessons.c10_why_rope_won import pair_score_across_shifts, pair_score_by_distance
+from ropelab.lessons.c10_why_rope_won import pair_score_across_shifts, pair_score_by_distance, slide_positions
 
 SHIFTS = np.array([0, 5, 40, 200, 470])
 
@@ -50,6 +50,15 @@ def test_learned_distance_curve_stops_at_the_table_end():
     scores = pair_score_by_distance("learned", 20, 16, shift=5, learned_max_len=16)
     assert np.isfinite(scores[:10]).all() and np.isnan(scores[10:]).all()
     assert np.isnan(pair_score_by_distance("learned", 3, 16, shift=15, learned_max_len=16)).all()
+
+
+def test_the_pair_slides_over_twice_the_table_in_128_equal_steps():
+    assert slide_positions(64).tolist() == list(range(129))
+    stops = slide_positions(1024)
+    assert stops[0] == 0 and stops[-1] == 2048 and stops.size == 129 and set(np.diff(stops)) == {16}
+    for bad in (32, 100, 0):
+        with pytest.raises(ValueError, match="table_length"):
+            slide_positions(bad)
 
 
 @pytest.mark.parametrize(
