@@ -122,8 +122,8 @@ adding, rotating = st.columns(2, gap="large")
 with adding:
     st.markdown("**First try: add a position vector**")
     ui.prose(
-        "Chapter 3's idea: add $p_m = (\\sin m\\theta, \\cos m\\theta)$ to the query and $p_n$ to the key. The score "
-        "splits into four terms, here with your numbers:"
+        "Chapter 3's idea, put straight into $q$ and $k$: add $p_m = (\\sin m\\theta, \\cos m\\theta)$ to the "
+        "query and $p_n$ to the key. The score splits into four terms, here with your numbers:"
     )
     # Three short lines, so the equation fits half a page and a phone.
     ui.formula(
@@ -149,8 +149,8 @@ st.markdown(checklist_markdown(lesson.design_checks(QUERY, KEY, m, n, theta)))
 
 st.subheader("Two arrows, two positions")
 ui.prose(
-    "Drag the scrubber under the left picture to turn the query through every position $m$, or under the right one "
-    "to move both positions by Δ. Let go, and the sliders take the new value."
+    "Drag the scrubber under the arrows to turn the query through every position $m$, or the one under the shifted "
+    "pair to move both positions by Δ. Let go, and the sliders take the new value."
 )
 pair_score = score(m, n, theta)
 pair_column, shift_column = st.columns(2, gap="medium")
@@ -176,7 +176,7 @@ with ui.go_deeper("the algebra: the score from the offset alone, and rotation fa
     ui.prose(
         "Read the pair $(x_0, x_1)$ as the complex number $x_0 + i x_1$: turning by $m\\theta$ multiplies it by "
         "$e^{im\\theta}$, and the score is the real part of $\\tilde q\\, \\overline{\\tilde k}\\, e^{i(m-n)\\theta}$, "
-        "in which only $m - n$ appears. The caption under the left picture computes the score that way too."
+        "in which only $m - n$ appears. The caption under the arrows computes the score that way too."
     )
     identity_section()
 

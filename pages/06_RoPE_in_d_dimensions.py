@@ -84,20 +84,21 @@ def worked_example_section() -> None:
         f"{x:g}\\cdot {sin} + {y:g}\\cdot {cos}) = ({first.q_turned[0]:.3f},\\; {first.q_turned[1]:.3f})"
     )
     before, after = st.columns(2, gap="medium")
-    with before:
-        st.markdown(worked_table(example, shifted=False))
-    with after:
-        st.markdown(worked_table(example, shifted=True))
-    products = " + ".join(f"({step.product:.3f})" for step in example.steps)
-    moved = " + ".join(f"({step.product:.3f})" for step in example.shifted_steps)
-    ui.formula(
-        f"\\langle R_{{{m}}}q,\\, R_{{{n}}}k\\rangle = {products} = {example.score:.4f},\\qquad "
-        f"\\langle R_{{{m + shift}}}q,\\, R_{{{n + shift}}}k\\rangle = {moved} = {example.shifted_score:.4f}"
-    )
-    st.caption(
-        f"Moving both positions by Δ = {shift} changes every angle and every turned pair, yet each pair's dot product "
-        "stays the same: it depends only on that pair's angle difference (m − n)θᵢ. So the total does too."
-    )
+    for column, shifted in ((before, False), (after, True)):
+        steps = example.shifted_steps if shifted else example.steps
+        q_at, k_at = (m + shift, n + shift) if shifted else (m, n)
+        with column:
+            st.markdown(worked_table(example, shifted=shifted))
+            total = example.shifted_score if shifted else example.score
+            products = " + ".join(f"({step.product:.3f})" for step in steps)
+            ui.formula(f"\\langle R_{{{q_at}}}q,\\, R_{{{k_at}}}k\\rangle = {products} = {total:.4f}")
+    if shift:
+        st.caption(
+            f"Moving both positions by Δ = {shift} changes every angle and every turned pair, yet each pair's dot "
+            "product stays the same: it depends only on that pair's angle difference (m − n)θᵢ. So the total does too."
+        )
+    else:
+        st.caption("With Δ = 0 both tables are the same; move both positions with Δ and watch each pair's dot product.")
     with ui.go_deeper("the same in code: ten lines of NumPy, as in PyTorch"):
         code_section(example)
 
@@ -106,9 +107,9 @@ def code_section(example: lesson.WorkedExample) -> None:
     ui.prose(
         "This is how RoPE usually looks in PyTorch code (Hugging Face's Llama, for one), written with NumPy. It "
         "pairs channel $i$ with channel $i + d/2$ rather than neighbours (the paper's interleaved pairs "
-        "$(x_{2i}, x_{2i+1})$, which GPT-J keeps, only reorder the channels), and `rotate_half` hands each channel "
-        "its partner turned by 90°, so `x·cos + rotate_half(x)·sin` turns every pair at once. These are the "
-        "functions this page runs:"
+        "$(x_{2i}, x_{2i+1})$, kept by GPT-J and Meta's original Llama code, differ only in the order of the "
+        "channels), and `rotate_half` hands each channel its partner turned by 90°, so `x·cos + rotate_half(x)·sin` "
+        "turns every pair at once. These are the functions this page runs:"
     )
     st.code(lesson.textbook_source(), language="python")
     check = lesson.code_check(example)
@@ -296,14 +297,15 @@ with ui.go_deeper("the ladder of frequencies, full turns in a context, and what 
 
 ui.try_this(
     [
-        "Drag the scrubber under the clocks with 1 token per stop: only the first clock or two move visibly. Switch "
-        "to 1,024 tokens per stop: now the slow clocks turn and the fast ones jump around erratically.",
+        "Drag the scrubber under the clocks with 1 token per stop: the fast clocks spin, the slowest hardly move. "
+        "Switch to 256 tokens per stop: the slower clocks now turn visibly, and the fast ones jump around "
+        "erratically.",
         "In the worked example, move both positions with Δ: every turned pair changes, each pair's dot product "
         "does not.",
         "Set d = 8 and drag the matrix's scrubber: four 2×2 blocks, and the fast corner's cos/sin numbers change "
         "with every step of m.",
-        "In Go deeper, change the base from 10k to 500k: the wavelength line tilts up while its left end stays at "
-        "6.28.",
+        "Change the base b from 10k to 500k and open the ladder in Go deeper: the wavelength line tilts up while its "
+        "left end stays at 6.28.",
     ]
 )
 ui.check_yourself(

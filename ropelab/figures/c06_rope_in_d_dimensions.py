@@ -218,18 +218,27 @@ def _ladder_style(colour: str, symbol: str) -> dict[str, Any]:
 
 
 CLOCK_SPACING = 2.6
+# Clocks sit in rows of four, so each dial stays large enough to read on a phone as well as on a wide screen.
+CLOCKS_PER_ROW = 4
+ROW_SPACING = 3.6
+
+
+def clock_centres(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of each clock's centre: rows of CLOCKS_PER_ROW, left to right, top row first."""
+    index = np.arange(count)
+    return CLOCK_SPACING * (index % CLOCKS_PER_ROW), -ROW_SPACING * (index // CLOCKS_PER_ROW)
 
 
 def clock_hands_xy(angles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates of all hands on one axis: clock k is centred at x = k·CLOCK_SPACING; hands split by NaN gaps.
+    """Coordinates of all hands on one axis: clock k is centred at clock_centres; hands split by NaN gaps.
 
     `angles` holds one angle per clock, or one row of them per scrubber stop (then one row of x and y per stop).
     """
     angles = np.asarray(angles, dtype=np.float64)
-    centres = CLOCK_SPACING * np.arange(angles.shape[-1])
+    centre_x, centre_y = clock_centres(angles.shape[-1])
     gap = np.full(angles.shape, np.nan)
-    x = np.stack([np.broadcast_to(centres, angles.shape), centres + np.cos(angles), gap], axis=-1)
-    y = np.stack([np.zeros(angles.shape), np.sin(angles), gap], axis=-1)
+    x = np.stack([np.broadcast_to(centre_x, angles.shape), centre_x + np.cos(angles), gap], axis=-1)
+    y = np.stack([np.broadcast_to(centre_y, angles.shape), centre_y + np.sin(angles), gap], axis=-1)
     flat = (*angles.shape[:-1], 3 * angles.shape[-1])
     return x.reshape(flat).astype(np.float32), y.reshape(flat).astype(np.float32)
 
@@ -254,10 +263,10 @@ def _pair_clocks(
     if not 0 <= index < positions.size:
         raise ValueError(f"the current stop must be in [0, {positions.size - 1}], got {index}")
     count = len(pairs)
-    centres = CLOCK_SPACING * np.arange(count)
+    centre_x, centre_y = clock_centres(count)
     circle = np.append(np.linspace(0.0, TWO_PI, 73), np.nan)
-    dial_x = (centres[:, None] + np.cos(circle)[None, :]).ravel()
-    dial_y = np.tile(np.sin(circle), count)
+    dial_x = (centre_x[:, None] + np.cos(circle)[None, :]).ravel()
+    dial_y = (centre_y[:, None] + np.sin(circle)[None, :]).ravel()
     tip_colours = [HIGHLIGHT_COLOUR if pair == 0 else QUERY_COLOUR for pair in pairs]
     # Marker sizes per point: small at the centre, large at the tip, none on the NaN gap.
     sizes = np.tile(np.array([5, 12, 0]), count)
@@ -303,12 +312,12 @@ def _pair_clocks(
         animated.append(2)
         frame_data += [_typed_rows(every_x[:, window], "f4"), _typed_rows(every_y[:, window], "f4")]
     annotations = fig["layout"].setdefault("annotations", [])
-    for centre, pair, wavelength in zip(centres, pairs, wavelengths, strict=True):
+    for x_centre, y_centre, pair, wavelength in zip(centre_x, centre_y, pairs, wavelengths, strict=True):
         # No xref/yref, as before the switch to dicts: plotly.js then refers x and y to the only axes.
         annotations.append(
             {
-                "x": centre,
-                "y": 1.22,
+                "x": x_centre,
+                "y": y_centre + 1.22,
                 "text": _clock_label(pair, wavelength),
                 "showarrow": False,
                 "yanchor": "bottom",
@@ -323,9 +332,12 @@ def _pair_clocks(
         frames.append({"data": data})
     for trace_index, patch in zip(animated, frames[index]["data"], strict=True):
         fig["data"][trace_index].update(patch)
-    spec.update_xaxes(fig, range=[-1.6, centres[-1] + 1.6], visible=False, constrain="domain", fixedrange=True)
-    spec.update_yaxes(fig, range=[-1.3, 2.2], visible=False, scaleanchor="x", scaleratio=1, fixedrange=True)
-    style_figure(fig, height=230)
+    spec.update_xaxes(fig, range=[-1.6, centre_x.max() + 1.6], visible=False, constrain="domain", fixedrange=True)
+    spec.update_yaxes(
+        fig, range=[centre_y.min() - 1.3, 2.6], visible=False, scaleanchor="x", scaleratio=1, fixedrange=True
+    )
+    rows = int(-centre_y.min() / ROW_SPACING) + 1
+    style_figure(fig, height=60 + 135 * rows)
     spec.update_layout(fig, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return fig, frames, animated
 

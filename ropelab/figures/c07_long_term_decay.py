@@ -41,10 +41,8 @@ def _decay(
         1,
         shared_xaxes=True,
         vertical_spacing=0.12,
-        subplot_titles=(
-            "RoFormer's bound: mean of |S_j| (an upper-bound factor, not a score)",
-            "Actual scores ⟨q, R k⟩ / d at each distance",
-        ),
+        # Short titles: a subplot title does not wrap, and these must fit a phone.
+        subplot_titles=("RoFormer's bound (a ceiling, not a score)", "Actual scores ⟨q, R k⟩ / d"),
     )
     bound_curve = {
         "type": "scatter",
@@ -93,8 +91,9 @@ def _decay(
     spec.update_xaxes(fig, row=2, col=1, title={"text": "relative distance m − n (tokens)"})
     spec.update_yaxes(fig, row=1, col=1, title={"text": "bound"}, rangemode="tozero")
     spec.update_yaxes(fig, row=2, col=1, title={"text": "score / d"})
-    style_figure(fig, title=title, height=640)
-    spec.update_layout(fig, legend={"y": -0.12, "yanchor": "top"}, margin={"b": 90})
+    style_figure(fig, title=title, height=660)
+    # Room under the x-axis title for the legend: two rows on a wide screen, four on a phone.
+    spec.legend_below(fig, rows=3)
     return spec.finish(fig)
 
 

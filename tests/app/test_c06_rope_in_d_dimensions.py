@@ -108,7 +108,7 @@ def test_the_position_slider_moves_the_hands_by_m_theta():
     # Eight clocks, each (centre, tip, gap); the first shown pair is pair 0 (θ = 1) and the last is pair 15.
     assert x[1] - x[0] == pytest.approx(np.cos(7 * frequencies[0]), abs=1e-6)
     assert y[1] == pytest.approx(np.sin(7 * frequencies[0]), abs=1e-6)
-    assert y[-2] == pytest.approx(np.sin(7 * frequencies[15]), abs=1e-6)
+    assert y[-2] - y[-3] == pytest.approx(np.sin(7 * frequencies[15]), abs=1e-6)  # tip minus centre
     assert f"At m = 7 pair 0 stands at {np.mod(7.0, 2 * np.pi):.3f} rad (mod 2π)" in _captions(at)
     assert chart_payload(at, "clocks")["scrub"]["index"] == 7
 

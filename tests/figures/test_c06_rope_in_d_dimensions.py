@@ -9,6 +9,7 @@ import pytest
 import rope_core
 from ropelab.figures.c06_rope_in_d_dimensions import (
     CLOCK_SPACING,
+    ROW_SPACING,
     _pair_clocks,
     _rotation_matrix,
     angle_map_chart,
@@ -132,6 +133,9 @@ def test_clock_hands_are_unit_hands_at_the_core_angles():
     tips_x, tips_y = x[1::3], y[1::3]
     np.testing.assert_allclose(tips_x - CLOCK_SPACING * np.arange(3), np.cos(angles), atol=1e-6)
     np.testing.assert_allclose(tips_y, np.sin(angles), atol=1e-6)
+    # A fifth clock starts the second row: the same hand, one row down.
+    x, y = clock_hands_xy(np.zeros(5))
+    assert (x[12], y[12]) == (0.0, -ROW_SPACING) and (x[13], y[13]) == (1.0, -ROW_SPACING)
     assert np.isnan(x[2::3]).all()
 
 
@@ -161,7 +165,9 @@ def test_pair_clocks_scrub_every_position_with_the_core_angles():
     assert validated(at_stop(chart, index)).to_plotly_json() == validated(chart.figure).to_plotly_json()
     last = validated(at_stop(chart, 39))
     tip = 3 * (len(pairs) - 1) + 1
-    assert values(last.data[1].y)[tip] == pytest.approx(np.sin(positions[-1] * frequencies[pairs[-1]]), abs=1e-6)
+    assert values(last.data[1].y)[tip] + ROW_SPACING == pytest.approx(
+        np.sin(positions[-1] * frequencies[pairs[-1]]), abs=1e-6
+    )
     # Pair 0's hand is also drawn on its own, in the highlight colour, and follows the scrubber with the rest.
     assert values(last.data[2].y).tolist() == pytest.approx(values(last.data[1].y)[:2].tolist(), abs=1e-6)
     labels = [annotation.text for annotation in fig.layout.annotations]
