@@ -20,7 +20,7 @@ def print_stylesheet() -> None:
     st.html(
         """<style>
 @media print {
-  @page { size: A4; margin: 11mm 12mm; }
+  @page { size: A4; margin: 10mm 11mm; }
   html, body { height: auto !important; overflow: visible !important; }
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
@@ -32,21 +32,23 @@ def print_stylesheet() -> None:
     position: static !important; height: auto !important; overflow: visible !important; max-height: none !important;
   }
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: none !important; }
-  [data-testid="stMain"] { font-size: 9.5pt; }
+  [data-testid="stMain"] { font-size: 9pt; }
   [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
   [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
   [data-testid="stMain"] [data-testid="stMarkdownContainer"] td,
   [data-testid="stMain"] [data-testid="stMarkdownContainer"] th {
-    font-size: 9.5pt; line-height: 1.3; margin-bottom: 0.15rem;
+    font-size: 9pt; line-height: 1.3; margin-bottom: 0.15rem;
   }
-  [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 8.5pt; }
+  [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 8pt; }
   [data-testid="stMain"] h1 { font-size: 17pt; padding: 0 0 0.2rem 0; }
   [data-testid="stMain"] h3 { font-size: 12pt; padding: 0.3rem 0 0.1rem 0; }
-  [data-testid="stMain"] .katex { font-size: 0.95em; }
-  [data-testid="stMain"] .katex-display { overflow: visible; }
-  [data-testid="stMain"] [data-testid="stPageLink"] p { font-size: 8.5pt; }
+  [data-testid="stMain"] .katex { font-size: 0.9em; }
+  [data-testid="stMain"] .katex-display { overflow: visible; margin: 0.35em 0; }
+  [data-testid="stMain"] [data-testid="stElementContainer"] { break-inside: avoid; }
+  .st-key-chart_rules { zoom: 0.75; }
+  [data-testid="stMain"] [data-testid="stPageLink"] p { font-size: 8pt; }
   [data-testid="stMain"] [data-testid="stPageLink"] a { padding: 0; min-height: 0; }
-  [class*="st-key-sheet_block_"] { break-inside: avoid; }
+  [class*="st-key-sheet_block_rule_"] { break-inside: avoid; }
   .st-key-ropelab_takeaway { break-inside: avoid; }
 }
 </style>"""
@@ -67,7 +69,7 @@ def block(name: str):
 
 def rule(name: str, note: str, formulas) -> None:
     """One context-extension rule: its name and note on the left, its formulas on the right."""
-    with block(name.lower().replace(" ", "_").replace(".", "")):
+    with block("rule_" + name.lower().replace(" ", "_").replace(".", "")):
         label, equations = st.columns([1, 3], gap="medium")
         label.markdown(f"**{name}**  \n{note}")
         with equations:
@@ -137,7 +139,7 @@ with left, block("complex"):
     st.subheader("The complex form")
     ui.formula(r"z_i = x_{2i} + i\,x_{2i+1} \;\mapsto\; z_i\,e^{i m\theta_i}")
     ui.formula(r"s_{mn} = \operatorname{Re}\sum_i \tilde q_i\,\overline{\tilde k_i}\; e^{i(m-n)\theta_i}")
-    st.caption("Each pair is a complex number; RoPE multiplies it by a unit phasor.")
+    st.caption("Each pair is a complex number (q̃_i, k̃_i: pair i of q and k); RoPE multiplies it by a unit phasor.")
     chapter_link(1, 9)
 with right, block("decay"):
     st.subheader("Long-term decay: a bound")
@@ -184,7 +186,7 @@ rule(
 rule("Llama 3.1", "`llama3`: α = 1, β = 4, s = 8, L = 8192; no attention factor", [rope_core.llama3_bands])
 rule(
     "LongRoPE",
-    "`longrope`: a searched factor r_i per pair, from a long list once the sequence is longer than L",
+    "`longrope`: a searched factor r_i per pair (a long list beyond L)",
     [r"\theta'_i = \theta_i / r_i,\qquad a = \sqrt{1 + \ln s / \ln L}"],
 )
 st.caption(
