@@ -275,14 +275,19 @@ def _sweep_title(m: int, n: int, score: float) -> str:
     return f"m = {m}, n = {n}, m − n = {m - n}: score {score:.3f}"
 
 
-def _sweep_marker(position: int, score: float) -> dict[str, Any]:
+def _marker_side(position: int, middle: float) -> str:
+    # The readout sits on the side of the marker away from the nearer edge, clear of the axis and its ticks.
+    return "top right" if position < middle else "top left"
+
+
+def _sweep_marker(position: int, score: float, middle: float) -> dict[str, Any]:
     return {
         "type": "scatter",
         "x": np.array([position], dtype=np.float32),
         "y": np.array([score], dtype=np.float32),
         "mode": "markers+text",
         "text": [f"{score:.2f}"],
-        "textposition": "top center",
+        "textposition": _marker_side(position, middle),
         "marker": {"color": HIGHLIGHT_COLOUR, "size": 13},
         "name": "current n",
         "showlegend": False,
@@ -321,7 +326,8 @@ def key_sweep_chart(m: int, n: int, theta: float, stops: PairStops) -> spec.Char
         "showlegend": False,
     }
     spec.add_trace(fig, curve, row=1, col=2)
-    spec.add_trace(fig, _sweep_marker(n, stops.scores[index]), row=1, col=2)
+    middle = (positions[0] + positions[-1]) / 2
+    spec.add_trace(fig, _sweep_marker(n, stops.scores[index], middle), row=1, col=2)
     if positions[0] <= m <= positions[-1]:
         spec.add_vline(
             fig, m, row=1, col=2, line={"color": QUERY_COLOUR, "dash": "dot", "width": 1.5}, annotation_text=" n = m"
@@ -339,7 +345,12 @@ def key_sweep_chart(m: int, n: int, theta: float, stops: PairStops) -> spec.Char
         {
             "data": [
                 _arrow_patch(tip, f"key at n = {position}", "k"),
-                {"x": [position], "y": [round(float(score), 6)], "text": [f"{score:.2f}"]},
+                {
+                    "x": [position],
+                    "y": [round(float(score), 6)],
+                    "text": [f"{score:.2f}"],
+                    "textposition": _marker_side(position, middle),
+                },
             ],
             "layout": {"title": {"text": _sweep_title(m, position, score)}},
         }
