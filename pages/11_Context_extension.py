@@ -32,13 +32,19 @@ SHORT_METHOD_NAMES = {
 }
 
 
-def _angle_chart(method: str, dim: int, base: float, train_length: int, config_factor, target_units: int):
-    """The angle chart with its target-length scrubber: every stop computed at once, a few milliseconds."""
+# Every stop's angles at once, a few milliseconds; cached per model, method and set of stops, which do not change
+# while the reader scrubs (a released stop is already one of them), so a release finds its sweep ready.
+target_sweep = st.cache_data(lesson.sweep_target_length, max_entries=64, show_spinner=False)
+
+
+def angle_chart(method: str, dim: int, base: float, train_length: int, config_factor, target_units: int):
+    """The angle chart with its target-length scrubber: log-spaced stops, the landmarks L, s·L and 2·s·L, and T."""
     train_units = train_length // TOKENS_PER_UNIT
     scaled_units = None if config_factor is None else round(config_factor * train_length / TOKENS_PER_UNIT)
     landmarks = [target_units, train_units, *([scaled_units, 2 * scaled_units] if scaled_units else [])]
     stops = lesson.log_spaced_stops(1, MAX_UNITS, SCRUB_STOPS, include=landmarks)
-    sweep = lesson.sweep_target_length(method, dim, base, train_length, stops * TOKENS_PER_UNIT, config_factor)
+    sweep = target_sweep(method, dim, base, train_length, tuple(int(stop) * TOKENS_PER_UNIT for stop in stops),
+                         config_factor)  # fmt: skip
     return figures.angle_chart(
         sweep,
         int(np.searchsorted(stops, target_units)),
@@ -48,10 +54,6 @@ def _angle_chart(method: str, dim: int, base: float, train_length: int, config_f
         scaled_context=None if scaled_units is None else scaled_units * TOKENS_PER_UNIT,
         unit=TOKENS_PER_UNIT,
     )
-
-
-# Cached per setting: moving another control, or coming back to a setting, costs nothing.
-angle_chart = st.cache_data(_angle_chart, max_entries=64, show_spinner=False)
 
 
 def _score_chart(dim: int, base: float, train_length: int, factor: float, target_length: int):
