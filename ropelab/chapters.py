@@ -146,7 +146,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         "Check yourself",
         "pages/15_Check_yourself.py",
         ":material/quiz:",
-        "A quiz across every chapter, answers computed by rope_core.",
+        "A quiz across every chapter, with answers the app computes.",
         _BEYOND,
     ),
     Chapter(

@@ -5,6 +5,7 @@
 // so everything that must survive an update lives in a per-parent instance record.
 
 const instances = new WeakMap();
+const DEFAULT_HEIGHT = 450; // plotly.js's own default figure height, for a figure that names none
 let plotlyLoading = null;
 let stylesLoaded = false;
 
@@ -157,7 +158,8 @@ function createInstance(parent) {
   const instance = { root, plot, error, scrub: null, latest: null, drawing: false, drawn: null };
   // Plotly's own "responsive" option only listens to the window; the sidebar opening also changes the width.
   instance.resizer = new ResizeObserver(() => {
-    if (!window.Plotly || !instance.drawn) {
+    // A chart that has left the page (or sits in a hidden tab) has nothing to resize; plotly.js would throw.
+    if (!window.Plotly || !instance.drawn || !root.isConnected || root.offsetParent === null) {
       return;
     }
     const narrow = root.clientWidth > 0 && root.clientWidth < NARROW_WIDTH;
@@ -439,6 +441,9 @@ async function draw(instance, settings) {
         // The reader is still moving the scrubber: keep their stop, not the one the server last knew.
         shown = frameFigure(instance, scrub.index);
       }
+      // The div carries the figure's height itself: plotly.js's resize sizes a responsive plot from its div, and a
+      // div without a height of its own would shrink the plot to a strip.
+      instance.plot.style.height = `${shown.layout.height || DEFAULT_HEIGHT}px`;
       await Plotly.react(instance.plot, { data: shown.data, layout: ownCopy(shown.layout), config, frames: figure.frames });
       clearError(instance);
     }

@@ -133,6 +133,10 @@ def test_the_plot_follows_the_width_of_its_column(page, app_url):
     page.wait_for_function(f"(w) => document.querySelector('{PLOT}')._fullLayout.width < w - 50", arg=wide)
     frame = page.locator(".st-key-chart_pair").bounding_box()
     assert page.locator(PLOT).evaluate("el => el._fullLayout.width") <= frame["width"] + 1
+    # A resize changes the width only: the plot keeps the height its figure asks for (it once collapsed to 32 px).
+    page.wait_for_timeout(300)
+    height, drawn = page.locator(PLOT).evaluate("el => [el.getBoundingClientRect().height, el._fullLayout.height]")
+    assert height >= 300 and abs(height - drawn) <= 2, (height, drawn)
 
 
 def test_a_chart_that_cannot_be_drawn_says_so_instead_of_staying_blank(page, app_url):
