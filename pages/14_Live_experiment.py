@@ -312,22 +312,17 @@ with ui.go_deeper("the model, its gradients, the optimiser and the time estimate
 
 chance_loss = math.log(settings.vocab)
 if run is not None:
-    loss_column, accuracy_column = st.columns(2)
-    with loss_column:
-        ui.chart(figures.live_loss_chart(run.snapshot(), chance_loss), key="loss")
-    accuracy_column.caption("Accuracy against length, the attention maps and a look inside the RoPE head follow here.")
+    ui.chart(figures.live_loss_chart(run.snapshot(), chance_loss), key="loss")
+    st.caption("Accuracy against length, the attention maps and a look inside the RoPE head follow when it is done.")
 elif result is None:
     st.info("Press **Train the four models** to start. Loss curves appear while it trains.", icon=":material/science:")
 else:
-    loss_column, accuracy_column = st.columns(2)
-    with loss_column:
-        ui.chart(figures.loss_chart(result, chance_loss), key="loss")
+    ui.chart(figures.loss_chart(result, chance_loss), key="loss")
     lengths = np.unique(np.maximum(np.round(np.array(LENGTH_MULTIPLES) * train_length), offset + 2)).astype(int)
-    with accuracy_column:
-        ui.chart(
-            figures.accuracy_chart(lengths, accuracy_of(result, lengths), train_length, 1 / settings.vocab),
-            key="accuracy",
-        )
+    ui.chart(
+        figures.accuracy_chart(lengths, accuracy_of(result, lengths), train_length, 1 / settings.vocab),
+        key="accuracy",
+    )
     attention_section(result)
     bridge_section(result)
 

@@ -21,6 +21,21 @@ MAX_MAP_SIZE = 64
 LOSS_FLOOR = 1e-4
 
 
+def _legend_at_foot(fig: spec.Figure) -> spec.Figure:
+    """The legend at the very bottom of the figure, below the axis titles, in as many rows as the width needs.
+
+    Anchored to the figure's container, the legend makes plotly.js grow the bottom margin to fit it, and the x axes'
+    automargin keeps their tick labels and titles above it: no overlap on a phone that wraps it into several rows or
+    in lecture mode's larger type (a legend placed at a fraction of the plot height lands on the axis title there).
+    """
+    spec.update_layout(
+        fig,
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        margin={"b": 40},
+    )
+    return spec.update_xaxes(fig, automargin=True)
+
+
 def _task(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | None = None) -> spec.Figure:
     """The input sequence on top, the targets below, and an arrow from x_{t−k} to every target y_t."""
     tokens = np.asarray(tokens)
@@ -87,7 +102,7 @@ def _task(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | 
     spec.update_yaxes(
         fig, tickvals=[0, 1], ticktext=["target", "input"], range=[-0.5, 1.5], showgrid=False, zeroline=False
     )
-    return style_figure(fig, title=title, height=260)
+    return _legend_at_foot(style_figure(fig, title=title, height=300))
 
 
 def _downsample(curve: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
@@ -136,7 +151,7 @@ def _loss_curves(
         exponentformat="power",
         dtick=1,
     )
-    return style_figure(fig, title=title, height=380)
+    return _legend_at_foot(style_figure(fig, title=title, height=400))
 
 
 def _accuracy_by_length(
@@ -189,7 +204,7 @@ def _accuracy_by_length(
         tickformat=".0%",
         tickvals=np.linspace(0, 1, 6),
     )
-    return style_figure(fig, title=title, height=400)
+    return _legend_at_foot(style_figure(fig, title=title, height=420))
 
 
 def _attention_maps(
@@ -279,16 +294,16 @@ def _wavelength_text(wavelength: float) -> str:
 
 
 def _pair_axis(fig: spec.Figure, wavelengths: np.ndarray, row: int, col: int) -> None:
+    # The axis is named in the subplot titles and its end ticks, not by an axis title, which the legend below the
+    # plot would cover on a phone or a projector.
     pairs = wavelengths.size
+    ticks = list(range(0, pairs, 3 if pairs > 16 else 1))
     spec.update_xaxes(
         fig,
         row=row,
         col=col,
-        title={
-            "text": f"pair i  (fastest: λ = {_wavelength_text(wavelengths[0])} tokens → slowest: "
-            f"λ = {_wavelength_text(wavelengths[-1])})"
-        },
-        tickvals=np.arange(0, pairs, 3 if pairs > 16 else 1),
+        tickvals=ticks,
+        ticktext=[str(tick) for tick in ticks],
         range=[-0.6, pairs - 0.4],
     )
 
@@ -301,7 +316,10 @@ def _pair_usage(usage: PairUsage, ablation: PairAblation, *, title: str | None =
     fig = spec.subplots(
         1,
         2,
-        subplot_titles=["Size of each pair in the queries and keys", "Accuracy with only this pair switched off"],
+        subplot_titles=[
+            "Size of pair i in queries and keys (0 = fastest)",
+            "Accuracy with only pair i switched off",
+        ],
         horizontal_spacing=0.12,
     )
     hover = np.stack([usage.wavelengths, usage.weight_q, usage.weight_k], axis=1).astype(np.float32)
@@ -331,20 +349,20 @@ def _pair_usage(usage: PairUsage, ablation: PairAblation, *, title: str | None =
     }
     spec.add_trace(fig, single, row=1, col=2)
     spec.add_hline(fig, ablation.accuracy, row=1, col=2, line={"color": "gray", "dash": "dash", "width": 1})
-    spec.add_line_label(fig, f"no pair off: {ablation.accuracy:.0%}", ablation.accuracy, above=False, row=1, col=2)
+    spec.add_line_label(fig, f"no pair off: {ablation.accuracy:.0%}", ablation.accuracy, row=1, col=2)
     spec.update_layout(fig, barmode="group", bargap=0.25)
     _pair_axis(fig, usage.wavelengths, 1, 1)
     _pair_axis(fig, usage.wavelengths, 1, 2)
-    spec.update_yaxes(fig, row=1, col=1, title={"text": "mean norm over held-out tokens"}, rangemode="tozero")
-    spec.update_yaxes(fig, row=1, col=2, title={"text": "accuracy"}, range=[0, 1.08], tickformat=".0%")
-    style_figure(fig, title=title, height=400)
-    spec.legend_below(fig, 1)
+    spec.update_yaxes(fig, row=1, col=1, title={"text": "mean norm"}, rangemode="tozero")
+    spec.update_yaxes(fig, row=1, col=2, title={"text": "accuracy"}, range=[0, 1.12], tickformat=".0%")
+    _legend_at_foot(style_figure(fig, title=title, height=420))
     return spec.finish(fig)
 
 
 def _switch_off_title(order: str, count: int, pairs: int, accuracy: float, mass: float, offset: int) -> str:
     which = "none" if count == 0 else f"the {count} {order}" if count < pairs else "all"
-    return f"Pairs switched off: {which} of {pairs} · accuracy {accuracy:.0%} · {mass:.0%} of attention on t − {offset}"
+    # Two short lines: one long title would be cut off on a phone.
+    return f"Pairs off: {which} of {pairs}<br>accuracy {accuracy:.0%} · {mass:.0%} of attention on t − {offset}"
 
 
 def _switch_off(ablation: PairAblation, order: str, count: int, offset: int, *, title: str | None = None):
@@ -357,7 +375,10 @@ def _switch_off(ablation: PairAblation, order: str, count: int, offset: int, *, 
     fig = spec.subplots(
         1,
         2,
-        subplot_titles=["RoPE's attention (query t, key s)", f"As more pairs are switched off ({order} first)"],
+        subplot_titles=[
+            "RoPE's attention (rows: query t, columns: key s)",
+            f"Pairs switched off, {order} first",
+        ],
         horizontal_spacing=0.14,
         column_widths=[0.45, 0.55],
     )
@@ -414,14 +435,12 @@ def _switch_off(ablation: PairAblation, order: str, count: int, offset: int, *, 
     for curve in curves:
         spec.add_trace(fig, curve, row=1, col=2)
     spec.add_trace(fig, current, row=1, col=2)
-    spec.update_xaxes(fig, row=1, col=1, title={"text": "key s"}, range=[-0.5, length - 0.5])
-    spec.update_yaxes(fig, row=1, col=1, title={"text": "query t"}, range=[length - 0.5, -0.5])
-    spec.update_xaxes(
-        fig, row=1, col=2, title={"text": f"pairs switched off, {order} first"}, range=[-0.5, pairs + 0.5]
-    )
+    # No axis titles: the subplot titles name the axes, and the legend below the plot would cover a title.
+    spec.update_xaxes(fig, row=1, col=1, range=[-0.5, length - 0.5])
+    spec.update_yaxes(fig, row=1, col=1, range=[length - 0.5, -0.5])
+    spec.update_xaxes(fig, row=1, col=2, range=[-0.5, pairs + 0.5], dtick=2)
     spec.update_yaxes(fig, row=1, col=2, range=[0, 1.08], tickformat=".0%")
-    style_figure(fig, title=title, height=430)
-    spec.legend_below(fig, 1)
+    _legend_at_foot(style_figure(fig, title=title, height=450))
     return spec.finish(fig)
 
 
@@ -437,7 +456,7 @@ def _percent(value: float) -> str:
 def task_chart(tokens: np.ndarray, targets: np.ndarray, offset: int) -> spec.Chart:
     """One training sequence above its targets, an arrow from each target back to the token it copies."""
     return spec.Chart(
-        _task(tokens, targets, offset, title=f"One training sequence and its targets (k = {offset})"),
+        _task(tokens, targets, offset, title=f"A training sequence and its targets, k = {offset}"),
         alt=(
             f"A row of {tokens.size} random input tokens above a row of targets; each target at position t "
             f"is the input token at position t − {offset}, drawn as an arrow; the first {offset} positions have "
@@ -497,7 +516,7 @@ def attention_chart(
             maps,
             offset,
             train_length,
-            title=f"What each model attends to (length {length}; dotted = ideal s = t − {offset})",
+            title=f"Attention at length {length} (dotted: s = t − {offset})",
         ),
         alt=(
             f"Four attention heatmaps on one held-out sequence of length {length}; the ideal pattern is the "
@@ -519,7 +538,7 @@ def pair_usage_chart(usage: PairUsage, ablation: PairAblation) -> spec.Chart:
     costliest = int(np.argmin(ablation.single_accuracy))
     pairs = usage.wavelengths.size
     return spec.Chart(
-        _pair_usage(usage, ablation, title="Which rotation pairs does the trained RoPE head use?"),
+        _pair_usage(usage, ablation, title="Which pairs the RoPE head uses"),
         alt=(
             f"Left: bars of the mean query and key norm of each of the {pairs} rotation pairs, fastest first; the "
             f"largest product is pair {strongest} (wavelength {_wavelength_text(usage.wavelengths[strongest])} "
@@ -548,7 +567,7 @@ def switch_off_chart(ablation: PairAblation, order: str, count: int, offset: int
     pairs = accuracy.size - 1
     fig = _switch_off(ablation, order, count, offset)
     titles = [_switch_off_title(order, j, pairs, accuracy[j], mass[j], offset) for j in range(pairs + 1)]
-    spec.update_layout(fig, title={"text": titles[count], "x": 0, "xanchor": "left"}, margin={"t": 60})
+    spec.update_layout(fig, title={"text": titles[count], "x": 0, "xanchor": "left"}, margin={"t": 90})
     # Trace order in _switch_off: heatmap 0, ideal line 1, two curves 2-3, the "now" markers 4.
     frames = [
         {
