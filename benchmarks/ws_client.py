@@ -190,6 +190,7 @@ class Stats:
     sessions_opened: int = 0
     fragment_runs: int = 0
     full_runs: int = 0
+    chained_reruns: int = 0  # runs the page itself restarted with st.rerun()
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -365,6 +366,12 @@ class Session:
                     self.stats.error("compile error")
                 elif kind == "script_finished":
                     status = message.script_finished
+                    if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                        # The page called st.rerun() (e.g. to snap a value to its slider's step): its next run
+                        # follows on its own, and this request is done when that one is. (The tab never sends a new
+                        # request before the last one finished, so no request of ours cut this run short.)
+                        self.stats.chained_reruns += 1
+                        continue
                     if status not in FINISHED_OK:
                         self.stats.error(ForwardMsg.ScriptFinishedStatus.Name(status).lower())
                     elif status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
