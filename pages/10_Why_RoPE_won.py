@@ -81,16 +81,16 @@ CLAIMS = (
 
 # The same eight claims in a few words each, for the table on the main path.
 CLAIMS_IN_BRIEF = """
-| | Absolute | Relative bias | Rotary (RoPE) |
+| | Absolute | Relative | RoPE |
 |---|---|---|---|
-| Position enters | added to each token | added to each logit | q and k rotated |
+| Enters | each token | each logit | q and k, rotated |
 | A score sees | both positions | the distance | the distance, exactly |
-| Past the training length | learned: no rows | any distance | any position; slow pairs meet new angles |
-| Decay with distance | none built in | ALiBi by design | a bound that shrinks (shown numerically) |
-| Linear attention | works | does not factor | works (RoFormer Eq. 19) |
-| Extra parameters | learned: a row per position | T5: a scalar per bucket | none |
-| Cost | one addition per token | one per logit | O(d) per q and k, nothing L × L |
-| Images | 2-D sin-cos tables | 2-D bias tables | rotate by row and by column |
+| Long inputs | learned: no rows | any distance | slow pairs: new angles |
+| Decay | none built in | ALiBi: by design | a bound that shrinks |
+| Linear attention | works | does not factor | works (Eq. 19) |
+| Parameters | learned: a row per position | T5: one per bucket | none |
+| Cost | an add per token | an add per logit | O(d) per q and k |
+| Images | 2-D sin-cos tables | 2-D bias tables | by row and column |
 """
 
 # One pair's logit at 129 positions, and at up to 1,024 distances, for six schemes: tens of milliseconds per setting.

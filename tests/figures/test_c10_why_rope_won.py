@@ -50,7 +50,7 @@ def test_shift_figure_marks_where_the_learned_table_ends():
     fig = validated(chart)
     (marker,) = [shape for shape in fig.layout.shapes if shape.type == "line"]
     assert marker.x0 == 20 - 1 - 3
-    assert "query at 19" in fig.layout.annotations[0].text
+    assert fig.layout.annotations[0].text == "learned table ends"
     learned = fig.data[list(METHODS).index("learned")].y
     assert np.isfinite(learned[:2]).all() and np.isnan(learned[2:]).all()
 
@@ -109,9 +109,9 @@ def test_the_pair_stands_at_its_position_with_a_dot_on_every_line(slide):
     assert list(line.x) == [32, 32] and line.yaxis == "y"
     assert list(tokens.x) == [32, 37] and list(tokens.text) == ["key", "query"] and tokens.yaxis == "y2"
     # The strip shades the learned table's rows 0 … 63 and names them.
-    (band,) = [shape for shape in fig.layout.shapes if shape.type == "rect"]
-    assert (band.x0, band.x1, band.yref) == (-0.5, 63.5, "y2 domain")
-    assert "learned table: rows 0 … 63" in [note.text for note in fig.layout.annotations]
+    band = fig.data[9]
+    assert band.name == "learned table: rows 0 … 63" and band.fill == "toself" and band.yaxis == "y2"
+    assert (min(band.x), max(band.x)) == (-0.5, 63.5)
     assert "The pair stands with its key at position 32: NoPE (no positions) " in chart.alt
 
 
