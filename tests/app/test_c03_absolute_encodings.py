@@ -30,7 +30,7 @@ def test_defaults_show_the_table_and_the_failed_lookup():
     assert_clean(at)
     assert _controls(at) == (DEFAULTS, 10_000.0)
     np.testing.assert_allclose(_z(at, "sinusoidal"), rope_core.sinusoidal_encoding(128, 64), atol=1e-6)
-    assert _z(at, "similarity_map").shape == (100, 100)
+    assert _z(at, "similarity_map").shape == (64, 64)
     learned = _z(at, "learned")
     assert learned.shape == (128, 32) and np.isnan(learned[96:]).all() and not np.isnan(learned[:96]).any()
     assert any("position 96 is beyond the learned table's max_len 96" in warning.value for warning in at.warning)
