@@ -86,6 +86,20 @@ def scale_fonts_for_lecture(fig: Figure) -> Figure:
     return {**fig, "layout": layout, "data": data}
 
 
+def scale_frame_fonts_for_lecture(frame: dict[str, Any]) -> dict[str, Any]:
+    """A scrubber frame whose layout patch (a title, annotations) has lecture-size letters like its figure."""
+    layout = frame.get("layout")
+    if not layout:
+        return frame
+    size = LECTURE_FONT_SIZE
+    patched = dict(layout)
+    if "title" in patched:
+        patched["title"] = _with_font_size(patched["title"], size + 4)
+    if patched.get("annotations"):
+        patched["annotations"] = [_with_font_size(note, size) for note in patched["annotations"]]
+    return {**frame, "layout": patched}
+
+
 def _with_colorbar_ticks(holder: dict[str, Any], size: int) -> dict[str, Any]:
     colorbar = dict(holder.get("colorbar") or {})
     colorbar["tickfont"] = {**colorbar.get("tickfont", {}), "size": size}

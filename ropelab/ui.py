@@ -7,6 +7,7 @@ Pages stay thin: `start_page(n)` → controls from here → cached `rope_core` c
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import math
 import urllib.parse
@@ -22,7 +23,7 @@ from ropelab import chart as chart_element
 from ropelab.figures.spec import Chart, Figure, Scrub
 from ropelab.numbers import MAX_CHARS as MAX_TYPED_CHARS
 from ropelab.numbers import parse_number
-from ropelab.style import DARK_BACKGROUND_SWAPS, scale_fonts_for_lecture
+from ropelab.style import DARK_BACKGROUND_SWAPS, scale_fonts_for_lecture, scale_frame_fonts_for_lecture
 
 T = TypeVar("T")
 
@@ -466,12 +467,14 @@ def choice(
     format_func: Callable[[T], str] = str,
     help: str | None = None,
     widget: str = "selectbox",
+    on_change: Callable[[], None] | None = None,
 ) -> T:
     """Pick one of `options` (selectbox, radio, segmented or select_slider); the URL holds format_func(option)."""
     options = list(options)
     index = options.index(default)
     _forget_stale_state(key, lambda old: old in options)
-    common = {"key": key, "format_func": format_func, "help": help, "bind": "query-params"}
+    # on_change runs only when the reader picks (not for a value arriving in a link), before the page reruns.
+    common = {"key": key, "format_func": format_func, "help": help, "bind": "query-params", "on_change": on_change}
     if widget == "selectbox":
         value = st.selectbox(label, options, index=index, **common)
     elif widget == "radio":
@@ -568,6 +571,8 @@ def chart(
     name = filename or f"ropelab_{key}"
     if lecture_mode():
         fig = scale_fonts_for_lecture(fig)
+        if scrub is not None:
+            scrub = dataclasses.replace(scrub, frames=[scale_frame_fonts_for_lecture(frame) for frame in scrub.frames])
     config = {**_PLOT_CONFIG, "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}}
     data = chart_element.payload(fig, alt=alt, config=config, dark_swaps=DARK_BACKGROUND_SWAPS, scrub=scrub)
     on_release = functools.partial(_scrub_released, key, scrub) if scrub is not None else None

@@ -206,3 +206,22 @@ def test_side_by_side_panels_are_stacked_for_a_phone_with_their_titles():
     """)
     )
     assert unchanged == single
+
+
+def test_a_shared_colour_bar_moves_beside_the_first_panel_that_uses_it():
+    from ropelab.figures import spec
+
+    figure = spec.subplots(1, 2)
+    for column in (1, 2):
+        spec.add_trace(figure, {"type": "heatmap", "z": [[1, 2]], "coloraxis": "coloraxis"}, row=1, col=column)
+    spec.update_layout(figure, coloraxis={"colorbar": {"orientation": "h", "y": -0.3}})
+    stacked = json.loads(
+        _node(f"""
+        import {{ stackPanels }} from {json.dumps((chart.STATIC_DIR / "ropelab" / "chart.js").as_uri())};
+        console.log(JSON.stringify(stackPanels({json.dumps(spec.finish(figure))})));
+    """)
+    )
+    bar = stacked["layout"]["coloraxis"]["colorbar"]
+    top = stacked["layout"]["yaxis"]["domain"]
+    assert bar["orientation"] == "v" and bar["y"] == (top[0] + top[1]) / 2
+    assert "__moved" not in stacked["layout"]["coloraxis"]

@@ -91,3 +91,12 @@ def test_lecture_mode_enlarges_every_font_without_touching_the_original():
     assert [note.font.size for note in big.layout.annotations] == [size, size]
     assert big.data[0].colorbar.tickfont.size == size - 2 and big.data[0].colorbar.title.text == "c"
     assert fig["layout"] == before["layout"] and fig["data"][0].keys() == before["data"][0].keys()
+
+
+def test_scrubber_frames_get_lecture_letters_too():
+    frame = {"data": [{"y": [1]}], "layout": {"title": {"text": "m = 3"}, "annotations": [{"text": "a", "x": 0}]}}
+    big = style.scale_frame_fonts_for_lecture(frame)
+    assert big["layout"]["title"] == {"text": "m = 3", "font": {"size": style.LECTURE_FONT_SIZE + 4}}
+    assert big["layout"]["annotations"] == [{"text": "a", "x": 0, "font": {"size": style.LECTURE_FONT_SIZE}}]
+    assert big["data"] is frame["data"] and "font" not in frame["layout"]["title"]  # the original is untouched
+    assert style.scale_frame_fonts_for_lecture({"data": []}) == {"data": []}

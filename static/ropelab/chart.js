@@ -268,6 +268,28 @@ function stackPanels(figure) {
     const colorbar = { ...(trace.colorbar || {}), y: (home.yDomain[0] + home.yDomain[1]) / 2, yanchor: "middle", len: slot };
     return { ...trace, colorbar };
   });
+  // Shared colour scales (layout.coloraxis, coloraxis2 …) carry their own colour bar: put each beside the first
+  // panel whose traces use it, upright, as a trace's own bar would be.
+  for (const trace of figure.data || []) {
+    const axisName = trace.coloraxis;
+    const axis = axisName && stacked[axisName];
+    if (!axis || axis.__moved) {
+      continue;
+    }
+    const yName = `yaxis${(trace.yaxis || "y").slice(1)}`;
+    const home = moved.find(({ from }) => from.kind === "axes" && from.y === yName);
+    if (home) {
+      const colorbar = { ...(axis.colorbar || {}), orientation: "v", x: 1.02, xanchor: "left",
+        y: (home.yDomain[0] + home.yDomain[1]) / 2, yanchor: "middle", len: slot };
+      stacked[axisName] = { ...axis, colorbar, __moved: true };
+    }
+  }
+  for (const name of Object.keys(stacked)) {
+    if (/^coloraxis\d*$/.test(name) && stacked[name] && stacked[name].__moved) {
+      const { __moved, ...axis } = stacked[name];
+      stacked[name] = axis;
+    }
+  }
   return { ...figure, data, layout: stacked };
 }
 

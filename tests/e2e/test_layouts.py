@@ -66,7 +66,11 @@ def test_lecture_mode_reads_from_the_back_on_both_projector_sizes(page, app_url,
         assert size >= LECTURE_MIN_FONT_PX, f"takeaway at {size} px in lecture mode"
     screenshot(page, f"lecture-1920-{_name(script)}")
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.wait_for_timeout(500)
+    # Wide heatmaps re-lay out a little after the window shrinks (later still on a busy machine): poll, then judge.
+    for _ in range(20):
+        page.wait_for_timeout(250)
+        if _overflow(page)["main"] <= 1:
+            break
     assert _overflow(page)["main"] <= 1
     screenshot(page, f"lecture-1280-{_name(script)}")
     assert real_console_errors(page) == []
