@@ -14,6 +14,9 @@ DEFAULT_PRESET = "Llama 3.1 8B"
 SECOND_PRESET = "Llama 2 7B"
 METHOD_LABELS = {"config": "As configured", "linear": "PI", "dynamic": "Dynamic", "yarn": "YaRN", "llama3": "Llama3"}
 LONG_METHOD_NAMES = {"linear": "PI", "dynamic": "dynamic NTK", "yarn": "YaRN", "llama3": "Llama 3.1 scaling"}
+# Reading a model's pairs and scores takes milliseconds and readers flip between a few settings: keep the results.
+extend = st.cache_data(lesson.extend, max_entries=64, show_spinner=False)
+analyse = st.cache_data(lesson.analyse, max_entries=64, show_spinner=False)
 PLACEHOLDER = '{\n  "hidden_size": 4096,\n  "num_attention_heads": 32,\n  "rope_theta": 500000.0,\n  ...\n}'
 
 
@@ -96,12 +99,12 @@ def scaled(model: lesson.RopeModel, target: int, method: str, who: str):
     """(analysis, extension or None) for one model: its own scaling, or the calculator's block for `method`."""
     if method != "config":
         try:
-            extension = ui.cached(lesson.extend)(model, target, method)
+            extension = extend(model, target, method)
             label = f"{LONG_METHOD_NAMES[method]}, s = {extension.factor:g} (calculator)"
-            return ui.cached(lesson.analyse)(extension.model, target, label), extension
+            return analyse(extension.model, target, label), extension
         except ConfigError as error:
             ui.notice(f"Calculator for {who}: {error.markdown()} Showing its config's own scaling instead.")
-    return ui.cached(lesson.analyse)(model, target), None
+    return analyse(model, target), None
 
 
 ui.start_page(PAGE)

@@ -618,24 +618,3 @@ def measure_again_button(measurement: Callable[..., Any], *, key: str) -> None:
         on_click=getattr(measurement, "clear", None),
         type="secondary",
     )
-
-
-_CACHED: dict[tuple[str, str, int, int], Callable[..., Any]] = {}
-
-
-def cached(function: Callable[..., T], max_entries: int = 64) -> Callable[..., T]:
-    """A bounded st.cache_data wrapper for a pure core or builder function (URL values multiply cache keys)."""
-    # Keyed by where the function is defined, not by the object: a page re-creates its own functions on every
-    # rerun, and keying by identity would grow this dict forever.
-    code = getattr(function, "__code__", None)
-    marker = (
-        getattr(code, "co_filename", getattr(function, "__module__", "")),
-        getattr(function, "__qualname__", repr(function)),
-        getattr(code, "co_firstlineno", 0),
-        max_entries,
-    )
-    wrapper = _CACHED.get(marker)
-    if wrapper is None:
-        wrapper = st.cache_data(function, max_entries=max_entries, show_spinner=False)
-        _CACHED[marker] = wrapper
-    return wrapper

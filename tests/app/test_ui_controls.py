@@ -60,20 +60,6 @@ def test_share_link_carries_only_changed_values_with_short_labels():
     assert "d=128" in link and "base=500k" in link and "method" not in link
 
 
-def test_cached_wrappers_are_reused_for_functions_redefined_each_run():
-    from ropelab import ui
-
-    def make():
-        def square(value):
-            return value * value
-
-        return square
-
-    first, second = make(), make()
-    assert first is not second
-    assert ui.cached(first) is ui.cached(second)
-
-
 def test_a_rejected_link_value_is_reported_and_the_default_used():
     at = _run({"d": "100000000"})
     assert _readout(at).startswith("d=64 ")
