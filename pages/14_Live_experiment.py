@@ -2,6 +2,7 @@
 look inside the trained RoPE head to see which of its rotation pairs it uses."""
 
 import math
+import time
 
 import numpy as np
 import streamlit as st
@@ -14,8 +15,10 @@ CHAPTER = 14
 DEFAULTS = training.ExperimentSettings()
 PARTIAL_KEY = "p14_partial"  # a stopped run's last state, shown (not kept for others) until the reader trains again
 TRAINING_KEY = "p14_training"  # the run in progress: advanced one chunk per page run, so the page stays live
-OWN_RUNS_KEY = "p14_own_runs"  # settings → seconds of training, for the runs this reader trained in this tab
-LIVE_UPDATES = 12  # chunks per run: the loss chart is updated in place after each
+OWN_RUNS_KEY = "p14_own_runs"  # settings → (seconds from press to end, seconds of training), runs of this tab
+STARTED_KEY = "p14_started"  # when the reader pressed the train button
+LIVE_UPDATES = 12  # at most this many chunks per run: the loss chart is updated in place after each
+LIVE_SECONDS = 0.75  # about this much estimated training per chunk, since every chunk also redraws the page
 LENGTH_MULTIPLES = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 ORDER_LABELS = {"slowest": "the slowest pairs", "fastest": "the fastest pairs"}
 PAIRS = DEFAULTS.dim // 2
@@ -51,7 +54,14 @@ def duration(seconds: float) -> str:
 def start_training(settings: training.ExperimentSettings) -> None:
     """The train button: begin a run; every page run from now on advances it by one chunk until it is done."""
     st.session_state[TRAINING_KEY] = training.ExperimentRun(settings)
+    st.session_state[STARTED_KEY] = time.perf_counter()
     st.session_state.pop(PARTIAL_KEY, None)
+
+
+def chunk_steps(settings: training.ExperimentSettings) -> int:
+    """Steps per chunk: short runs go in one or two chunks, long ones in up to LIVE_UPDATES."""
+    chunks = min(LIVE_UPDATES, max(1, round(training.estimated_seconds(settings) / LIVE_SECONDS)))
+    return -(-settings.steps // chunks)
 
 
 def stop_training() -> None:
@@ -246,11 +256,12 @@ if run is not None and (run.settings != settings or result is not None):
 if run is not None:
     # One chunk per page run, then the page draws itself and asks for the next run: the loss chart updates in place,
     # every control stays usable, and Stop simply ends the series.
-    run.advance(max(1, settings.steps // LIVE_UPDATES))
+    run.advance(chunk_steps(settings))
     if run.finished:
         result = run.snapshot()
         stored_run(settings, _result=result)
-        st.session_state.setdefault(OWN_RUNS_KEY, {})[settings] = run.compute_seconds
+        waited = time.perf_counter() - st.session_state.get(STARTED_KEY, time.perf_counter())
+        st.session_state.setdefault(OWN_RUNS_KEY, {})[settings] = (waited, run.compute_seconds)
         del st.session_state[TRAINING_KEY]
         run = None
 own_runs = st.session_state.get(OWN_RUNS_KEY, {})
@@ -271,9 +282,10 @@ with status_column:
         st.progress(run.steps_done / steps, text=f"Training: step {run.steps_done} of {steps}")
         st.button("Stop training", key="p14_stop", icon=":material/stop:", on_click=stop_training)
     elif result is not None and settings in own_runs:
+        waited, computing = own_runs[settings]
         st.caption(
-            f"You trained these settings: the training took {own_runs[settings]:.1f} s (estimated "
-            f"≈ {duration(estimate)})."
+            f"You trained these settings: {waited:.1f} s from the press to the last step, {computing:.1f} s of it "
+            f"training (estimated ≈ {duration(estimate)})."
         )
     elif result is not None:
         st.caption("These settings were trained earlier on this server, so that run is shown at once.")

@@ -51,9 +51,9 @@ def _task(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | 
         "x": positions,
         "y": np.ones(length, dtype=np.float32),
         "mode": "markers+text",
-        "marker": {"symbol": "square", "size": 30, "color": OKABE_ITO[5], "line": {"width": 1, "color": "#444"}},
+        "marker": {"symbol": "square", "size": 24, "color": OKABE_ITO[5], "line": {"width": 1, "color": "#444"}},
         "text": [str(token) for token in tokens],
-        "textfont": {"size": 14, "color": "#000"},
+        "textfont": {"size": 13, "color": "#000"},
         "name": "input token x_t",
         "hovertemplate": "position %{x}<br>input token %{text}<extra></extra>",
     }
@@ -62,9 +62,9 @@ def _task(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | 
         "x": positions[has_target],
         "y": np.zeros(int(has_target.sum()), dtype=np.float32),
         "mode": "markers+text",
-        "marker": {"symbol": "square", "size": 30, "color": OKABE_ITO[1], "line": {"width": 1, "color": "#444"}},
+        "marker": {"symbol": "square", "size": 24, "color": OKABE_ITO[1], "line": {"width": 1, "color": "#444"}},
         "text": [str(target) for target in targets[has_target]],
-        "textfont": {"size": 14, "color": "#000"},
+        "textfont": {"size": 13, "color": "#000"},
         "name": f"target y_t = x_(t−{offset})",
         "hovertemplate": "position %{x}<br>target %{text}<extra></extra>",
     }
@@ -73,7 +73,7 @@ def _task(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | 
         "x": positions[no_target],
         "y": np.zeros(int(no_target.sum()), dtype=np.float32),
         "mode": "markers",
-        "marker": {"symbol": "square-open", "size": 30, "color": "rgba(128,128,128,0.6)"},
+        "marker": {"symbol": "square-open", "size": 24, "color": "rgba(128,128,128,0.6)"},
         "name": "no target (t < k)",
         "hovertemplate": "position %{x}<br>nothing to copy yet<extra></extra>",
     }
@@ -182,7 +182,7 @@ def _accuracy_by_length(
         name = SCHEME_NAMES[scheme]
         if np.isnan(values).any():
             # The line stops where the model has no answer; the legend says why instead of a number.
-            name += f" (n/a beyond {train_length}: no embedding for positions ≥ {train_length})"
+            name += f" (n/a beyond L = {train_length})"
         curve = {
             "type": "scatter",
             "x": lengths,
@@ -567,7 +567,9 @@ def switch_off_chart(ablation: PairAblation, order: str, count: int, offset: int
     pairs = accuracy.size - 1
     fig = _switch_off(ablation, order, count, offset)
     titles = [_switch_off_title(order, j, pairs, accuracy[j], mass[j], offset) for j in range(pairs + 1)]
-    spec.update_layout(fig, title={"text": titles[count], "x": 0, "xanchor": "left"}, margin={"t": 90})
+    # A two-line title hung from the top edge, clear of the subplot titles under it.
+    title_layout = {"x": 0, "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 10}}
+    spec.update_layout(fig, title={"text": titles[count], **title_layout}, margin={"t": 105})
     # Trace order in _switch_off: heatmap 0, ideal line 1, two curves 2-3, the "now" markers 4.
     frames = [
         {

@@ -76,7 +76,7 @@ def test_live_experiment_trains_then_the_bridge_scrubber_and_the_evaluation_sect
     assert "n/a: no embedding<br>for positions ≥ 8" in notes
     assert page.get_by_role("button", name="Train the four models").is_disabled()
     status = page.locator("[data-testid=stCaptionContainer]").filter(has_text="You trained these settings")
-    assert re.search(r"the training took \d+\.\d s", status.inner_text())
+    assert re.search(r"\d+\.\d s from the press to the last step, \d+\.\d s of it training", status.inner_text())
     assert page.get_by_text("trained earlier").count() == 0
 
     # The bridge's scrubber: dragging switches pairs off in the picture without asking the server.
@@ -137,7 +137,8 @@ def test_stop_button_keeps_the_partial_curves(page, app_url):
     # The loss chart appears after the first chunk of steps and is updated in place by the next; stop mid-run.
     page.wait_for_selector(".st-key-chart_loss .js-plotly-plot", timeout=120_000)
     first = page.locator(".st-key-chart_loss .js-plotly-plot").first.element_handle()
-    _wait_until(page, lambda: len(chart_data(page, "loss", 3, "x")) > 1000 // 12, "a second chunk", 60_000)
+    after_first = len(chart_data(page, "loss", 3, "x"))
+    _wait_until(page, lambda: len(chart_data(page, "loss", 3, "x")) > after_first, "a second chunk", 60_000)
     assert first.evaluate("el => el.isConnected"), "the live loss chart must be updated in place, not replaced"
     page.get_by_role("button", name="Stop training").click()
     wait_for_app(page, timeout=60_000)

@@ -85,7 +85,7 @@ def test_accuracy_figure_plots_rope_core_scores_and_leaves_learned_empty_beyond_
     np.testing.assert_allclose(rope.y, scores["rope"], rtol=1e-6)
     learned = np.asarray(learned_trace.y, dtype=float)
     assert np.isnan(learned[2:]).all() and not np.isnan(learned[:2]).any()
-    assert learned_trace.name == "Learned absolute (n/a beyond 8: no embedding for positions ≥ 8)"
+    assert learned_trace.name == "Learned absolute (n/a beyond L = 8)"
     within = validated(_accuracy_by_length(lengths[:2], {"learned": scores["learned"][:2]}, 8, 0.1))
     assert within.data[0].name == "Learned absolute"
 
