@@ -239,7 +239,7 @@ def _turn_rows(sweep: AngleSweep, z: np.ndarray, extent: float) -> tuple[list[np
         turn_x,
         np.column_stack([zeros, product[:, 0]]),
         by_matrix[:, :1],
-        np.column_stack([z_label[:, 0], _outward(product, 0.1 * extent)[:, 0], turn_label[:, 0]]),
+        np.column_stack([z_label[:, 0], _outward(product, 0.16 * extent)[:, 0], turn_label[:, 0]]),
     ]
     ys = [
         arc_y,
@@ -258,7 +258,7 @@ def _turn_rows(sweep: AngleSweep, z: np.ndarray, extent: float) -> tuple[list[np
         turn_y,
         np.column_stack([zeros, product[:, 1]]),
         by_matrix[:, 1:],
-        np.column_stack([z_label[:, 1], _outward(product, 0.1 * extent)[:, 1], turn_label[:, 1]]),
+        np.column_stack([z_label[:, 1], _outward(product, 0.16 * extent)[:, 1], turn_label[:, 1]]),
     ]
     return [values.astype(np.float32) for values in xs], [values.astype(np.float32) for values in ys]
 
