@@ -18,7 +18,7 @@ TRAINING_KEY = "p14_training"  # the run in progress: advanced one chunk per pag
 OWN_RUNS_KEY = "p14_own_runs"  # settings → (seconds from press to end, seconds of training), runs of this tab
 STARTED_KEY = "p14_started"  # when the reader pressed the train button
 LIVE_UPDATES = 12  # at most this many chunks per run: the loss chart is updated in place after each
-LIVE_SECONDS = 0.75  # about this much estimated training per chunk, since every chunk also redraws the page
+LIVE_SECONDS = 0.5  # about this much estimated training per chunk, since every chunk also redraws the page
 LENGTH_MULTIPLES = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 ORDER_LABELS = {"slowest": "the slowest pairs", "fastest": "the fastest pairs"}
 PAIRS = DEFAULTS.dim // 2
@@ -59,7 +59,7 @@ def start_training(settings: training.ExperimentSettings) -> None:
 
 
 def chunk_steps(settings: training.ExperimentSettings) -> int:
-    """Steps per chunk: short runs go in one or two chunks, long ones in up to LIVE_UPDATES."""
+    """Steps per chunk: about LIVE_SECONDS of estimated training each, at most LIVE_UPDATES chunks."""
     chunks = min(LIVE_UPDATES, max(1, round(training.estimated_seconds(settings) / LIVE_SECONDS)))
     return -(-settings.steps // chunks)
 
@@ -318,8 +318,9 @@ with ui.go_deeper("the model, its gradients, the optimiser and the time estimate
     ui.formula(training.training_work, caption="Multiply-adds per token: forward and backward ≈ 3 × forward.")
     ui.formula(
         training.estimated_seconds,
-        caption="The time estimate: a fixed cost per step (about a hundred small NumPy calls for four models) plus "
-        "the arithmetic at this server's rate, both measured here. It is an estimate; a busy server is slower.",
+        caption="The time estimate: the arithmetic at the rate measured for the default run on this server. It "
+        "leaves out the element-wise work and the cost of each NumPy call, so it is an estimate (within about "
+        "40 % here), and a busy server is slower.",
     )
 
 chance_loss = math.log(settings.vocab)

@@ -93,19 +93,20 @@ def training_work(settings: ExperimentSettings) -> int:
     return int(len(SCHEMES) * s.steps * s.batch * s.train_length * per_token)
 
 
-# The time model's two constants, measured on the 2-core machine this app is built and served on: NumPy's
-# throughput on these small matrices, and the fixed cost of one step of four models (about a hundred NumPy calls,
-# whose overhead dominates at small L). Fitted to the CPU times of 60-step runs at L = 8, 16 and 32 (one OpenBLAS
-# thread, as the server runs): 0.30, 0.53 and 0.98 s.
-MULTIPLY_ADDS_PER_SECOND = 5.0e9
-SECONDS_PER_STEP = 2.5e-3
+# The time estimate's one constant: how many of training_work's multiply-adds this code gets through per second on
+# the 2-core machine the app is built and served on (one OpenBLAS thread, as the server runs). Calibrated with
+# benchmarks/bench_training.py: the default run (1.13e10 multiply-adds) took 3.39 s and 3.11 s of wall time
+# (load average 5). Other settings stay within about ±40 % of it there (L = 8, 400 steps: 1.0 s, estimate 1.4 s;
+# L = 32, 200 steps: 3.2 s, estimate 3.9 s), because the count leaves out the element-wise work and the fixed cost
+# of each NumPy call; a busy server is slower still.
+MULTIPLY_ADDS_PER_SECOND = 3.5e9
 
 
-@equation(r"t pprox 	ext{steps} \cdot t_{	ext{step}} + rac{	ext{work}}{r}")
+@equation(r"t \approx \frac{\text{work}}{r},\qquad r = 3.5 \times 10^{9}\ \text{multiply-adds per second}")
 def estimated_seconds(settings: ExperimentSettings) -> float:
-    """An estimate of the wall time of one experiment on this app's server: fixed cost per step plus arithmetic."""
+    """An estimate of one experiment's training time on this app's server: its arithmetic at the measured rate."""
     check_settings(settings)
-    return settings.steps * SECONDS_PER_STEP + training_work(settings) / MULTIPLY_ADDS_PER_SECOND
+    return training_work(settings) / MULTIPLY_ADDS_PER_SECOND
 
 
 # ---------------------------------------------------------------------------------------------------------
