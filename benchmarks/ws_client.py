@@ -64,7 +64,7 @@ def discover_pages() -> list[str]:
     """Every page of the app in learning-path order, as URL names: the home page ('') first, then each chapter."""
     from ropelab import chapters
 
-    return [url_name(chapters.HOME_SCRIPT), *(url_name(entry.script) for entry in chapters.available())]
+    return [url_name(chapters.HOME_SCRIPT), *(url_name(entry.script) for entry in chapters.CHAPTERS)]
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -187,11 +187,3 @@ def neighbours(number: int) -> tuple[Chapter | None, Chapter | None]:
     before = CHAPTERS[index - 1] if index > 0 else None
     after = CHAPTERS[index + 1] if index + 1 < len(CHAPTERS) else None
     return before, after
-
-
-def available() -> tuple[Chapter, ...]:
-    """Every chapter: all pages exist (tests/app/test_all_pages.py checks it), so this is CHAPTERS.
-
-    Kept only while the sidebar (ropelab/ui.py) and benchmarks/ws_client.py still call it; new code uses CHAPTERS.
-    """
-    return CHAPTERS

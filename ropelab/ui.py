@@ -34,6 +34,7 @@ _LINK_FALLBACKS_KEY = "_ropelab_link_fallbacks"
 _PAGE_KEY = "_ropelab_page"
 _SCRUB_RELEASED_KEY = "_ropelab_scrub_released"
 _SNAPPED_KEY = "_ropelab_snapped"
+_PENDING_TOAST_KEY = "_ropelab_pending_toast"
 _LECTURE_KEY = "_ropelab_lecture"
 _LECTURE_PARAM = "lecture"
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -94,6 +95,9 @@ def remember_link_values() -> None:
 
 def end_page(number: int | None) -> None:
     """Draw the previous / next links; call last on every page."""
+    pending = st.session_state.pop(_PENDING_TOAST_KEY, None)
+    if pending:
+        st.toast(pending)
     if number is not None:
         before, after = chapters.neighbours(number)
         st.divider()
@@ -124,7 +128,8 @@ def _resolve_lecture_mode(*, report_unknown: bool) -> bool:
         elif word in _FALSE_WORDS:
             st.session_state[_LECTURE_KEY] = False
         elif report_unknown:
-            st.toast("Ignored an unknown `lecture` value in the link; use lecture=1 or lecture=0.")
+            # Shown by end_page: a run that stops early to snap a slider's link value would swallow a toast here.
+            st.session_state[_PENDING_TOAST_KEY] = "Ignored an unknown `lecture` value in the link; use lecture=1 or 0."
     on = lecture_mode()
     # Streamlit clears unbound query parameters when the page changes, so write the mode back each run.
     if on:
@@ -186,7 +191,7 @@ def _draw_sidebar(current: int | None) -> None:
     with st.sidebar:
         st.page_link(chapters.HOME_SCRIPT, label=f"**{APP_TITLE}**", icon=":material/home:")
         part = None
-        for entry in chapters.available():
+        for entry in chapters.CHAPTERS:
             if entry.part != part:
                 part = entry.part
                 st.caption(part)
