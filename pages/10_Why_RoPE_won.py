@@ -93,9 +93,37 @@ CLAIMS_IN_BRIEF = """
 | Images | 2-D sin-cos tables | 2-D bias tables | by row and column |
 """
 
-# One pair's logit at 129 positions, and at up to 1,024 distances, for six schemes: tens of milliseconds per setting.
+# One pair's logit at 129 positions, and at up to 1,024 distances, for six schemes: milliseconds per setting. The
+# charts are cached whole too: dragging the pair changes only the position, and moving r leaves the distances alone.
 across_shifts = st.cache_data(lesson.pair_score_across_shifts, max_entries=64, show_spinner=False)
 by_distance_of = st.cache_data(lesson.pair_score_by_distance, max_entries=64, show_spinner=False)
+
+
+def slid_pair(distance: int, table_length: int, dim: int, seed: int) -> dict[str, np.ndarray]:
+    stops = lesson.slide_positions(table_length)
+    return {
+        method: across_shifts(method, distance, stops, dim, seed=seed, learned_max_len=table_length)
+        for method in rope_core.METHODS
+    }
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def slide_chart(distance: int, table_length: int, dim: int, seed: int, position: int):
+    stops = lesson.slide_positions(table_length)
+    by_shift = slid_pair(distance, table_length, dim, seed)
+    return figures.shift_scores_chart(
+        stops, by_shift, distance=distance, table_length=table_length, dim=dim, position=position
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def distance_chart(table_length: int, dim: int, seed: int, marked: int):
+    max_distance = min(2 * table_length, MAX_DISTANCE_SHOWN)
+    by_distance = {
+        method: by_distance_of(method, max_distance, dim, seed=seed, learned_max_len=table_length)
+        for method in rope_core.METHODS
+    }
+    return figures.distance_scores_chart(np.arange(1, max_distance + 1), by_distance, marked=marked)
 
 
 def chapter_link(number: int) -> None:
@@ -128,16 +156,8 @@ def experiment():
         with seed_column:
             seed = ui.slider("Random seed", 0, 99, 0, key="seed", help="Chooses the two tokens' content and W_q, W_k.")
 
-    by_shift = {
-        method: across_shifts(method, distance, stops, dim, seed=seed, learned_max_len=table_length)
-        for method in rope_core.METHODS
-    }
-    ui.chart(
-        figures.shift_scores_chart(
-            stops, by_shift, distance=distance, table_length=table_length, dim=dim, position=position
-        ),
-        key="shift_scores",
-    )
+    ui.chart(slide_chart(distance, table_length, dim, seed, position), key="shift_scores")
+    by_shift = slid_pair(distance, table_length, dim, seed)
     # When r ≥ L the learned table has no row for the query at any shift, so its line is empty.
     spread = {
         method: float(np.nanmax(values) - np.nanmin(values)) if np.isfinite(values).any() else None
@@ -157,13 +177,7 @@ def experiment():
     with ui.go_deeper("the same pair moved apart, and the formulas"):
         ui.formula(rope_core.attention_maps, caption="How each scheme enters the logit (the same seeded q, k content).")
         ui.formula(lesson.pair_score_across_shifts)
-        max_distance = min(2 * table_length, MAX_DISTANCE_SHOWN)
-        by_distance = {
-            method: by_distance_of(method, max_distance, dim, seed=seed, learned_max_len=table_length)
-            for method in rope_core.METHODS
-        }
-        distances = np.arange(1, max_distance + 1)
-        ui.chart(figures.distance_scores_chart(distances, by_distance, marked=distance), key="distance_scores")
+        ui.chart(distance_chart(table_length, dim, seed, distance), key="distance_scores")
         st.markdown(
             "Here only the distance changes. ALiBi's logit falls by its slope for every token of distance; T5's "
             "jumps between buckets that widen with distance; RoPE's wobbles as its pairs turn at different speeds. "

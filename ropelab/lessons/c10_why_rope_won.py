@@ -2,11 +2,14 @@
 along the sequence and as its two tokens move apart (rope_core.pair_logits and attention_maps compute the logits).
 """
 
+import math
+
 import numpy as np
 
-from rope_core import METHODS, attention_maps, pair_logits
+from rope_core import METHODS, pair_logits, t5_bias, t5_relative_bucket
 from rope_core._checks import check_base, check_choice, check_dim, check_int, check_real_array
 from rope_core._equation import equation
+from rope_core.attention import _content_vectors, _queries_and_keys
 from rope_core.limits import MAX_POSITION, MAX_SEQ
 
 MAX_SHIFTS = 1024
@@ -95,7 +98,23 @@ def pair_score_by_distance(
     scores = np.full(max_distance, np.nan)
     if reachable < 1:
         return scores
-    tokens = [_KEY_TOKEN] + [_QUERY_TOKEN] * reachable
-    maps = attention_maps(tokens, d, method, seed=seed, shift=shift, base=base, learned_max_len=learned_max_len)
-    scores[:reachable] = maps.scores[1:, 0]
+    # attention_maps' column of logits against the key, without the other (R+1)² − R entries of its score matrix:
+    # the same seeded content, tables, projections and rotations, so the numbers are the map's own.
+    tokens = np.array([_KEY_TOKEN] + [_QUERY_TOKEN] * reachable)
+    positions = shift + np.arange(reachable + 1)
+    content = _content_vectors(tokens, d, seed)
+    q, k = _queries_and_keys(content, positions, method, seed, base, learned_max_len, "half")
+    logits = q[1:] @ k[0] / math.sqrt(d)
+    if method == "t5":
+        logits = logits + t5_relative_bias_column(reachable, seed)
+    elif method == "alibi":
+        logits = logits - 0.5 * np.arange(1, reachable + 1)
+    scores[:reachable] = logits
     return scores
+
+
+def t5_relative_bias_column(max_distance: int, seed: int = 0) -> np.ndarray:
+    """T5's bias of a query r = 1 … max_distance tokens after its key: column 0 of attention_maps' T5 bias."""
+    max_distance = check_int("max_distance", max_distance, 1, MAX_SEQ - 1)
+    buckets = t5_relative_bucket(-np.arange(1, max_distance + 1), True, 32, 128)
+    return t5_bias(1, 32, 128, True, seed)[1][buckets]

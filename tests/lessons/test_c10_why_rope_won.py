@@ -3,8 +3,13 @@
 import numpy as np
 import pytest
 
-from rope_core import METHODS, attention_maps
-from ropelab.lessons.c10_why_rope_won import pair_score_across_shifts, pair_score_by_distance, slide_positions
+from rope_core import METHODS, attention_maps, t5_bias
+from ropelab.lessons.c10_why_rope_won import (
+    pair_score_across_shifts,
+    pair_score_by_distance,
+    slide_positions,
+    t5_relative_bias_column,
+)
 
 SHIFTS = np.array([0, 5, 40, 200, 470])
 
@@ -38,6 +43,22 @@ def test_distance_curve_agrees_with_the_shift_curve(method):
     by_distance = pair_score_by_distance(method, 6, 16, seed=1, shift=9, learned_max_len=300)
     one = pair_score_across_shifts(method, 6, [9], 16, seed=1, learned_max_len=300)[0]
     assert by_distance[5] == pytest.approx(one)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_distance_curve_is_the_key_column_of_attention_maps(method):
+    # Computed without the rest of the score matrix, it must still be the map's own column.
+    scores = pair_score_by_distance(method, 300, 32, seed=5, shift=20, learned_max_len=256)
+    reachable = int(np.isfinite(scores).sum())
+    assert reachable == (256 - 1 - 20 if method == "learned" else 300)
+    maps = attention_maps([0] + [1] * reachable, 32, method, seed=5, shift=20, learned_max_len=256)
+    np.testing.assert_allclose(scores[:reachable], maps.scores[1:, 0], rtol=0, atol=1e-12)
+
+
+def test_t5_bias_column_is_the_bias_of_a_query_after_its_key():
+    np.testing.assert_array_equal(t5_relative_bias_column(200, seed=2), t5_bias(201, seed=2)[0][1:, 0])
+    with pytest.raises(ValueError, match="max_distance"):
+        t5_relative_bias_column(0)
 
 
 def test_alibi_distance_curve_falls_by_the_slope_per_token_relative_to_nope():
