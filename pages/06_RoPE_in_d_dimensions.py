@@ -52,6 +52,8 @@ def worked_table(example: lesson.WorkedExample, shifted: bool) -> str:
     rows.append("| q's pair turned | " + " | ".join(_pair_text(s.q_turned) for s in steps) + " |")
     rows.append("| k's pair turned | " + " | ".join(_pair_text(s.k_turned) for s in steps) + " |")
     rows.append("| their dot product | " + " | ".join(f"**{s.product:.3f}**" for s in steps) + " |")
+    total = example.shifted_score if shifted else example.score
+    rows.append(f"| the score: their sum | **{total:.4f}** |" + " |" * (len(steps) - 1))
     return "\n".join(rows)
 
 
@@ -67,31 +69,36 @@ def worked_example_section() -> None:
         shift = ui.slider("Then move both by Δ", 0, EXAMPLE_MAX, 3, key="ex_shift")
     example = lesson.worked_example(EXAMPLE_QUERY, EXAMPLE_KEY, m, n, shift, EXAMPLE_BASE)
     theta = example.frequencies
-    ui.prose(
-        f"Take d = 4 and a small base b = {EXAMPLE_BASE:g}: two pairs, $(x_0, x_1)$ turning "
-        f"$\\theta_0 = {EXAMPLE_BASE:g}^{{-0/4}} = {theta[0]:g}$ radian per position and $(x_2, x_3)$ turning "
-        f"$\\theta_1 = {EXAMPLE_BASE:g}^{{-2/4}} = {theta[1]:g}$. The query $q = {_vector_text(EXAMPLE_QUERY)}$ sits "
-        f"at $m = {m}$, the key $k = {_vector_text(EXAMPLE_KEY)}$ at $n = {n}$. Each pair turns on its own, "
-        "$(x, y) \\mapsto (x\\cos\\alpha - y\\sin\\alpha,\\; x\\sin\\alpha + y\\cos\\alpha)$; for the query's "
-        "first pair:"
-    )
-    first = example.steps[0]
-    alpha = first.q_angle
-    x, y = EXAMPLE_QUERY[:2]
-    cos, sin = _signed(np.cos(alpha)), _signed(np.sin(alpha))
-    ui.formula(
-        f"\\alpha = {m} \\cdot {theta[0]:g} = {alpha:g}:\\quad ({x:g}\\cdot {cos} - {y:g}\\cdot {sin},\\; "
-        f"{x:g}\\cdot {sin} + {y:g}\\cdot {cos}) = ({first.q_turned[0]:.3f},\\; {first.q_turned[1]:.3f})"
-    )
+    words, picture = st.columns([1.15, 1], gap="large")
+    with words:
+        ui.prose(
+            f"Take d = 4 and a small base b = {EXAMPLE_BASE:g}: two pairs, $(x_0, x_1)$ turning "
+            f"$\\theta_0 = {EXAMPLE_BASE:g}^{{-0/4}} = {theta[0]:g}$ radian per position and $(x_2, x_3)$ turning "
+            f"$\\theta_1 = {EXAMPLE_BASE:g}^{{-2/4}} = {theta[1]:g}$. The query $q = {_vector_text(EXAMPLE_QUERY)}$ "
+            f"sits at $m = {m}$, the key $k = {_vector_text(EXAMPLE_KEY)}$ at $n = {n}$. Each pair turns on its own, "
+            "$(x, y) \\mapsto (x\\cos\\alpha - y\\sin\\alpha,\\; x\\sin\\alpha + y\\cos\\alpha)$; for the "
+            "query's first pair:"
+        )
+        first = example.steps[0]
+        alpha = first.q_angle
+        x, y = EXAMPLE_QUERY[:2]
+        cos, sin = _signed(np.cos(alpha)), _signed(np.sin(alpha))
+        # Three short lines, so the written-out turn fits half a page and a phone.
+        ui.formula(
+            f"\\begin{{gathered}}\\alpha = {m} \\cdot {theta[0]:g} = {alpha:g} \\\\ "
+            f"({x:g}\\cdot {cos} - {y:g}\\cdot {sin},\\; {x:g}\\cdot {sin} + {y:g}\\cdot {cos}) \\\\ "
+            f"= ({first.q_turned[0]:.3f},\\; {first.q_turned[1]:.3f})\\end{{gathered}}"
+        )
+        st.caption(
+            "The picture shows every pair's q and k at the moved positions; drag its scrubber to move both by Δ."
+        )
+    with picture:
+        stops = lesson.worked_stops(example, np.arange(EXAMPLE_MAX + 1))
+        ui.chart(figures.worked_pairs_chart(example, stops), key="worked")
     before, after = st.columns(2, gap="medium")
     for column, shifted in ((before, False), (after, True)):
-        steps = example.shifted_steps if shifted else example.steps
-        q_at, k_at = (m + shift, n + shift) if shifted else (m, n)
         with column:
             st.markdown(worked_table(example, shifted=shifted))
-            total = example.shifted_score if shifted else example.score
-            products = " + ".join(f"({step.product:.3f})" for step in steps)
-            ui.formula(f"\\langle R_{{{q_at}}}q,\\, R_{{{k_at}}}k\\rangle = {products} = {total:.4f}")
     if shift:
         st.caption(
             f"Moving both positions by Δ = {shift} changes every angle and every turned pair, yet each pair's dot "
@@ -167,6 +174,9 @@ def position_section(dim: int, base: float) -> None:
         f"{stride:,} token(s) per stop, in your browser; let go and the slider takes the new m."
     )
     with ui.go_deeper("the whole matrix Rₘ, scrubbed the same way"):
+        ui.formula(
+            rope_core.rotation_matrix, caption="One 2×2 rotation per pair along the diagonal (interleaved layout)."
+        )
         corners = lesson.matrix_corners(stops, frequencies)
         matrix = rope_core.rotation_matrix(position, frequencies)
         ui.chart(figures.rotation_matrix_chart(corners, index, matrix), key="matrix")
@@ -276,7 +286,6 @@ ui.prose(
     r"**block-diagonal**: a 2×2 rotation per pair and zeros elsewhere, so the pairs never mix, lengths stay, and "
     r"$R_m^\top R_n = R_{n-m}$ holds block by block: the score still depends only on $n - m$."
 )
-ui.formula(rope_core.rotation_matrix, caption="One 2×2 rotation per pair along the diagonal (interleaved layout).")
 ui.formula(
     rope_core.inv_freq,
     caption="Pair i turns θᵢ radians per token. Pair 0 has θ₀ = b⁰ = 1 for every base: it is always the fastest.",
@@ -300,8 +309,6 @@ ui.try_this(
         "Drag the scrubber under the clocks with 1 token per stop: the fast clocks spin, the slowest hardly move. "
         "Switch to 256 tokens per stop: the slower clocks now turn visibly, and the fast ones jump around "
         "erratically.",
-        "In the worked example, move both positions with Δ: every turned pair changes, each pair's dot product "
-        "does not.",
         "Set d = 8 and drag the matrix's scrubber: four 2×2 blocks, and the fast corner's cos/sin numbers change "
         "with every step of m.",
         "Change the base b from 10k to 500k and open the ladder in Go deeper: the wavelength line tilts up while its "

@@ -11,7 +11,8 @@ import numpy as np
 
 from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
-from ropelab.lessons.c06_rope_in_d_dimensions import MatrixCorners
+from ropelab.figures.c05_rotation_in_2d import arrow_trace
+from ropelab.lessons.c06_rope_in_d_dimensions import MatrixCorners, WorkedExample, WorkedStops
 from ropelab.style import (
     CYCLIC_SCALE,
     DIVERGING_SCALE,
@@ -131,6 +132,99 @@ def _rotation_matrix(corners: MatrixCorners, index: int) -> tuple[spec.Figure, l
     for annotation in fig["layout"].get("annotations", []):
         spec.merge(annotation, {"font": {"size": 13}})
     return spec.finish(fig), frames
+
+
+_SUBSCRIPTS = "₀₁₂₃₄₅₆₇"
+
+
+def _worked_title(example: WorkedExample, shift: int, products: np.ndarray) -> str:
+    # Two short lines: a title does not wrap, and this one sits in half a page (or on a phone).
+    each = " · ".join(f"pair {index}: {product:.3f}" for index, product in enumerate(products))
+    return f"at ({example.m + shift}, {example.n + shift}), Δ = {shift}<br>{each}"
+
+
+def _worked_arrow(tip: np.ndarray, name: str, label: str) -> dict[str, Any]:
+    x, y = round(float(tip[0]), 6), round(float(tip[1]), 6)
+    return {
+        "x": [0.0, x],
+        "y": [0.0, y],
+        "name": name,
+        "text": ["", label],
+        "textposition": "top center" if y >= 0 else "bottom center",
+        "hovertemplate": f"{name}<br>x = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
+    }
+
+
+def worked_pairs_chart(example: WorkedExample, stops: WorkedStops) -> spec.Chart:
+    """Every pair of the worked example's q and k as arrows on one plane, at (m + Δ, n + Δ); a scrubber over Δ."""
+    pairs = example.frequencies.size
+    matches = np.flatnonzero(stops.shifts == example.shift)
+    if matches.size == 0:
+        raise ValueError(f"Δ = {example.shift} must be one of the scrubber's shifts")
+    index = int(matches[0])
+    names = []
+    for pair in range(pairs):
+        names += [(f"q, pair {pair}", f"q{_SUBSCRIPTS[pair]}"), (f"k, pair {pair}", f"k{_SUBSCRIPTS[pair]}")]
+    radii = [float(np.hypot(*example.query[2 * pair : 2 * pair + 2])) for pair in range(pairs)]
+    radii += [float(np.hypot(*example.key[2 * pair : 2 * pair + 2])) for pair in range(pairs)]
+    turn = np.linspace(0.0, TWO_PI, 97)
+    circles = {
+        "type": "scatter",
+        "x": np.concatenate([np.append(radius * np.cos(turn), np.nan) for radius in radii]).astype(np.float32),
+        "y": np.concatenate([np.append(radius * np.sin(turn), np.nan) for radius in radii]).astype(np.float32),
+        "mode": "lines",
+        "line": {"color": "rgba(128,128,128,0.35)", "width": 1},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    arrows = []
+    for pair in range(pairs):
+        for which, colour in (("q", QUERY_COLOUR), ("k", KEY_COLOUR)):
+            vector = example.query if which == "q" else example.key
+            name, label = names[2 * pair + (which == "k")]
+            arrows.append(
+                arrow_trace(vector[2 * pair : 2 * pair + 2], name=name, colour=colour, label=label,
+                            width=4 if pair == 0 else 2.5, showlegend=False)
+            )  # fmt: skip
+    fig = spec.figure([circles, *arrows])
+    frames = []
+    for stop, shift in enumerate(stops.shifts):
+        patches = []
+        for pair in range(pairs):
+            for which, turned in (("q", stops.queries[stop]), ("k", stops.keys[stop])):
+                name, label = names[2 * pair + (which == "k")]
+                patches.append(_worked_arrow(turned[2 * pair : 2 * pair + 2], name, label))
+        frames.append(
+            {"data": patches, "layout": {"title": {"text": _worked_title(example, int(shift), stops.products[stop])}}}
+        )
+    traces = list(range(1, 1 + 2 * pairs))
+    for trace_index, patch in zip(traces, frames[index]["data"], strict=True):
+        fig["data"][trace_index].update(patch)
+    reach = 1.25 * max(radii)
+    spec.update_xaxes(fig, range=[-reach, reach], zeroline=True, title={"text": "first coordinate of the pair"},
+                      constrain="domain")  # fmt: skip
+    spec.update_yaxes(fig, range=[-reach, reach], zeroline=True, title={"text": "second"}, scaleanchor="x",
+                      scaleratio=1)  # fmt: skip
+    style_figure(fig, title=frames[index]["layout"]["title"]["text"], height=340)
+    spec.update_layout(fig, margin={"t": 80})
+    shift = example.shift
+    return spec.Chart(
+        fig,
+        alt=(
+            f"The worked example's {pairs} pairs as arrows at positions ({example.m + shift}, {example.n + shift}): "
+            "each pair's query and key turn together as Δ grows, so the angle between them, and each pair's dot "
+            f"product ({', '.join(f'{product:.3f}' for product in stops.products[index])}), stays the same."
+        ),
+        scrub=spec.Scrub(
+            key="ex_shift",
+            label="Then move both by Δ",
+            values=[int(value) for value in stops.shifts],
+            index=index,
+            traces=traces,
+            frames=frames,
+            labels=[f"Δ = {int(value)}" for value in stops.shifts],
+        ),
+    )
 
 
 def _pair_span(first: int, last: int) -> str:

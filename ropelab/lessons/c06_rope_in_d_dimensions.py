@@ -120,6 +120,35 @@ def worked_example(query, key, m: int, n: int, shift: int, base: float = 100.0) 
 
 
 @dataclass(frozen=True)
+class WorkedStops:
+    """The worked example with both positions moved by every shift in `shifts`: one row per shift."""
+
+    shifts: np.ndarray
+    queries: np.ndarray  # (S, d): q turned to m + Δ (interleaved pairs)
+    keys: np.ndarray  # (S, d): k turned to n + Δ
+    products: np.ndarray  # (S, d/2): each pair's dot product
+
+
+def worked_stops(example: WorkedExample, shifts) -> WorkedStops:
+    """The example's turned q and k and each pair's product for every shift Δ at once (for the Δ scrubber)."""
+    shifts = np.asarray(shifts, dtype=np.int64)
+    if (
+        shifts.ndim != 1
+        or shifts.size == 0
+        or shifts.min() < 0
+        or shifts.max() > MAX_POSITION - max(example.m, example.n)
+    ):
+        raise ValueError(f"shifts must be a non-empty list of shifts in [0, {MAX_POSITION}], got {shifts!r}")
+    queries = apply_rope(np.tile(example.query, (shifts.size, 1)), example.m + shifts, example.frequencies,
+                         convention="interleaved")  # fmt: skip
+    keys = apply_rope(np.tile(example.key, (shifts.size, 1)), example.n + shifts, example.frequencies,
+                      convention="interleaved")  # fmt: skip
+    pairs = example.frequencies.size
+    products = (queries * keys).reshape(shifts.size, pairs, 2).sum(axis=-1)
+    return WorkedStops(shifts, queries, keys, products)
+
+
+@dataclass(frozen=True)
 class CodeCheck:
     """The worked example run through the ten-line NumPy version and through the library."""
 

@@ -48,7 +48,9 @@ def test_defaults_render_every_chart_and_the_teaching_blocks():
     for step in example.steps:
         assert f"({step.q_turned[0]:.3f}, {step.q_turned[1]:.3f})" in tables[0]
         assert f"**{step.product:.3f}**" in tables[0] and f"**{step.product:.3f}**" in tables[1]
-    assert any(f"= {example.score:.4f}" in element.value for element in at.latex)
+    assert f"| the score: their sum | **{example.score:.4f}** |" in tables[0]
+    assert f"| the score: their sum | **{example.shifted_score:.4f}** |" in tables[1]
+    assert chart_payload(at, "worked")["scrub"]["index"] == 3
     codes = [element.value for element in at.code]
     assert codes[0] == lesson_c06.textbook_source()
     assert f"# {example.score:.4f}, the score worked out by hand" in codes[1]
@@ -120,7 +122,8 @@ def test_the_worked_example_follows_its_own_sliders():
     tables = [element.value for element in at.markdown if element.value.startswith("| m = ")]
     assert tables[0].startswith("| m = 10, n = 4") and tables[1].startswith("| m = 17, n = 11")
     assert "| angles mθᵢ, nθᵢ | 10, 4 | 1, 0.4 |" in tables[0]
-    assert any(f"= {example.shifted_score:.4f}" in element.value for element in at.latex)
+    assert f"**{example.shifted_score:.4f}**" in tables[1]
+    assert chart_payload(at, "worked")["scrub"]["index"] == 7
     assert "positions=[10, 4]" in at.code[1].value
     at.slider(key="ex_shift").set_value(20).run()
     assert_clean(at)

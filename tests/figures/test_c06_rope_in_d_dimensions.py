@@ -18,12 +18,15 @@ from ropelab.figures.c06_rope_in_d_dimensions import (
     full_turns_chart,
     pair_clocks_chart,
     rotation_matrix_chart,
+    worked_pairs_chart,
 )
 from ropelab.lessons.c06_rope_in_d_dimensions import (
     evenly_spaced_pairs,
     matrix_corners,
     position_stops,
     sampled_positions,
+    worked_example,
+    worked_stops,
 )
 from tests.app.helpers import decode_array
 from tests.figures.validate import validated
@@ -210,3 +213,32 @@ def test_full_turns_chart_marks_pairs_that_never_finish_a_turn():
     assert list(never.x) == list(range(46, 64)) and "18 pairs" in never.name
     assert len(other_never.x) == 32
     assert fig.layout.yaxis.type == "log"
+
+
+def test_the_worked_pairs_turn_with_the_shift_and_keep_each_pair_s_angle():
+    example = worked_example([1.0, 2.0, 0.5, -1.0], [2.0, 1.0, 1.0, 0.5], 2, 1, 3)
+    stops = worked_stops(example, np.arange(21))
+    chart = worked_pairs_chart(example, stops)
+    fig = validated(chart)
+    assert [trace.name for trace in fig.data[1:]] == ["q, pair 0", "k, pair 0", "q, pair 1", "k, pair 1"]
+    assert [trace.text[1] for trace in fig.data[1:]] == ["q₀", "k₀", "q₁", "k₁"]
+    np.testing.assert_allclose([fig.data[1].x[1], fig.data[1].y[1]], stops.queries[3][:2], atol=1e-6)
+    assert fig.layout.title.text == "at (5, 4), Δ = 3<br>pair 0: -0.363 · pair 1: 0.125"
+    scrub = chart.scrub
+    assert (
+        scrub.key == "ex_shift"
+        and scrub.index == 3
+        and scrub.values == list(range(21))
+        and scrub.traces == [1, 2, 3, 4]
+    )
+    assert validated(at_stop(chart, 3)).to_plotly_json() == validated(chart.figure).to_plotly_json()
+    far = validated(at_stop(chart, 20))
+    for pair in range(2):
+        q_tip = np.array([far.data[1 + 2 * pair].x[1], far.data[1 + 2 * pair].y[1]])
+        k_tip = np.array([far.data[2 + 2 * pair].x[1], far.data[2 + 2 * pair].y[1]])
+        np.testing.assert_allclose(q_tip, stops.queries[20][2 * pair : 2 * pair + 2], atol=1e-6)
+        assert q_tip @ k_tip == pytest.approx(stops.products[3][pair], abs=1e-5)
+    assert far.layout.title.text.startswith("at (22, 21), Δ = 20")
+    assert "each pair's dot product (-0.363, 0.125), stays the same" in chart.alt
+    with pytest.raises(ValueError, match="Δ = 3"):
+        worked_pairs_chart(example, worked_stops(example, [0, 1]))

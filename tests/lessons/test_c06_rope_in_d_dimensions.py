@@ -16,6 +16,7 @@ from ropelab.lessons.c06_rope_in_d_dimensions import (
     textbook_source,
     turn_pair,
     worked_example,
+    worked_stops,
 )
 
 QUERY = np.array([1.0, 2.0, 0.5, -1.0])
@@ -143,3 +144,18 @@ def test_matrix_corners_are_the_corners_of_the_core_matrix_at_every_stop():
         np.testing.assert_allclose(corners.slow[stop], full[-4:, -4:], atol=1e-12)
     small = matrix_corners([5], rope_core.inv_freq(4, 10_000.0))
     assert small.overview.shape == (1, 4, 4) and small.n_pairs == 2
+
+
+def test_worked_stops_are_the_worked_example_at_every_shift():
+    example = worked_example(QUERY, KEY, 2, 1, 3)
+    stops = worked_stops(example, np.arange(21))
+    assert stops.queries.shape == stops.keys.shape == (21, 4) and stops.products.shape == (21, 2)
+    for shift in (0, 3, 20):
+        moved = worked_example(QUERY, KEY, 2, 1, shift)
+        np.testing.assert_allclose(stops.queries[shift], moved.turned("q", shifted=True), atol=1e-14)
+        np.testing.assert_allclose(stops.keys[shift], moved.turned("k", shifted=True), atol=1e-14)
+        np.testing.assert_allclose(stops.products[shift], [step.product for step in moved.shifted_steps], atol=1e-14)
+    # Each pair's product is the same at every shift: it depends on m − n only.
+    np.testing.assert_allclose(stops.products, np.tile(stops.products[0], (21, 1)), atol=1e-12)
+    with pytest.raises(ValueError, match="shifts"):
+        worked_stops(example, [])
