@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import numpy as np
@@ -112,6 +113,11 @@ def _logits_at(shifts: np.ndarray, scores: Mapping[str, np.ndarray], position: f
     return [float(np.asarray(values, dtype=float)[index]) for values in scores.values()]
 
 
+def _dot_heights(values) -> list[float | None]:
+    """Logits as the short lists a scrubber stop sends: float32's precision, NaN as None (a gap in plotly.js)."""
+    return [None if value != value else float(f"{value:.7g}") for value in np.asarray(values, dtype=float).tolist()]
+
+
 def _pair_traces(shifts, scores, position: float, distance: int) -> list[dict]:
     """The pair at key position `position`: dots on the lines, a line through them, the two tokens on the strip."""
     finite = np.concatenate([np.asarray(v, dtype=float).ravel() for v in scores.values()])
@@ -122,20 +128,21 @@ def _pair_traces(shifts, scores, position: float, distance: int) -> list[dict]:
     return [
         {
             "_row": 1, "type": "scatter", "mode": "markers", "name": "the pair now",
-            "x": np.full(len(names), position, dtype=np.float32),
-            "y": np.array(_logits_at(shifts, scores, position), dtype=np.float32),
+            # Plain lists, as every scrubber stop sends them (see shift_scores_chart).
+            "x": [position] * len(names),
+            "y": _dot_heights(_logits_at(shifts, scores, position)),
             "marker": {"color": colours, "size": 11, "line": {"color": "white", "width": 1.5}},
             "customdata": names, "showlegend": False,
             "hovertemplate": "%{customdata}<br>key at p = %{x}<br>logit = %{y:.3f}<extra></extra>",
         },
         {
             "_row": 1, "type": "scatter", "mode": "lines", "name": "key position now",
-            "x": np.array([position, position], dtype=np.float32), "y": np.array([low, high], dtype=np.float32),
+            "x": [position, position], "y": [low, high],
             "line": {"color": "#888888", "width": 1}, "hoverinfo": "skip", "showlegend": False,
         },
         {
             "_row": 2, "type": "scatter", "mode": "markers+text", "name": "the two tokens",
-            "x": np.array([position, position + distance], dtype=np.float32), "y": np.zeros(2, dtype=np.float32),
+            "x": [position, position + distance], "y": [0, 0],
             # Above and below, so r = 1 does not make them collide; unclipped, so a pair at the end keeps its words.
             "text": ["key", "query"], "textposition": ["top center", "bottom center"], "cliponaxis": False,
             "marker": {"color": [_STYLE["rope"]["color"], OKABE_ITO[1]], "size": 12, "symbol": "square"},
@@ -231,22 +238,26 @@ def shift_scores_chart(
         "RoPE, T5, ALiBi and no-position lines are flat; sinusoidal and learned absolute lines wander, and the "
         f"learned line stops where its {table_length}-row table ends."
     )
-    csv = columns_to_csv({"key_position": shifts, **{f"logit_{name}": values for name, values in scores.items()}})
+    # Made only when the reader asks for it (writing 129 × 6 numbers as text costs more than the chart itself).
+    csv = functools.partial(
+        columns_to_csv, {"key_position": shifts, **{f"logit_{name}": values for name, values in scores.items()}}
+    )
     if position is None:
         return spec.Chart(figure, alt=alt, csv=csv)
     lines = len(scores)
+    # Every stop's dots, all at once; a few numbers per stop travel as plain lists (a typed array per stop would
+    # cost more to encode than it saves), NaN going out as null, a gap where the learned table has no row.
+    at_stops = np.stack([np.asarray(values, dtype=np.float64) for values in scores.values()], axis=1)
     frames = [
         {
             "data": [
-                {"y": np.array(_logits_at(shifts, scores, stop), dtype=np.float32)},
-                {"x": np.array([stop, stop], dtype=np.float32)},
-                {"x": np.array([stop, stop + distance], dtype=np.float32)},
+                {"x": [stop] * lines, "y": _dot_heights(row)},
+                {"x": [stop, stop]},
+                {"x": [stop, stop + distance]},
             ]
         }
-        for stop in shifts.tolist()
+        for stop, row in zip(shifts.tolist(), at_stops, strict=True)
     ]
-    for frame, stop in zip(frames, shifts.tolist(), strict=True):
-        frame["data"][0]["x"] = np.full(lines, stop, dtype=np.float32)
     labels = [
         f"key at p = {int(stop)}, query at {int(stop) + distance}"
         + (" (past the learned table)" if stop + distance >= table_length else "")
