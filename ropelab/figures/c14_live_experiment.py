@@ -223,14 +223,14 @@ def _attention_maps(
     if length > MAX_MAP_SIZE:
         raise ValueError(f"tokens must have at most {MAX_MAP_SIZE} entries for display, got {length}")
     schemes = [scheme for scheme in SCHEME_ORDER if scheme in maps]
-    columns = 2
-    rows = -(-len(schemes) // columns)
+    # One row: four squares side by side on a wide screen, stacked one under another on a phone.
+    columns = max(1, len(schemes))
+    rows = 1
     fig = spec.subplots(
         rows,
         columns,
         subplot_titles=[SCHEME_NAMES[scheme] for scheme in schemes],
-        horizontal_spacing=0.1,
-        vertical_spacing=0.12,
+        horizontal_spacing=0.05,
     )
     ideal_rows = np.arange(offset, length, dtype=np.float32)
     for index, scheme in enumerate(schemes):
@@ -285,7 +285,7 @@ def _attention_maps(
         spec.update_xaxes(fig, row=rows, col=column, title={"text": "key s"})
     for row in range(1, rows + 1):
         spec.update_yaxes(fig, row=row, col=1, title={"text": "query t"})
-    style_figure(fig, title=title, height=760)
+    style_figure(fig, title=title, height=360)
     return spec.finish(fig)
 
 
