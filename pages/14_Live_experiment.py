@@ -158,15 +158,7 @@ def bridge_section(result: training.ExperimentResult) -> None:
             help="Drag the scrubber under the chart to watch the pattern change as pairs go.",
         )
     ui.chart(figures.switch_off_chart(ablation, order, count, settings.offset), key="switch_off")
-    costliest = int(np.argmin(ablation.single_accuracy))
-    slow = training.removable_pairs(ablation, "slowest")
-    fast = training.removable_pairs(ablation, "fastest")
-    st.markdown(
-        f"**In your run:** with every pair on, the head is right {ablation.accuracy:.0%} of the time. Switching off "
-        f"pair {costliest} alone (a turn every {usage.wavelengths[costliest]:,.1f} tokens) costs the most: "
-        f"{ablation.single_accuracy[costliest]:.0%}. From the slow end, {slow} of the {PAIRS} pairs can go "
-        f"together before accuracy drops below 90 % of its intact value; from the fast end, {fast}."
-    )
+    st.markdown(training.ablation_summary(ablation, usage.wavelengths))
     ui.prose(
         "Barbero et al. (2024, *Round and Round We Go! What makes Rotary Positional Encodings useful?*) looked "
         "inside Gemma 7B the same way, measuring how large each pair is in every head's queries and keys. Heads "

@@ -17,6 +17,7 @@ from ropelab.lessons.c14_live_experiment import (
     ExperimentSettings,
     PairAblation,
     Parameters,
+    ablation_summary,
     accuracy_by_length,
     adam_step,
     attention_maps,
@@ -352,6 +353,18 @@ def test_removable_pairs_counts_how_far_accuracy_holds_from_each_end():
                             "fastest": (np.array([1.0, 0.3, 0.2, 0.2, 0.2]),) * 2 + (None,)})  # fmt: skip
     assert removable_pairs(ablation, "slowest") == 2 and removable_pairs(ablation, "slowest", keep=0.4) == 3
     assert removable_pairs(ablation, "fastest") == 0 and removable_pairs(ablation, "fastest", keep=0.1) == 4
+
+
+def test_the_summary_reports_the_costliest_pair_or_that_none_matters_alone():
+    curve = np.array([1.0, 0.99, 0.95, 0.5, 0.2])
+    cumulative = {"slowest": (curve, curve, None), "fastest": (np.array([1.0, 0.3, 0.2, 0.2, 0.2]),) * 2 + (None,)}
+    wavelengths = np.array([6.283, 62.8, 628.3, 6283.2])
+    hurt = PairAblation(4, np.zeros(4), 1.0, 0.9, np.array([0.4, 0.9, 1.0, 1.0]), np.zeros(4), cumulative)
+    text = ablation_summary(hurt, wavelengths)
+    assert "right 100% of the time" in text and "pair 0 alone (a turn every 6.3 tokens)" in text
+    assert "falls to 40%" in text and "2 of the 4 pairs" in text and "from the fast end, 0" in text
+    redundant = PairAblation(4, np.zeros(4), 1.0, 0.9, np.array([1.0, 0.995, 1.0, 1.0]), np.zeros(4), cumulative)
+    assert "No single pair matters on its own" in ablation_summary(redundant, wavelengths)
 
 
 def test_a_trained_copy_head_leans_on_its_fastest_pairs(trained):
