@@ -181,6 +181,8 @@ def _inject_lecture_css() -> None:
             font-size: 1.15rem; line-height: 1.2;
         }
         [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.1rem; }
+        [data-testid="stMain"] [data-testid="stMarkdownContainer"] td,
+        [data-testid="stMain"] [data-testid="stMarkdownContainer"] th { font-size: 1.2rem; }
         [data-testid="stMain"] [data-testid="stSliderThumbValue"] { transform: translateY(-0.4rem); }
         [data-testid="stMain"] [data-testid="stSlider"] [role="group"] { margin-top: 0.9rem; }
         </style>"""
