@@ -407,17 +407,18 @@ def slider(
     value = st.slider(
         label, min_value, max_value, default, step=step, key=key, help=help, format=format, bind="query-params"
     )
-    reason = "is not one of the slider's steps" if snapped is not None else "is not allowed here"
-    _report_rejected_link_value(key, label, _number_text(value), _number_matches(value), reason=reason)
-    if exact:
-        _exact_entry(label, key, min_value, max_value)
     on_step = value if exact else _snap_to_step(value, min_value, max_value, default, step)
     if on_step != value:
         # Streamlit accepts any in-range number from a link, even one between steps (?d=17 on a step-16 slider);
         # the page must only see values the slider itself could produce, and the address bar (the share link)
-        # must say what is shown: set the snapped value and run again.
+        # must say what is shown: set the snapped value and run again (the notice comes in that run).
         st.session_state.setdefault(_SNAPPED_KEY, {})[key] = on_step
         st.rerun()
+    raw = st.session_state.get(_LINK_VALUES_KEY, {}).get(key)
+    reason = "is not one of the slider's steps" if _in_range(raw, min_value, max_value) else "is not allowed here"
+    _report_rejected_link_value(key, label, _number_text(value), _number_matches(value), reason=reason)
+    if exact:
+        _exact_entry(label, key, min_value, max_value)
     _register(key)
     return value
 
@@ -451,6 +452,14 @@ def _exact_entry(label: str, key: str, min_value: float, max_value: float) -> No
     )
     if st.session_state.get(error_key):
         notice(st.session_state[error_key])
+
+
+def _in_range(raw: object, min_value: float, max_value: float) -> bool:
+    try:
+        number = float(str(raw))
+    except ValueError:
+        return False
+    return math.isfinite(number) and min_value <= number <= max_value
 
 
 def _snap_to_step(value, min_value, max_value, default, step):

@@ -116,3 +116,31 @@ def test_a_typed_value_that_cannot_be_used_is_named_and_changes_nothing():
     at.text_input(key="_ropelab_typed_theta").input("import os").run()
     assert any("cannot read" in warning.value for warning in at.warning)
     assert at.slider(key="theta").value == 0.5
+
+
+def _page_like_script():
+    import streamlit as st
+
+    from ropelab import ui
+
+    if "arrived" not in st.session_state:  # as ui.start_page does: the link is recorded once, on arrival
+        st.session_state["arrived"] = True
+        ui.remember_link_values()
+
+    @ui.section
+    def experiment():
+        dim = ui.slider("Head size d", 16, 256, 64, key="d", step=16)
+        st.write(f"d={dim}")
+
+    experiment()
+
+
+def test_an_off_step_link_value_inside_a_section_is_snapped_with_its_notice():
+    at = AppTest.from_function(_page_like_script, default_timeout=30)
+    at.query_params["d"] = "17"
+    at.run()
+    assert_clean(at)
+    assert at.slider(key="d").value == 16
+    assert any("`17` is not one of the slider's steps, so 16 is used" in warning.value for warning in at.warning)
+    at.slider(key="d").set_value(32).run()  # the reader moves it: the notice about the link goes
+    assert not any("link's value" in warning.value for warning in at.warning)
