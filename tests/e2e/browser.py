@@ -190,9 +190,13 @@ def chart_data(page, key: str, trace: int = 0, field: str = "y") -> list:
     return locator.evaluate(f"(el) => Array.from(el._fullData[{trace}].{field} || [])")
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, *, full: bool = True) -> Path:
+    """Save a screenshot to artifacts/screenshots/<name>.png: the whole page, or (full=False) what the window shows."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{name}.png"
+    if not full:
+        page.screenshot(path=str(path))
+        return path
     # Streamlit scrolls inside its main container, so a "full page" shot needs a viewport as tall as the content.
     original = page.viewport_size
     content_height = page.evaluate(
