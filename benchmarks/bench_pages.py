@@ -120,7 +120,8 @@ class _Traffic:
         session.send("Network.enable")
         session.on("Network.loadingFinished", lambda event: self._add(event.get("encodedDataLength", 0)))
         session.on("Network.webSocketFrameReceived", lambda event: self._add(len(event["response"]["payloadData"])))
-        page.on("websocket", lambda socket: socket.on("framesent", self.sent.append))
+        # Playwright keeps a reference on the handler, so it must be a Python function, not a bound builtin.
+        page.on("websocket", lambda socket: socket.on("framesent", lambda payload: self.sent.append(payload)))
         self.session = session
 
     def _add(self, count: float) -> None:
