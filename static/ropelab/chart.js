@@ -440,13 +440,43 @@ function ownCopy(layout) {
   return structuredClone(layout);
 }
 
+// A page's first draws take turns, with a paint between two of them: drawn in one go, a chapter showed none of its
+// charts until the last one was done, so the chart at the top waited for all the charts below it.
+let firstDrawChain = Promise.resolve();
+
+function afterPaint() {
+  // requestAnimationFrame runs just before a paint and a timeout after it; the second timer keeps a tab that the
+  // browser does not paint (in the background) moving on.
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(timer);
+        resolve();
+      }, 0),
+    );
+  });
+}
+
+function firstDrawTurn() {
+  let release;
+  const finished = new Promise((resolve) => (release = resolve));
+  const turn = firstDrawChain.then(() => release);
+  firstDrawChain = firstDrawChain.then(() => finished).then(afterPaint);
+  return turn;
+}
+
 async function draw(instance, settings) {
   if (instance.drawing) {
     return; // the loop below picks up instance.latest when the current draw is done
   }
   instance.drawing = true;
+  let releaseTurn = null;
   try {
     const Plotly = await loadPlotly(settings.plotly);
+    if (!instance.drawn) {
+      releaseTurn = await firstDrawTurn();
+    }
     while (instance.latest) {
       const { message, theme } = instance.latest;
       instance.latest = null;
@@ -468,10 +498,17 @@ async function draw(instance, settings) {
       instance.plot.style.height = `${shown.layout.height || DEFAULT_HEIGHT}px`;
       await Plotly.react(instance.plot, { data: shown.data, layout: ownCopy(shown.layout), config, frames: figure.frames });
       clearError(instance);
+      if (releaseTurn) {
+        releaseTurn();
+        releaseTurn = null;
+      }
     }
   } catch (error) {
     showError(instance, error);
   } finally {
+    if (releaseTurn) {
+      releaseTurn();
+    }
     instance.drawing = false;
   }
 }
