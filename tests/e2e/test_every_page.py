@@ -1,9 +1,10 @@
-"""Every page in a real browser, on a desktop, a phone and two projectors, in three page loads per page.
+"""Every page in a real browser, on a desktop, two projectors and a phone, in two page loads per page.
 
 Per page: it loads clean (no exception, no console error, every chart in RoPE Lab's chart element, none through
-st.plotly_chart); its first slider changes a chart and the URL; that URL opened again restores the slider; on a phone
-(390×844) nothing overflows sideways and no chart is narrower than 300 px; in lecture mode at 1920×1080 and
-1280×720 the charts' letters and the takeaway are at least 22 px and nothing overflows. Screenshots of each view land
+st.plotly_chart); its first slider changes a chart and the URL; that URL opened again (in lecture mode) restores the
+slider; in lecture mode at 1920×1080 and 1280×720 the charts' letters and the takeaway are at least 22 px and nothing
+overflows; the sidebar switch leaves lecture mode; on a phone (390×844) nothing overflows sideways and no chart is
+narrower than 300 px. Screenshots of each view land
 in artifacts/screenshots/ for a person to look at. One page tour instead of a test per view keeps the browser
 suite inside CI's time on two cores.
 """
@@ -99,28 +100,15 @@ def test_page_tour_desktop_link_phone_and_projectors(page, app_url, script):
     assert "?" in page.url, "the new value must be written to the URL"
     assert_no_exception(page)
 
-    # 3. That URL, opened again, restores the view; then the same view on a phone.
+    # 3. That URL, opened again in lecture mode on a 1920×1080 projector, restores the view; then a 1280×720 one.
     shared_url = page.url
-    page.goto(shared_url, wait_until="domcontentloaded")
-    page.wait_for_selector("[data-testid=stMain] h1", timeout=30_000)
-    wait_for_app(page)
-    assert page.locator(FIRST_SLIDER).first.input_value() == moved_value
-    assert_no_exception(page)
-    page.set_viewport_size(PHONE)
-    assert _settled(page, lambda: _fits(page)), f"content wider than the phone: {_overflow(page)}"
-    widths = _settled(
-        page, lambda: (w := _visible_chart_widths(page)) and min(w) >= MIN_CHART_WIDTH and w
-    ) or _visible_chart_widths(page)
-    assert widths and min(widths) >= MIN_CHART_WIDTH, f"chart widths on a phone: {widths}"
-    screenshot(page, f"phone-{name}")
-
-    # 4. Lecture mode on a 1920×1080 projector, then on a 1280×720 one.
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(_with_lecture(shared_url), wait_until="domcontentloaded")
     page.wait_for_selector("[data-testid=stMain] h1", timeout=30_000)
     page.wait_for_selector(".ropelab-chart .js-plotly-plot", timeout=30_000)
     wait_for_app(page)
     assert_no_exception(page)
+    assert page.locator(FIRST_SLIDER).first.input_value() == moved_value, "the link did not restore the slider"
     fonts = page.locator(".ropelab-chart__plot").evaluate_all(
         "plots => plots.filter(p => p._fullLayout).map(p => p._fullLayout.font.size)"
     )
@@ -132,6 +120,20 @@ def test_page_tour_desktop_link_phone_and_projectors(page, app_url, script):
     page.set_viewport_size({"width": 1280, "height": 720})
     assert _settled(page, lambda: _overflow(page)["main"] <= 1), f"lecture mode at 1280×720: {_overflow(page)}"
     screenshot(page, f"lecture-1280-{name}", full=False)
+
+    # 4. The sidebar switch leaves lecture mode without a reload (and the link forgets it); then the view on a phone.
+    page.locator("[data-testid=stSidebar] [data-testid=stCheckbox]").filter(has_text="Lecture mode").click()
+    wait_for_app(page)
+    assert _settled(page, lambda: "lecture" not in urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query))
+    assert page.locator(FIRST_SLIDER).first.input_value() == moved_value
+    assert_no_exception(page)
+    page.set_viewport_size(PHONE)
+    assert _settled(page, lambda: _fits(page)), f"content wider than the phone: {_overflow(page)}"
+    widths = _settled(
+        page, lambda: (w := _visible_chart_widths(page)) and min(w) >= MIN_CHART_WIDTH and w
+    ) or _visible_chart_widths(page)
+    assert widths and min(widths) >= MIN_CHART_WIDTH, f"chart widths on a phone: {widths}"
+    screenshot(page, f"phone-{name}")
     assert real_console_errors(page) == []
 
 
