@@ -132,19 +132,20 @@ def test_live_experiment_trains_then_the_bridge_scrubber_and_the_evaluation_sect
 
 
 def test_stop_button_keeps_the_partial_curves(page, app_url):
-    open_app(page, app_url, LIVE, "steps=1000&seed=19")
+    # The longest run the sliders allow (about 10 s of training here, in 12 chunks). The browser draws a chunk only
+    # after it has drawn the page of the chunk before, so on a busy machine it shows few of them: stop as soon as the
+    # first one is on screen, while the run surely has chunks left.
+    open_app(page, app_url, LIVE, "steps=1000&L=32&seed=19")
     page.get_by_role("button", name="Train the four models").click()
-    # The loss chart appears after the first chunk of steps and is updated in place by the next; stop mid-run.
     page.wait_for_selector(".st-key-chart_loss .js-plotly-plot", timeout=120_000)
     first = page.locator(".st-key-chart_loss .js-plotly-plot").first.element_handle()
-    after_first = len(chart_data(page, "loss", 3, "x"))
-    _wait_until(page, lambda: len(chart_data(page, "loss", 3, "x")) > after_first, "a second chunk", 60_000)
-    assert first.evaluate("el => el.isConnected"), "the live loss chart must be updated in place, not replaced"
+    assert len(chart_data(page, "loss", 3, "x")) > 0
     page.get_by_role("button", name="Stop training").click()
     wait_for_app(page, timeout=60_000)
     page.get_by_text("Training was stopped after").wait_for(timeout=30_000)
     shown = chart_data(page, "loss", 3, "x")
     assert 0 < shown[-1] < 1000
+    assert first.evaluate("el => el.isConnected"), "the loss chart must be updated in place, not replaced"
     assert page.get_by_role("button", name="Train the four models").is_enabled()
     assert_no_exception(page)
 
