@@ -77,6 +77,22 @@ def test_a_scrub_frame_patches_the_layout_key_by_key():
     assert layout["title"]["text"] == "m = 0"
 
 
+def test_an_unchanged_payload_is_recognised_byte_for_byte():
+    code = f"""
+        import {{ sameBytes }} from {json.dumps((chart.STATIC_DIR / "ropelab" / "chart.js").as_uri())};
+        const a = new TextEncoder().encode('{{"figure": 1}}');
+        console.log(JSON.stringify([
+            sameBytes(a.slice(), a),
+            sameBytes(a.slice(), a.buffer),
+            sameBytes(a.slice(), new TextEncoder().encode('{{"figure": 2}}')),
+            sameBytes(a.slice(), a.subarray(1)),
+            sameBytes(undefined, a),
+            sameBytes("x", "x"),
+        ]));
+    """
+    assert json.loads(_node(code)) == [True, True, False, False, False, True]
+
+
 def _decode(typed):
     return np.frombuffer(base64.b64decode(typed["bdata"]), dtype=np.dtype(typed["dtype"]))
 

@@ -542,6 +542,33 @@ function decode(data) {
   return typeof data === "string" ? JSON.parse(data) : data;
 }
 
+function ownBytes(data) {
+  // Streamlit may reuse the buffer a message arrived in; keep a copy to compare the next payload with.
+  if (data instanceof Uint8Array) {
+    return data.slice();
+  }
+  return data instanceof ArrayBuffer ? new Uint8Array(data.slice(0)) : data;
+}
+
+function sameBytes(kept, data) {
+  if (kept === undefined || kept === null) {
+    return false;
+  }
+  if (typeof kept === "string" || typeof data === "string") {
+    return kept === data;
+  }
+  const next = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+  if (!(next instanceof Uint8Array) || next.length !== kept.length) {
+    return false;
+  }
+  for (let i = 0; i < next.length; i += 1) {
+    if (next[i] !== kept[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 export function render(component, settings) {
   const { parentElement, data, setStateValue } = component;
   loadStyles(settings.styles);
@@ -551,12 +578,22 @@ export function render(component, settings) {
     instances.set(parentElement, instance);
   }
   try {
-    const message = decode(data);
-    setScrubMessage(instance, message.scrub, setStateValue);
-    instance.latest = { message, theme: readTheme(parentElement) };
-    instance.lastMessage = instance.latest;
-    instance.settings = settings;
-    draw(instance, settings);
+    const theme = readTheme(parentElement);
+    const themeKey = JSON.stringify(theme);
+    // A rerun sends every chart of the section (or page) again, most of them unchanged: the same bytes in the same
+    // theme, after a draw that worked, need no decoding and no Plotly.react.
+    const unchanged =
+      instance.drawn && instance.error.hidden && themeKey === instance.themeKey && sameBytes(instance.bytes, data);
+    if (!unchanged) {
+      const message = decode(data);
+      setScrubMessage(instance, message.scrub, setStateValue);
+      instance.latest = { message, theme };
+      instance.lastMessage = instance.latest;
+      instance.settings = settings;
+      instance.bytes = ownBytes(data);
+      instance.themeKey = themeKey;
+      draw(instance, settings);
+    }
   } catch (error) {
     showError(instance, error);
   }
@@ -587,4 +624,4 @@ export function preload(settings) {
 }
 
 // Pure helpers, exported for tests/test_chart_element.py (run under Node).
-export { mergeLayout, stackPanels, swapColours };
+export { mergeLayout, sameBytes, stackPanels, swapColours };
