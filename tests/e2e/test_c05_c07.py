@@ -66,7 +66,7 @@ def _drag(page, key: str, sent: list[float], moves: int = 8, step_fraction: floa
     return pictures
 
 
-def test_chapter_5_scrubbers_turn_the_arrows_in_the_browser_and_hand_back_m_and_the_shift(page, chromium, app_url):
+def test_chapter_5_scrubbers_turn_the_arrows_in_the_browser_and_hand_back_m_and_the_shift(page, app_url):
     sent = _count_sent_frames(page)
     open_app(page, app_url, CHAPTER_5, "m=5&n=2&theta=0.5")
     assert page.locator(".st-key-m input[type=range]").input_value() == "5"
@@ -108,17 +108,17 @@ def test_chapter_5_scrubbers_turn_the_arrows_in_the_browser_and_hand_back_m_and_
     assert real_console_errors(page) == []
 
     # A fresh tab opened on that link shows the same view.
-    fresh = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    fresh = page.context.new_page()
     fresh.goto(page.url, wait_until="domcontentloaded")
     fresh.wait_for_selector(".st-key-chart_shift_pair .js-plotly-plot", timeout=30_000)
     wait_for_app(fresh)
     np.testing.assert_allclose(_tip(fresh, "pair", 4), rope_core.rotation_matrix_2d(m * 0.5) @ QUERY, atol=1e-5)
     assert _title(fresh, "shift_pair") == _title(page, "shift_pair")
     assert fresh.locator(".st-key-chart_shift_pair .ropelab-chart__range").input_value() == str(shift)
-    fresh.context.close()
+    fresh.close()
 
 
-def test_chapter_6_clock_scrubber_and_the_worked_example_section(page, chromium, app_url):
+def test_chapter_6_clock_scrubber_and_the_worked_example_section(page, app_url):
     sent = _count_sent_frames(page)
     open_app(page, app_url, CHAPTER_6, "m=7&d=16")
     assert page.locator(".st-key-m input[type=range]").input_value() == "7"
@@ -170,7 +170,7 @@ def test_chapter_6_clock_scrubber_and_the_worked_example_section(page, chromium,
     assert_no_exception(page)
     assert real_console_errors(page) == []
 
-    fresh = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    fresh = page.context.new_page()
     fresh.goto(page.url, wait_until="domcontentloaded")
     fresh.wait_for_selector(".st-key-chart_clocks .js-plotly-plot", timeout=30_000)
     wait_for_app(fresh)
@@ -179,7 +179,7 @@ def test_chapter_6_clock_scrubber_and_the_worked_example_section(page, chromium,
     assert any(
         text.startswith("m = 6, n = 5") for text in fresh.locator("[data-testid=stMarkdown] table").all_inner_texts()
     )
-    fresh.context.close()
+    fresh.close()
 
 
 def test_chapter_7_deep_link_and_the_seed_section_moves_only_the_random_curve(page, app_url):
