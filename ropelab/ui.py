@@ -170,6 +170,7 @@ def _inject_lecture_css() -> None:
         [data-testid="stMain"] h1 { font-size: 3.2rem; }
         [data-testid="stMain"] .katex { font-size: 1.35em; }
         [data-testid="stWidgetLabel"] p { font-size: 1.2rem; }
+        [data-testid="stMain"] [data-baseweb="select"] { font-size: 1.2rem; }
         /* The rule for prose above also reaches the numbers Streamlit writes as markdown: metric values, a slider's
            value above its thumb and its end labels. Give them their own sizes, and lift the thumb's value clear of
            the track, which the larger letters would otherwise cover. */
