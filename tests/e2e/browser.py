@@ -208,3 +208,22 @@ def screenshot(page, name: str, *, full: bool = True) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(original)
     return path
+
+
+def share_link_with(page, *parts: str, timeout: float = 5_000) -> str:
+    """The sidebar's share link once it contains every one of `parts`; fail if it does not within `timeout` ms.
+
+    The link follows the address bar, which Streamlit changes without an event, so the element looks twice a
+    second: right after a rerun it may still show the previous address for up to half a second.
+    """
+    field = page.locator(".ropelab-share__link").first
+    try:
+        page.wait_for_function(
+            "parts => { const el = document.querySelector('.ropelab-share__link');"
+            " return !!el && parts.every((part) => el.value.includes(part)); }",
+            arg=list(parts),
+            timeout=timeout,
+        )
+    except Exception as error:  # a Playwright timeout: say what the link held instead
+        raise AssertionError(f"share link {field.input_value()!r} lacks one of {parts}") from error
+    return field.input_value()

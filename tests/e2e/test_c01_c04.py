@@ -20,6 +20,7 @@ from tests.e2e.browser import (
     chart_data,
     open_app,
     real_console_errors,
+    share_link_with,
     slider_by_label,
     url_query,
     wait_for_app,
@@ -56,10 +57,6 @@ def _title(page, key: str) -> str:
 def _open_fold(page, title: str) -> None:
     page.locator("[data-testid=stExpander] summary").filter(has_text=title).first.click()
     page.wait_for_timeout(300)
-
-
-def _share_link(page) -> str:
-    return page.locator(".ropelab-share__link").first.input_value()
 
 
 def _drag(page, scrubber, start: int, stops: int, shows_stop) -> set[int]:
@@ -114,7 +111,7 @@ def test_chapter_1_dragging_the_angle_turns_both_arrows_without_the_server(page,
     _wait_for_chart(
         page, "turn", turned, "x", lambda xs: abs(xs[-1] - (3 * math.cos(theta) - 4 * math.sin(theta))) < 1e-5
     )
-    assert f"theta={url_query(page)['theta']}" in _share_link(page)
+    share_link_with(page, f"theta={url_query(page)['theta']}")
     title = _title(page, "turn")
     assert title.startswith("θ = ") and f"{theta:.3f} rad" in title
 
@@ -151,7 +148,7 @@ def test_chapter_2_typed_markup_stays_text_and_the_shuffle_button_reshuffles_and
     _wait_for_chart(page, "weights", 1, "y", lambda labels: labels == expected)
     reordered = " ".join(words[i] for i in shuffle_order(5, 2))
     assert page.locator("[data-testid=stMain] [data-testid=stCode]").nth(1).inner_text().strip() == reordered
-    assert "seed=2" in _share_link(page)  # the section reran alone; the share link still follows the address bar
+    share_link_with(page, "seed=2")  # the section reran alone; the share link still follows the address bar
     page.reload(wait_until="domcontentloaded")
     page.wait_for_selector(".st-key-chart_weights .js-plotly-plot", timeout=30_000)
     wait_for_app(page)
@@ -179,7 +176,7 @@ def test_chapter_3_the_cross_terms_section_reruns_alone_and_the_learned_table_ru
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
     assert url_query(page)["k"] == "4" and url_query(page)["L"] == "200"
-    assert "k=4" in _share_link(page) and "Lmax=64" in _share_link(page)
+    share_link_with(page, "k=4", "Lmax=64")
     _wait_for_chart(page, "cross_terms", 0, "x", lambda x: len(x) == 200 - 4)
     page.reload(wait_until="domcontentloaded")
     page.wait_for_selector(".st-key-chart_cross_terms .js-plotly-plot", timeout=30_000)
@@ -215,7 +212,7 @@ def test_chapter_4_a_fold_reruns_alone_and_keeps_the_link_and_the_length_moves_e
     page.keyboard.press("ArrowRight")
     wait_for_app(page)
     assert url_query(page)["clip"] == "6" and url_query(page)["heads"] == "6"
-    assert "clip=6" in _share_link(page) and "L=12" in _share_link(page)
+    share_link_with(page, "clip=6", "L=12")
     _wait_for_chart(page, "shaw_table", 0, "x", lambda labels: len(labels) == 13)
     z = np.array(chart_data(page, "shaw_bias", field="z"))
     np.testing.assert_allclose(z, lesson_c04.clipped_relative_bias(12, 6, 0)[0], atol=1e-5)

@@ -10,7 +10,15 @@ import pytest
 
 import rope_core
 from ropelab.lessons import c05_rotation_in_2d as lesson_c05
-from tests.e2e.browser import assert_no_exception, chart_data, open_app, real_console_errors, url_query, wait_for_app
+from tests.e2e.browser import (
+    assert_no_exception,
+    chart_data,
+    open_app,
+    real_console_errors,
+    share_link_with,
+    url_query,
+    wait_for_app,
+)
 
 CHAPTER_5 = "pages/05_Rotation_in_2D.py"
 CHAPTER_6 = "pages/06_RoPE_in_d_dimensions.py"
@@ -29,10 +37,6 @@ def _title(page, key: str) -> str:
 
 def _tip(page, key: str, trace: int) -> np.ndarray:
     return np.array([chart_data(page, key, trace=trace, field=axis)[1] for axis in ("x", "y")])
-
-
-def _share_link(page) -> str:
-    return page.locator(".ropelab-share__link").first.input_value()
 
 
 def _count_sent_frames(page) -> list[float]:
@@ -98,7 +102,7 @@ def test_chapter_5_scrubbers_turn_the_arrows_in_the_browser_and_hand_back_m_and_
     page.wait_for_function(
         "s => document.querySelector('.ropelab-share__link').value.includes(`shift=${s}`)", arg=shift
     )
-    assert f"m={m}" in _share_link(page)
+    share_link_with(page, f"m={m}")
     score = lesson_c05.pair_score(QUERY, KEY, m, 2, 0.5)
     assert (
         _title(page, "shift_pair")
@@ -164,7 +168,7 @@ def test_chapter_6_clock_scrubber_and_the_worked_example_section(page, app_url):
     wait_for_app(page)
     page.wait_for_function("() => new URL(location.href).searchParams.get('ex_shift') === '4'", timeout=15_000)
     page.wait_for_function("() => document.querySelector('.ropelab-share__link').value.includes('ex_shift=4')")
-    assert f"m={m}" in _share_link(page)
+    share_link_with(page, f"m={m}")
     tables = page.locator("[data-testid=stMarkdown] table").all_inner_texts()
     assert any(text.startswith("m = 6, n = 5") for text in tables), tables
     assert_no_exception(page)
@@ -204,7 +208,7 @@ def test_chapter_7_deep_link_and_the_seed_section_moves_only_the_random_curve(pa
     assert url_query(page) == {"L": "512", "d": "64", "seed": "1"}
     # The seed lives in the decay chart's own section: only it reran, and the share link still holds every setting.
     page.wait_for_function("() => document.querySelector('.ropelab-share__link').value.includes('seed=1')")
-    assert "L=512" in _share_link(page) and "d=64" in _share_link(page)
+    share_link_with(page, "L=512", "d=64")
     assert chart_data(page, "decay", trace=0, field="y") == bound
     random_after = chart_data(page, "decay", trace=3, field="y")
     assert_no_exception(page)

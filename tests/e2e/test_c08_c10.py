@@ -8,7 +8,15 @@ import time
 import numpy as np
 
 from ropelab.lessons.c08_attention_maps import compare_methods, split_tokens
-from tests.e2e.browser import assert_no_exception, chart_data, open_app, real_console_errors, url_query, wait_for_app
+from tests.e2e.browser import (
+    assert_no_exception,
+    chart_data,
+    open_app,
+    real_console_errors,
+    share_link_with,
+    url_query,
+    wait_for_app,
+)
 
 CHAPTER_8 = "pages/08_Attention_maps.py"
 CHAPTER_9 = "pages/09_Efficient_implementation.py"
@@ -38,10 +46,6 @@ def _shown_heatmaps(page, key: str) -> list[list[list[float]]]:
         "el => el._fullData.filter(t => t.type === 'heatmap' && t.visible === true)"
         ".map(t => t.z.map(row => Array.from(row)))"
     )
-
-
-def _share_link(page) -> str:
-    return page.locator(".ropelab-share__link").first.input_value()
 
 
 def _link_notices(page) -> list[str]:
@@ -136,7 +140,7 @@ def test_chapter_8_dragging_the_shift_moves_the_maps_without_the_server(page, ap
     wait_for_app(page)
     _wait_for_title(page, "maps", "Probabilities at")
     assert url_query(page)["view"] == "probabilities"
-    assert "view=probabilities" in _share_link(page) and f"shift={released}" in _share_link(page)
+    share_link_with(page, "view=probabilities", f"shift={released}")
     title = _title(page, "maps")
 
     fresh = page.context.new_page()
@@ -172,7 +176,7 @@ def test_chapter_9_sections_rerun_alone_and_keep_the_link(page, app_url):
     _wait_for_title(page, "pairing", "d = 14")
     assert url_query(page)["hd"] == "14" and url_query(page)["d"] == "128"
     page.wait_for_function("() => document.querySelector('.ropelab-share__link').value.includes('hd=14')")
-    assert "d=128" in _share_link(page) and "L=64" in _share_link(page)
+    share_link_with(page, "d=128", "L=64")
     assert chart_data(page, "timing", trace=0, field="x") == microseconds
     assert timing_plot.evaluate("el => el.isConnected")
     permutation = chart_data(page, "permutation", trace=0, field="z")

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.browser import assert_no_exception, chart_data, open_app, real_console_errors, url_query, wait_for_app
+from tests.e2e.browser import (
+    assert_no_exception,
+    chart_data,
+    open_app,
+    real_console_errors,
+    share_link_with,
+    url_query,
+    wait_for_app,
+)
 
 CHAPTER_11 = "pages/11_Context_extension.py"
 CHAPTER_12 = "pages/12_Linear_attention.py"
@@ -27,10 +35,6 @@ def _wait_for_title(page, key: str, text: str) -> None:
         arg=[key, text],
         timeout=15_000,
     )
-
-
-def _share_link(page) -> str:
-    return page.locator(".ropelab-share__link").first.input_value()
 
 
 def _metric(page, label: str) -> str:
@@ -118,7 +122,7 @@ def test_chapter_11_a_model_from_the_link_and_the_method_section_keep_the_addres
     wait_for_app(page)
     _wait_for_title(page, "angles", "NTK-aware: angle at T = 32,768")
     assert url_query(page)["method"] == "NTK" and url_query(page)["preset"] == "Llama 2 7B"
-    assert "method=NTK" in _share_link(page) and "T=32" in _share_link(page)
+    share_link_with(page, "method=NTK", "T=32")
     page.reload(wait_until="domcontentloaded")
     page.wait_for_selector(".st-key-chart_angles .js-plotly-plot", timeout=30_000)
     wait_for_app(page)
@@ -157,7 +161,7 @@ def test_chapter_12_the_weights_section_reruns_alone_and_the_link_keeps_its_leng
     assert _slider(page, "L").input_value() == "13"
     assert url_query(page)["L"] == "13" and url_query(page)["causal"] == "true"
     page.wait_for_function("() => document.querySelector('.ropelab-share__link').value.includes('L=13')")
-    assert "causal=true" in _share_link(page)
+    share_link_with(page, "causal=true")
     fresh = _open_fresh(page, page.url, "weights")
     _wait_for_rows(fresh, "weights", 13)
     assert _slider(fresh, "L").input_value() == "13"
