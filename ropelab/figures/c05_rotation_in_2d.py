@@ -64,7 +64,7 @@ def arrow_trace(
     return trace
 
 
-def _arrow_patch(tip: np.ndarray, name: str, label: str) -> dict[str, Any]:
+def arrow_patch(tip: np.ndarray, name: str, label: str) -> dict[str, Any]:
     """The part of a labelled arrow a scrubber frame replaces (colours and widths stay the base trace's).
 
     Plain lists, not typed arrays: a scrubber carries hundreds of these two-point arrows, and encoding each as a
@@ -170,7 +170,7 @@ def rotated_pair_chart(
     positions = [int(position) for position in stops.q_positions]
     frames = [
         {
-            "data": [_arrow_patch(tip, _query_name(position), "q")],
+            "data": [arrow_patch(tip, _query_name(position), "q")],
             "layout": {"title": {"text": _pair_title(position, n, theta, score)}},
         }
         for position, tip, score in zip(positions, stops.queries, stops.scores, strict=True)
@@ -240,7 +240,7 @@ def shifted_pairs_chart(
     spec.update_layout(fig, showlegend=False, margin={"t": 80, "b": 50})
     frames = [
         {
-            "data": [_arrow_patch(q_turned, "q at m + Δ", "q"), _arrow_patch(k_turned, "k at n + Δ", "k")],
+            "data": [arrow_patch(q_turned, "q at m + Δ", "q"), arrow_patch(k_turned, "k at n + Δ", "k")],
             "layout": {"title": {"text": _shift_title(int(step), m, n, score_before, score)}},
         }
         for step, q_turned, k_turned, score in zip(shifts, stops.queries, stops.keys, stops.scores, strict=True)
@@ -344,7 +344,7 @@ def key_sweep_chart(m: int, n: int, theta: float, stops: PairStops) -> spec.Char
     frames = [
         {
             "data": [
-                _arrow_patch(tip, f"key at n = {position}", "k"),
+                arrow_patch(tip, f"key at n = {position}", "k"),
                 {
                     "x": [position],
                     "y": [round(float(score), 6)],

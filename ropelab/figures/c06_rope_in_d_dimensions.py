@@ -11,7 +11,7 @@ import numpy as np
 
 from ropelab.export import columns_to_csv, matrix_to_csv
 from ropelab.figures import spec
-from ropelab.figures.c05_rotation_in_2d import arrow_trace
+from ropelab.figures.c05_rotation_in_2d import arrow_patch, arrow_trace
 from ropelab.lessons.c06_rope_in_d_dimensions import MatrixCorners, WorkedExample, WorkedStops
 from ropelab.style import (
     CYCLIC_SCALE,
@@ -143,18 +143,6 @@ def _worked_title(example: WorkedExample, shift: int, products: np.ndarray) -> s
     return f"at ({example.m + shift}, {example.n + shift}), Δ = {shift}<br>{each}"
 
 
-def _worked_arrow(tip: np.ndarray, name: str, label: str) -> dict[str, Any]:
-    x, y = round(float(tip[0]), 6), round(float(tip[1]), 6)
-    return {
-        "x": [0.0, x],
-        "y": [0.0, y],
-        "name": name,
-        "text": ["", label],
-        "textposition": "top center" if y >= 0 else "bottom center",
-        "hovertemplate": f"{name}<br>x = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
-    }
-
-
 def worked_pairs_chart(example: WorkedExample, stops: WorkedStops) -> spec.Chart:
     """Every pair of the worked example's q and k as arrows on one plane, at (m + Δ, n + Δ); a scrubber over Δ."""
     pairs = example.frequencies.size
@@ -193,7 +181,7 @@ def worked_pairs_chart(example: WorkedExample, stops: WorkedStops) -> spec.Chart
         for pair in range(pairs):
             for which, turned in (("q", stops.queries[stop]), ("k", stops.keys[stop])):
                 name, label = names[2 * pair + (which == "k")]
-                patches.append(_worked_arrow(turned[2 * pair : 2 * pair + 2], name, label))
+                patches.append(arrow_patch(turned[2 * pair : 2 * pair + 2], name, label))
         frames.append(
             {"data": patches, "layout": {"title": {"text": _worked_title(example, int(shift), stops.products[stop])}}}
         )

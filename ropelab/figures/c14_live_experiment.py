@@ -21,21 +21,6 @@ MAX_MAP_SIZE = 64
 LOSS_FLOOR = 1e-4
 
 
-def _legend_at_foot(fig: spec.Figure) -> spec.Figure:
-    """The legend at the very bottom of the figure, below the axis titles, in as many rows as the width needs.
-
-    Anchored to the figure's container, the legend makes plotly.js grow the bottom margin to fit it, and the x axes'
-    automargin keeps their tick labels and titles above it: no overlap on a phone that wraps it into several rows or
-    in lecture mode's larger type (a legend placed at a fraction of the plot height lands on the axis title there).
-    """
-    spec.update_layout(
-        fig,
-        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
-        margin={"b": 40},
-    )
-    return spec.update_xaxes(fig, automargin=True)
-
-
 def _task(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | None = None) -> spec.Figure:
     """The input sequence on top, the targets below, and an arrow from x_{t−k} to every target y_t."""
     tokens = np.asarray(tokens)
@@ -102,7 +87,7 @@ def _task(tokens: np.ndarray, targets: np.ndarray, offset: int, *, title: str | 
     spec.update_yaxes(
         fig, tickvals=[0, 1], ticktext=["target", "input"], range=[-0.5, 1.5], showgrid=False, zeroline=False
     )
-    return _legend_at_foot(style_figure(fig, title=title, height=300))
+    return spec.legend_at_foot(style_figure(fig, title=title, height=300))
 
 
 def _downsample(curve: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
@@ -151,7 +136,7 @@ def _loss_curves(
         exponentformat="power",
         dtick=1,
     )
-    return _legend_at_foot(style_figure(fig, title=title, height=400))
+    return spec.legend_at_foot(style_figure(fig, title=title, height=400))
 
 
 def _accuracy_by_length(
@@ -204,7 +189,7 @@ def _accuracy_by_length(
         tickformat=".0%",
         tickvals=np.linspace(0, 1, 6),
     )
-    return _legend_at_foot(style_figure(fig, title=title, height=420))
+    return spec.legend_at_foot(style_figure(fig, title=title, height=420))
 
 
 def _attention_maps(
@@ -355,7 +340,7 @@ def _pair_usage(usage: PairUsage, ablation: PairAblation, *, title: str | None =
     _pair_axis(fig, usage.wavelengths, 1, 2)
     spec.update_yaxes(fig, row=1, col=1, title={"text": "mean norm"}, rangemode="tozero")
     spec.update_yaxes(fig, row=1, col=2, title={"text": "accuracy"}, range=[0, 1.12], tickformat=".0%")
-    _legend_at_foot(style_figure(fig, title=title, height=420))
+    spec.legend_at_foot(style_figure(fig, title=title, height=420))
     return spec.finish(fig)
 
 
@@ -440,7 +425,7 @@ def _switch_off(ablation: PairAblation, order: str, count: int, offset: int, *, 
     spec.update_yaxes(fig, row=1, col=1, range=[length - 0.5, -0.5])
     spec.update_xaxes(fig, row=1, col=2, range=[-0.5, pairs + 0.5], dtick=2)
     spec.update_yaxes(fig, row=1, col=2, range=[0, 1.08], tickformat=".0%")
-    _legend_at_foot(style_figure(fig, title=title, height=450))
+    spec.legend_at_foot(style_figure(fig, title=title, height=450))
     return spec.finish(fig)
 
 

@@ -13,21 +13,6 @@ RULE_COLOURS = {"linear": OKABE_ITO[4], "ntk": OKABE_ITO[1], "yarn": OKABE_ITO[2
 RULE_DASHES = {"linear": "dot", "ntk": "dash", "yarn": "solid", "llama3": "dashdot"}
 
 
-def _legend_at_foot(fig: spec.Figure) -> spec.Figure:
-    """The legend at the very bottom of the figure, below the axis titles, in as many rows as the width needs.
-
-    Anchored to the figure's container, the legend makes plotly.js grow the bottom margin to fit it, and the x axes'
-    automargin keeps their tick labels and titles above it: no overlap on a phone that wraps it into several rows or
-    in lecture mode's larger type (a legend placed at a fraction of the plot height lands on the axis title there).
-    """
-    spec.update_layout(
-        fig,
-        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
-        margin={"b": 40},
-    )
-    return spec.update_xaxes(fig, automargin=True)
-
-
 def _rule_label(comparison: ScalingComparison, rule: str) -> str:
     factor = comparison.attention_factors[rule]
     return RULE_NAMES[rule] + ("" if factor == 1.0 else f" (cos, sin × {factor:.3f})")
@@ -78,7 +63,7 @@ def _scaling_rules(comparison: ScalingComparison, *, title: str | None = None) -
         tickvals=[1 / comparison.factor, 1 / np.sqrt(comparison.factor), 1.0],
         ticktext=[f"1/s = 1/{comparison.factor:g}", f"1/√s = 1/{np.sqrt(comparison.factor):.2g}", "1"],
     )
-    _legend_at_foot(style_figure(fig, title=title, height=330))
+    spec.legend_at_foot(style_figure(fig, title=title, height=330))
     return fig
 
 

@@ -253,6 +253,21 @@ def legend_below(fig: Figure, rows: int) -> Figure:
     )
 
 
+def legend_at_foot(fig: Figure) -> Figure:
+    """The legend at the very bottom of the figure, below the axis titles, in as many rows as the width needs.
+
+    Anchored to the figure's container, the legend makes plotly.js grow the bottom margin to fit it, and the x axes'
+    automargin keeps their tick labels and titles above it: no overlap on a phone that wraps it into several rows or
+    in lecture mode's larger type (a legend placed at a fraction of the plot height lands on the axis title there).
+    """
+    update_layout(
+        fig,
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        margin={"b": 40},
+    )
+    return update_xaxes(fig, automargin=True)
+
+
 def finish(fig: Figure) -> Figure:
     """Drop the builder-only bookkeeping so the dict is exactly what plotly.js reads."""
     fig.pop("_grid", None)
