@@ -227,3 +227,18 @@ def share_link_with(page, *parts: str, timeout: float = 5_000) -> str:
     except Exception as error:  # a Playwright timeout: say what the link held instead
         raise AssertionError(f"share link {field.input_value()!r} lacks one of {parts}") from error
     return field.input_value()
+
+
+def grab_scrubber(page, scrubber) -> tuple[float, float, float]:
+    """Press the mouse on a scrubber's thumb, where its current stop is, and keep it down (the start of a drag).
+
+    Returns the mouse position and the track's width, for the moves of the drag that follows.
+    """
+    scrubber.scroll_into_view_if_needed()
+    box = scrubber.bounding_box()
+    stops = int(scrubber.get_attribute("max")) + 1
+    y = box["y"] + box["height"] / 2
+    x = box["x"] + box["width"] * (int(scrubber.input_value()) + 0.5) / stops
+    page.mouse.move(x, y)
+    page.mouse.down()
+    return x, y, box["width"]

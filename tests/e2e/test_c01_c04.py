@@ -18,6 +18,7 @@ from ropelab.lessons.c02_why_positions import shuffle_order
 from tests.e2e.browser import (
     assert_no_exception,
     chart_data,
+    grab_scrubber,
     open_app,
     real_console_errors,
     share_link_with,
@@ -59,17 +60,12 @@ def _open_fold(page, title: str) -> None:
     page.wait_for_timeout(300)
 
 
-def _drag(page, scrubber, start: int, stops: int, shows_stop) -> set[int]:
+def _drag(page, scrubber, shows_stop) -> set[int]:
     """Drag a scrubber's thumb to the right with the mouse, over several stops; the stops whose picture was shown."""
-    scrubber.scroll_into_view_if_needed()
-    box = scrubber.bounding_box()
-    y = box["y"] + box["height"] / 2
-    x = box["x"] + box["width"] * (start + 0.5) / stops  # the thumb sits where the current stop is
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y, width = grab_scrubber(page, scrubber)
     seen = set()
     for step in range(1, 13):
-        page.mouse.move(x + step * box["width"] / 40, y, steps=2)
+        page.mouse.move(x + step * width / 40, y, steps=2)
         page.wait_for_timeout(60)
         index = int(scrubber.input_value())
         if shows_stop(index):
@@ -94,8 +90,6 @@ def test_chapter_1_dragging_the_angle_turns_both_arrows_without_the_server(page,
     seen = _drag(
         page,
         scrubber,
-        start,
-        len(stops),
         lambda index: (
             [chart_data(page, "turn", unit, axis)[1] for axis in ("x", "y")]
             == pytest.approx([math.cos(stops[index]), math.sin(stops[index])], abs=1e-5)
@@ -248,8 +242,6 @@ def test_home_dragging_the_position_turns_the_four_hands_without_the_server(page
     seen = _drag(
         page,
         scrubber,
-        3,
-        65,
         lambda m: chart_data(page, "teaser_clocks", 1, "x")[1] == pytest.approx(math.cos(m * frequencies[0]), abs=1e-5),
     )
     assert len(sent) == during and len(seen) >= 5

@@ -13,6 +13,7 @@ from ropelab.lessons import c05_rotation_in_2d as lesson_c05
 from tests.e2e.browser import (
     assert_no_exception,
     chart_data,
+    grab_scrubber,
     open_app,
     real_console_errors,
     share_link_with,
@@ -51,17 +52,11 @@ def _drag(page, key: str, sent: list[float], moves: int = 8, step_fraction: floa
     Asserts that nothing was sent to the server during the drag; the mouse is released at the end.
     """
     scrubber = page.locator(f".st-key-chart_{key} .ropelab-chart__range")
-    scrubber.scroll_into_view_if_needed()
-    box = scrubber.bounding_box()
-    stops = int(scrubber.get_attribute("max")) + 1
-    y = box["y"] + box["height"] / 2
-    x = box["x"] + box["width"] * (int(scrubber.input_value()) + 0.5) / stops  # where the thumb is now
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y, width = grab_scrubber(page, scrubber)
     before = len(sent)
     pictures = set()
     for move in range(1, moves + 1):
-        page.mouse.move(x + move * box["width"] * step_fraction, y, steps=2)
+        page.mouse.move(x + move * width * step_fraction, y, steps=2)
         page.wait_for_timeout(60)
         pictures.add(_title(page, key) + str(chart_data(page, key, trace=4, field="x")))
     assert len(sent) == before, "dragging a scrubber must not talk to the server"
@@ -131,17 +126,11 @@ def test_chapter_6_clock_scrubber_and_the_worked_example_section(page, app_url):
     scrubber = page.locator(".st-key-chart_clocks .ropelab-chart__range")
     assert scrubber.get_attribute("aria-label") == "Position m" and scrubber.input_value() == "7"
 
-    scrubber.scroll_into_view_if_needed()
-    box = scrubber.bounding_box()
-    stops = int(scrubber.get_attribute("max")) + 1
-    y = box["y"] + box["height"] / 2
-    x = box["x"] + box["width"] * 7.5 / stops
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y, width = grab_scrubber(page, scrubber)
     before = len(sent)
     hands = set()
     for move in range(1, 9):
-        page.mouse.move(x + move * box["width"] / 30, y, steps=2)
+        page.mouse.move(x + move * width / 30, y, steps=2)
         page.wait_for_timeout(60)
         hands.add(round(chart_data(page, "clocks", trace=1, field="y")[1], 4))
     assert len(sent) == before, "dragging a scrubber must not talk to the server"

@@ -11,6 +11,7 @@ from ropelab.lessons.c08_attention_maps import compare_methods, split_tokens
 from tests.e2e.browser import (
     assert_no_exception,
     chart_data,
+    grab_scrubber,
     open_app,
     real_console_errors,
     share_link_with,
@@ -98,16 +99,11 @@ def test_chapter_8_dragging_the_shift_moves_the_maps_without_the_server(page, ap
     height = _chart(page, "maps").evaluate("el => el._fullLayout.height")
     sinusoidal = chart_data(page, "maps", 1, "z")
 
-    scrubber.scroll_into_view_if_needed()
-    box = scrubber.bounding_box()
-    y = box["y"] + box["height"] / 2
-    x = box["x"] + box["width"] * 10.5 / 101  # the thumb sits where stop 10 (s = 100) is
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y, width = grab_scrubber(page, scrubber)
     during = len(sent)
     titles, pictures = set(), set()
     for step in range(1, 9):
-        page.mouse.move(x + step * box["width"] / 25, y, steps=2)
+        page.mouse.move(x + step * width / 25, y, steps=2)
         page.wait_for_timeout(80)
         stop = int(scrubber.input_value())
         shift = 10 * stop
@@ -228,16 +224,11 @@ def test_chapter_10_dragging_slides_the_pair_without_the_server(page, app_url):
     assert scrubber.get_attribute("aria-label") == "Key position p" and scrubber.input_value() == "32"
     rope = chart_data(page, "shift_scores", 5)  # RoPE's line: flat
 
-    scrubber.scroll_into_view_if_needed()
-    box = scrubber.bounding_box()
-    y = box["y"] + box["height"] / 2
-    x = box["x"] + box["width"] * 32.5 / 129  # the thumb sits where stop 32 (p = 32) is
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y, width = grab_scrubber(page, scrubber)
     during = len(sent)
     seen = set()
     for step in range(1, 9):
-        page.mouse.move(x + step * box["width"] / 24, y, steps=2)
+        page.mouse.move(x + step * width / 24, y, steps=2)
         page.wait_for_timeout(80)
         p = int(scrubber.input_value())
         dots_x = chart_data(page, "shift_scores", 6, "x")

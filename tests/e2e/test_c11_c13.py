@@ -8,6 +8,7 @@ import time
 from tests.e2e.browser import (
     assert_no_exception,
     chart_data,
+    grab_scrubber,
     open_app,
     real_console_errors,
     share_link_with,
@@ -59,7 +60,6 @@ def test_chapter_11_dragging_the_target_length_moves_the_angles_without_the_serv
     assert scrubber.get_attribute("aria-label") == "Target length T"
     assert scrubber.get_attribute("aria-valuetext") == "T = 65,536 = s·L"
     assert "Llama 3.1 scaling: angle at T = 65,536" in _title(page, "angles")
-    start_stop, stops = int(scrubber.input_value()), int(scrubber.get_attribute("max")) + 1
     # The wavelength chart, folded under "Go deeper", carries Llama 3.1's band counts in its legend.
     names = _chart(page, "wavelengths").evaluate("el => el._fullData.map(t => t.name)")
     assert [name for name in names if name.startswith("Llama 3.1")] == [
@@ -69,16 +69,11 @@ def test_chapter_11_dragging_the_target_length_moves_the_angles_without_the_serv
     ]
     line = chart_data(page, "angles", 1)
 
-    scrubber.scroll_into_view_if_needed()
-    box = scrubber.bounding_box()
-    y = box["y"] + box["height"] / 2
-    x = box["x"] + box["width"] * (start_stop + 0.5) / stops  # where the thumb sits
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y, width = grab_scrubber(page, scrubber)
     during = len(sent)
     titles, lines = set(), set()
     for step in range(1, 9):
-        page.mouse.move(x + step * box["width"] / 40, y, steps=2)
+        page.mouse.move(x + step * width / 40, y, steps=2)
         page.wait_for_timeout(80)
         titles.add(_title(page, "angles"))
         lines.add(str(chart_data(page, "angles", 1)))

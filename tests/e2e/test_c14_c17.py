@@ -15,6 +15,7 @@ from ropelab.lessons import c15_check_yourself as quiz
 from tests.e2e.browser import (
     assert_no_exception,
     chart_data,
+    grab_scrubber,
     open_app,
     real_console_errors,
     slider_by_label,
@@ -86,16 +87,11 @@ def test_live_experiment_trains_then_the_bridge_scrubber_and_the_evaluation_sect
     accuracy = ablation.cumulative["slowest"][0]
     scrubber = page.locator(".st-key-chart_switch_off .ropelab-chart__range")
     assert scrubber.get_attribute("aria-label") == "Pairs switched off" and scrubber.input_value() == "12"
-    scrubber.scroll_into_view_if_needed()
-    box = scrubber.bounding_box()
-    y = box["y"] + box["height"] / 2
-    x = box["x"] + box["width"] * (12 + 0.5) / 17
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y, width = grab_scrubber(page, scrubber)
     during = len(sent)
     seen = set()
     for step in range(1, 9):
-        page.mouse.move(x + step * box["width"] / 40, y, steps=2)
+        page.mouse.move(x + step * width / 40, y, steps=2)
         page.wait_for_timeout(60)
         stop = int(scrubber.input_value())
         marker = chart_data(page, "switch_off", 4, "x")
