@@ -485,7 +485,6 @@ async function draw(instance, settings) {
       const source = narrow ? stackPanels(message.figure) : message.figure;
       const figure = themed(source, theme, message.darkSwaps || {});
       const config = { responsive: true, ...message.config };
-      instance.plot.setAttribute("aria-label", message.alt || "Chart");
       instance.drawn = { data: figure.data, layout: figure.layout, config, swapTrace: figure.swapTrace, source };
       let shown = { data: figure.data, layout: figure.layout };
       const scrub = instance.scrub;
@@ -586,6 +585,9 @@ export function render(component, settings) {
       instance.drawn && instance.error.hidden && themeKey === instance.themeKey && sameBytes(instance.bytes, data);
     if (!unchanged) {
       const message = decode(data);
+      // The alt text belongs to the chart at once, not when plotly.js gets round to drawing it (a page's first draws
+      // take turns, and a screen reader may reach the chart before its turn).
+      instance.plot.setAttribute("aria-label", message.alt || "Chart");
       setScrubMessage(instance, message.scrub, setStateValue);
       instance.latest = { message, theme };
       instance.lastMessage = instance.latest;

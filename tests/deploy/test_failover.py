@@ -160,7 +160,8 @@ def _share_link(page) -> str:
 
 def _chart_position(page) -> str:
     """The home chart's alt text, written by the server on every run from the session's own value of m."""
-    label = page.locator(".st-key-chart_teaser_clocks [aria-label]").first.get_attribute("aria-label", timeout=30_000)
+    plot = page.locator(".st-key-chart_teaser_clocks .ropelab-chart__plot").first
+    label = plot.get_attribute("aria-label", timeout=30_000)
     match = re.search(r"at position (\d+)", label or "")
     assert match, f"unexpected alt text: {label!r}"
     return match.group(1)
